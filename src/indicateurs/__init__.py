@@ -1,0 +1,27 @@
+"""indicateurs: a rule engine for the indicators of security and prevention plans.
+
+Load a plan file, evaluate it against any event source, get a structured compliance result:
+
+    >>> import indicateurs
+    >>> plan = indicateurs.load_plan("plans/molenbeek-2023.plan")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from .diagnostics import Diagnostic, PlanError, Severity
+from .loader import analyse, load_plan
+from .model import Indicator, IndicatorKind, Node, Plan, PeriodUnit
+
+__all__ = [
+    "Diagnostic",
+    "Indicator",
+    "IndicatorKind",
+    "Node",
+    "PeriodUnit",
+    "Plan",
+    "PlanError",
+    "Severity",
+    "analyse",
+    "load_plan",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,341 @@
+"""The typed tree of a compiled plan: frozen attrs nodes, each with its source span.
+
+Spans never take part in equality, so two plans that differ only in layout compare equal
+(that is what `parse(format(p)) == parse(p)` relies on).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterator, Mapping
+from typing import Union
+
+import attrs
+
+from .spans import UNKNOWN_SPAN, Span
+
+
+def _span() -> Span:
+    return attrs.field(default=UNKNOWN_SPAN, eq=False, repr=False)  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------- vocabularies
+
+
+class PeriodUnit(enum.Enum):
+    """How an indicator's target is cut in time; WHOLE means the plan's whole period."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    SEMESTER = "semester"
+    YEAR = "year"
+    WHOLE = "whole"
+
+    @property
+    def months(self) -> int:
+        return {"month": 1, "quarter": 3, "semester": 6, "year": 12, "whole": 10**6}[self.value]
+
+
+class FieldKind(enum.Enum):
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    DATE = "date"
+    BOOLEAN = "boolean"
+    ENUM = "enum"
+
+    @property
+    def numeric(self) -> bool:
+        return self in (FieldKind.INTEGER, FieldKind.DECIMAL)
+
+
+class AggregateFn(enum.Enum):
+    COUNT = "count"
+    DISTINCT = "distinct"
+    SUM = "sum"
+    AVG = "avg"
+    MIN = "min"
+    MAX = "max"
+    EXISTS = "exists"
+    SHARE = "share"
+
+
+class Comparator(enum.Enum):
+    GE = ">="
+    GT = ">"
+    LE = "<="
+    LT = "<"
+    EQ = "="
+    NE = "!="
+
+
+class IndicatorKind(enum.Enum):
+    """What an indicator states: a numeric target, a yes/no fact, or a value merely monitored."""
+
+    TARGET = "target"
+    YES_NO = "yes_no"
+    MONITORED = "monitored"
+    UNDEFINED = "undefined"
+
+
+# ---------------------------------------------------------------------------- expressions
+
+
+@attrs.frozen
+class Number:
+    value: float
+    percent: bool = False
+    span: Span = _span()
+
+    @property
+    def effective(self) -> float:
+        """The value used in arithmetic: `80 %` is 0.8."""
+        return self.value / 100 if self.percent else self.value
+
+
+@attrs.frozen
+class Text:
+    value: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Boolean:
+    value: bool
+    span: Span = _span()
+
+
+@attrs.frozen
+class DateValue:
+    value: dt.date
+    span: Span = _span()
+
+
+@attrs.frozen
+class Name:
+    """A bare name inside a condition: a field of the event type, or an enumeration value."""
+
+    name: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Negative:
+    operand: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Compare:
+    op: Comparator
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Between:
+    value: Expr
+    low: Expr
+    high: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class InList:
+    value: Expr
+    items: tuple[Expr, ...]
+    negated: bool = False
+    span: Span = _span()
+
+
+@attrs.frozen
+class And:
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Or:
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Not:
+    operand: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class BoolField:
+    """A boolean field used alone as a condition (`où confirmé`)."""
+
+    name: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Arithmetic:
+    op: str  # one of + - * /
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Aggregate:
+    fn: AggregateFn
+    event_type: str
+    field: str | None = None
+    where: Expr | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class IndicatorRef:
+    name: str
+    span: Span = _span()
+
+
+Expr = Union[
+    Number,
+    Text,
+    Boolean,
+    DateValue,
+    Name,
+    Negative,
+    Compare,
+    Between,
+    InList,
+    And,
+    Or,
+    Not,
+    BoolField,
+    Arithmetic,
+    Aggregate,
+    IndicatorRef,
+]
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    """The direct sub-expressions of a node, for passes that walk every node."""
+    match expr:
+        case Negative(operand=o) | Not(operand=o):
+            return (o,)
+        case Compare(left=a, right=b) | And(left=a, right=b) | Or(left=a, right=b):
+            return (a, b)
+        case Arithmetic(left=a, right=b):
+            return (a, b)
+        case Between(value=v, low=lo, high=hi):
+            return (v, lo, hi)
+        case InList(value=v, items=items):
+            return (v, *items)
+        case Aggregate(where=w):
+            return () if w is None else (w,)
+    return ()
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every node of an expression, iteratively (plans can nest deeply)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
+
+
+# ---------------------------------------------------------------------------- plan structure
+
+
+@attrs.frozen
+class PlanPeriod:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(range(self.start.year, self.end.year + 1))
+
+
+@attrs.frozen
+class FieldDecl:
+    name: str
+    kind: FieldKind
+    values: tuple[str, ...] = ()  # enumeration values, declared order
+    optional: bool = False
+    span: Span = _span()
+
+
+@attrs.frozen
+class EventType:
+    name: str
+    label: str | None
+    fields: tuple[FieldDecl, ...] = ()
+    span: Span = _span()
+
+    def field(self, name: str) -> FieldDecl | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+@attrs.frozen
+class Indicator:
+    id: str
+    wording: str | None
+    expr: Expr | None
+    kind: IndicatorKind
+    period: PeriodUnit = PeriodUnit.WHOLE
+    deadline: dt.date | None = None
+    unit: str | None = None
+    notes: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()  # labels of the enclosing nodes, root first
+    span: Span = _span()
+
+
+@attrs.frozen
+class Node:
+    level: str
+    number: str | None
+    label: str
+    notes: tuple[str, ...] = ()
+    children: tuple[Node | Indicator, ...] = ()
+    span: Span = _span()
+    number_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+
+    def walk(self) -> Iterator[Node | Indicator]:
+        yield self
+        for child in self.children:
+            if isinstance(child, Node):
+                yield from child.walk()
+            else:
+                yield child
+
+
+@attrs.frozen
+class Plan:
+    """A compiled plan: header, event types, the tree of nodes and its indicators in order."""
+
+    title: str | None
+    commune: str | None
+    period: PlanPeriod | None
+    legal_basis: str | None
+    meta: tuple[tuple[str, str], ...]
+    levels: tuple[str, ...]
+    granularity: PeriodUnit
+    event_types: Mapping[str, EventType] = attrs.field(converter=dict)
+    nodes: tuple[Node, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    loose_indicators: tuple[Indicator, ...] = ()  # declared before any node
+    source: str = attrs.field(default="<texte>", eq=False)
+
+    def indicator(self, ident: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == ident:
+                return ind
+        raise KeyError(ident)

@@ -1,0 +1,469 @@
+"""Text to statements: the only module that touches Lark.
+
+The grammar (grammaire/plan.lark) is compiled once per process, and cached on disk by Lark, so
+a cold `indicateurs verifier` stays well under a second. A file that does not parse is not
+abandoned at the first error: the broken line is reported and parsing resumes on the next
+line, so an officer sees every syntax error of a file in one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import model as m
+from . import statements as st
+from .diagnostics import Diagnostic
+from .syntax_messages import CURATED_EXAMPLES, display_terminal
+from .spans import Span
+
+MAX_SYNTAX_ERRORS = 100
+
+PERIOD_WORDS: dict[str, m.PeriodUnit] = {
+    "an": m.PeriodUnit.YEAR,
+    "année": m.PeriodUnit.YEAR,
+    "annee": m.PeriodUnit.YEAR,
+    "year": m.PeriodUnit.YEAR,
+    "semestre": m.PeriodUnit.SEMESTER,
+    "semester": m.PeriodUnit.SEMESTER,
+    "trimestre": m.PeriodUnit.QUARTER,
+    "quarter": m.PeriodUnit.QUARTER,
+    "mois": m.PeriodUnit.MONTH,
+    "month": m.PeriodUnit.MONTH,
+}
+
+_COMPARATORS = {
+    ">=": m.Comparator.GE,
+    "≥": m.Comparator.GE,
+    ">": m.Comparator.GT,
+    "<=": m.Comparator.LE,
+    "≤": m.Comparator.LE,
+    "<": m.Comparator.LT,
+    "=": m.Comparator.EQ,
+    "!=": m.Comparator.NE,
+    "≠": m.Comparator.NE,
+    "<>": m.Comparator.NE,
+}
+
+_AGGREGATES = {
+    "nombre": m.AggregateFn.COUNT,
+    "count": m.AggregateFn.COUNT,
+    "distinct": m.AggregateFn.DISTINCT,
+    "distincts": m.AggregateFn.DISTINCT,
+    "somme": m.AggregateFn.SUM,
+    "sum": m.AggregateFn.SUM,
+    "moyenne": m.AggregateFn.AVG,
+    "avg": m.AggregateFn.AVG,
+    "average": m.AggregateFn.AVG,
+    "min": m.AggregateFn.MIN,
+    "max": m.AggregateFn.MAX,
+    "existe": m.AggregateFn.EXISTS,
+    "exists": m.AggregateFn.EXISTS,
+    "part": m.AggregateFn.SHARE,
+    "share": m.AggregateFn.SHARE,
+}
+
+_TRUE_WORDS = {"vrai", "oui", "true", "yes"}
+
+
+def grammar_text() -> str:
+    """The grammar file: inside an installed wheel, or in the repository for a source checkout."""
+    try:
+        packaged = resources.files("indicateurs").joinpath("grammaire/plan.lark")
+        if packaged.is_file():
+            return packaged.read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - odd installs
+        pass
+    repo_copy = Path(__file__).resolve().parents[2] / "grammaire" / "plan.lark"
+    return repo_copy.read_text(encoding="utf-8")
+
+
+@functools.cache
+def parser() -> Lark:
+    """The LALR parser, built once per process (Lark caches the tables on disk too)."""
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        cache=True,
+    )
+
+
+def normalise_text(text: str) -> str:
+    """Same content, one line convention: no BOM, `\\n` line ends, a final newline."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.endswith("\n"):
+        text += "\n"
+    return text
+
+
+def parse_statements(text: str, file: str) -> tuple[list[st.Statement], list[Diagnostic]]:
+    """All statements that parse, and a diagnostic for each line that does not."""
+    lines = normalise_text(text).split("\n")
+    statements: list[st.Statement] = []
+    diagnostics: list[Diagnostic] = []
+    # Work list of line ranges [lo, hi) still to parse, in order.
+    pending: list[tuple[int, int]] = [(0, len(lines))]
+    syntax_errors = 0
+    while pending:
+        lo, hi = pending.pop(0)
+        if lo >= hi:
+            continue
+        chunk = "\n".join(lines[lo:hi]) + "\n"
+        try:
+            tree = parser().parse(chunk)
+        except UnexpectedInput as error:
+            syntax_errors += 1
+            bad = _error_line_index(error, lo, hi)
+            if syntax_errors > MAX_SYNTAX_ERRORS:
+                diagnostics.append(Diagnostic("S099", Span.point(file, bad + 1, 1)))
+                break
+            diagnostics.append(syntax_diagnostic(error, chunk, file, lo))
+            pending[:0] = [(lo, bad), (bad + 1, hi)]
+            continue
+        builder = _StatementBuilder(file, lo)
+        statements.extend(builder.transform(tree))
+        diagnostics.extend(builder.problems)
+    return statements, diagnostics
+
+
+def _error_line_index(error: UnexpectedInput, lo: int, hi: int) -> int:
+    line = getattr(error, "line", -1)
+    if not isinstance(line, int) or line < 1:
+        return hi - 1
+    return min(lo + line - 1, hi - 1)
+
+
+# ---------------------------------------------------------------------------- syntax errors
+
+
+def syntax_diagnostic(error: UnexpectedInput, chunk: str, file: str, offset: int) -> Diagnostic:
+    """A curated, positioned diagnostic for a Lark error; never Lark's raw text."""
+    if isinstance(error, UnexpectedCharacters):
+        line, column = offset + error.line, error.column
+        char = chunk[error.pos_in_stream]
+        if char in "«\"“":
+            closing = {"«": "»", '"': '"', "“": "”"}[char]
+            return Diagnostic("S002", Span.point(file, line, column), {"quote": char, "close": closing})
+        return Diagnostic("S001", Span.point(file, line, column), {"char": char})
+    if isinstance(error, UnexpectedEOF):  # pragma: no cover - every chunk ends with a newline
+        last = chunk.rstrip("\n").count("\n") + 1
+        return Diagnostic("S004", Span.point(file, offset + last, 1), {"expected": ""})
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    line, column = offset + token.line, token.column
+    text = str(token)
+    width = max(len(text), 1)
+    previous = error.token_history[-1] if error.token_history else None
+    # The contextual lexer may split an unknown word on a keyword prefix (« ans » → an + s):
+    # report the whole word.
+    if (
+        previous is not None
+        and previous.end_pos == token.start_pos
+        and text[:1].isalnum()
+        and str(previous)[-1:].isalnum()
+    ):
+        column = previous.column
+        text = str(previous) + text
+        width = len(text)
+    expected = sorted(error.accepts or error.expected)
+    args: dict[str, Any] = {
+        "token": "fin de ligne" if token.type == "_NL" else text,
+        "expected": ", ".join(dict.fromkeys(display_terminal(t, _keyword_texts()) for t in expected)),
+    }
+    if token.type == "_NL":
+        width = 1
+    span = Span.point(file, line, column, width)
+    label = _curated_label(error)
+    if label is not None:
+        if label == "S015" and previous is not None:
+            args["name"] = str(previous)
+            span = Span.point(file, offset + previous.line, previous.column, len(str(previous)))
+        return Diagnostic(label, span, args)
+    if token.type == "_NL":
+        return Diagnostic("S004", span, args)
+    return Diagnostic("S003", span, args)
+
+
+@functools.cache
+def _keyword_texts() -> dict[str, str]:
+    """Terminal name → keyword text, for the anonymous keywords of the grammar."""
+    texts: dict[str, str] = {}
+    for terminal in parser().terminals:
+        if terminal.pattern.type == "str":
+            texts[terminal.name] = terminal.pattern.value
+    return texts
+
+
+def _curated_label(error: UnexpectedToken) -> str | None:
+    try:
+        label = error.match_examples(parser().parse, CURATED_EXAMPLES, use_accepts=True)
+    except Exception:  # pragma: no cover - an example that parses would be a bug of ours
+        return None
+    return label
+
+
+# ---------------------------------------------------------------------------- tree → statements
+
+
+def _unquote(token: Token) -> str:
+    """A label without its quotes; the spaces inside « » are typography, not content."""
+    return str(token)[1:-1].strip()
+
+
+@v_args(meta=True, inline=True)
+class _StatementBuilder(Transformer[Token, list[st.Statement]]):
+    """Builds statements and expression nodes; value problems (bad dates) become diagnostics."""
+
+    def __init__(self, file: str, line_offset: int):
+        super().__init__(visit_tokens=False)
+        self.file = file
+        self.offset = line_offset
+        self.problems: list[Diagnostic] = []
+
+    # -- positions
+    def _span(self, meta: Any) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(self.file, 0, 0, 0, 0)
+        return Span(
+            self.file,
+            meta.line + self.offset,
+            meta.column,
+            meta.end_line + self.offset,
+            meta.end_column,
+        )
+
+    def _tok(self, token: Token) -> Span:
+        return Span(
+            self.file,
+            (token.line or 0) + self.offset,
+            token.column or 0,
+            (token.end_line or 0) + self.offset,
+            token.end_column or 0,
+        )
+
+    # -- file
+    def start(self, meta: Any, *items: st.Statement) -> list[st.Statement]:
+        return list(items)
+
+    # -- header
+    def plan_title(self, meta: Any, text: Token) -> st.PlanTitle:
+        return st.PlanTitle(_unquote(text), self._span(meta))
+
+    def commune(self, meta: Any, text: Token) -> st.CommuneDecl:
+        return st.CommuneDecl(_unquote(text), self._span(meta))
+
+    def legal_basis(self, meta: Any, text: Token) -> st.LegalBasis:
+        return st.LegalBasis(_unquote(text), self._span(meta))
+
+    def period_decl(self, meta: Any, start: Token, end: Token | None = None) -> st.PeriodDecl:
+        return st.PeriodDecl(str(start), None if end is None else str(end), self._span(meta))
+
+    def meta(self, meta: Any, key: Token, value: Token) -> st.MetaDecl:
+        key_text = _unquote(key) if key.type == "STRING" else str(key)
+        return st.MetaDecl(key_text, _unquote(value), self._span(meta))
+
+    def levels_decl(self, meta: Any, *levels: Token) -> st.LevelsDecl:
+        return st.LevelsDecl(tuple(_unquote(t) for t in levels), self._span(meta))
+
+    def granularity(self, meta: Any, unit: m.PeriodUnit) -> st.GranularityDecl:
+        return st.GranularityDecl(unit, self._span(meta))
+
+    # -- events
+    def event_decl(self, meta: Any, name: Token, label: Token | None = None) -> st.EventDecl:
+        return st.EventDecl(
+            str(name), None if label is None else _unquote(label), self._span(meta), self._tok(name)
+        )
+
+    def field_decl(
+        self, meta: Any, name: Token, ftype: tuple[tuple[str, ...], Span], optional: bool = False
+    ) -> st.FieldStatement:
+        return st.FieldStatement(str(name), ftype[0], optional, self._span(meta), ftype[1])
+
+    def field_type(self, meta: Any, *names: Token) -> tuple[tuple[str, ...], Span]:
+        return tuple(str(n) for n in names), self._span(meta)
+
+    def optional(self, meta: Any) -> bool:
+        return True
+
+    # -- tree
+    def node(self, meta: Any, level: tuple[str, Span], *rest: Token) -> st.NodeDecl:
+        number = rest[0] if len(rest) == 2 else None
+        label = rest[-1]
+        return st.NodeDecl(
+            level[0],
+            None if number is None else str(number).rstrip("."),
+            _unquote(label),
+            self._span(meta),
+            level[1],
+            None if number is None else self._tok(number),
+        )
+
+    def level_words(self, meta: Any, *words: Token) -> tuple[str, Span]:
+        return " ".join(str(w) for w in words), self._span(meta)
+
+    def note(self, meta: Any, text: Token) -> st.NoteDecl:
+        return st.NoteDecl(_unquote(text), self._span(meta))
+
+    def unit(self, meta: Any, text: Token) -> st.UnitDecl:
+        return st.UnitDecl(_unquote(text), self._span(meta))
+
+    # -- indicators
+    def indicator_decl(self, meta: Any, name: Token, wording: Token | None = None) -> st.IndicatorDecl:
+        return st.IndicatorDecl(
+            str(name),
+            None if wording is None else _unquote(wording),
+            self._span(meta),
+            self._tok(name),
+        )
+
+    def expression_line(self, meta: Any, expr: m.Expr, *rest: Any) -> st.ExpressionLine:
+        return self._line(meta, expr, rest, monitored=False)
+
+    def monitor_line(self, meta: Any, expr: m.Expr, *rest: Any) -> st.ExpressionLine:
+        return self._line(meta, expr, rest, monitored=True)
+
+    def _line(self, meta: Any, expr: m.Expr, rest: tuple[Any, ...], monitored: bool) -> st.ExpressionLine:
+        period: m.PeriodUnit | None = None
+        deadline: str | None = None
+        deadline_span: Span | None = None
+        for item in rest:
+            if isinstance(item, m.PeriodUnit):
+                period = item
+            else:
+                deadline, deadline_span = item
+        return st.ExpressionLine(expr, period, deadline, monitored, self._span(meta), deadline_span)
+
+    def period(self, meta: Any, unit: m.PeriodUnit) -> m.PeriodUnit:
+        return unit
+
+    def period_unit(self, meta: Any, word: Token) -> m.PeriodUnit:
+        unit = PERIOD_WORDS.get(str(word).lower())
+        if unit is None:
+            self.problems.append(Diagnostic("S016", self._tok(word), {"word": str(word)}))
+            return m.PeriodUnit.YEAR
+        return unit
+
+    def deadline(self, meta: Any, date: Token) -> tuple[str, Span]:
+        return str(date), self._tok(date)
+
+    # -- expressions
+    def or_(self, meta: Any, left: m.Expr, right: m.Expr) -> m.Or:
+        return m.Or(left, right, self._span(meta))
+
+    def and_(self, meta: Any, left: m.Expr, right: m.Expr) -> m.And:
+        return m.And(left, right, self._span(meta))
+
+    def not_(self, meta: Any, operand: m.Expr) -> m.Not:
+        return m.Not(operand, self._span(meta))
+
+    def compare(self, meta: Any, left: m.Expr, op: m.Comparator, right: m.Expr) -> m.Compare:
+        return m.Compare(op, left, right, self._span(meta))
+
+    def comparator(self, meta: Any, token: Token) -> m.Comparator:
+        return _COMPARATORS[str(token)]
+
+    def between(self, meta: Any, value: m.Expr, low: m.Expr, high: m.Expr) -> m.Between:
+        return m.Between(value, low, high, self._span(meta))
+
+    def _arith(op: str) -> Callable[..., m.Arithmetic]:  # type: ignore[misc]  # noqa: N805
+        def build(self: _StatementBuilder, meta: Any, left: m.Expr, right: m.Expr) -> m.Arithmetic:
+            return m.Arithmetic(op, left, right, self._span(meta))
+
+        return build
+
+    add = _arith("+")
+    sub = _arith("-")
+    mul = _arith("*")
+    div = _arith("/")
+
+    def neg(self, meta: Any, operand: m.Expr) -> m.Expr:
+        if isinstance(operand, m.Number) and not operand.percent:
+            return m.Number(-operand.value, False, self._span(meta))
+        return m.Negative(operand, self._span(meta))
+
+    def indicator_ref(self, meta: Any, name: Token) -> m.IndicatorRef:
+        return m.IndicatorRef(str(name), self._span(meta))
+
+    def aggregate(self, meta: Any, fn: m.AggregateFn, event: Token, *rest: Any) -> m.Aggregate:
+        field: str | None = None
+        where: m.Expr | None = None
+        for item in rest:
+            if isinstance(item, Token):
+                field = str(item)
+            else:
+                where = item
+        return m.Aggregate(fn, str(event), field, where, self._span(meta))
+
+    def aggregate_fn(self, meta: Any, token: Token) -> m.AggregateFn:
+        return _AGGREGATES[str(token).lower()]
+
+    def in_list(self, meta: Any, value: m.Expr, items: tuple[m.Expr, ...]) -> m.InList:
+        return m.InList(value, items, False, self._span(meta))
+
+    def not_in_list(self, meta: Any, value: m.Expr, items: tuple[m.Expr, ...]) -> m.InList:
+        return m.InList(value, items, True, self._span(meta))
+
+    def value_list(self, meta: Any, *items: m.Expr) -> tuple[m.Expr, ...]:
+        return tuple(items)
+
+    def bool_field(self, meta: Any, name: Token) -> m.BoolField:
+        return m.BoolField(str(name), self._span(meta))
+
+    def name(self, meta: Any, name: Token) -> m.Name:
+        return m.Name(str(name), self._span(meta))
+
+    def string(self, meta: Any, text: Token) -> m.Text:
+        return m.Text(str(text)[1:-1], self._span(meta))
+
+    def date(self, meta: Any, token: Token) -> m.DateValue:
+        span = self._span(meta)
+        value = parse_plan_date(str(token))
+        if value is None:
+            self.problems.append(Diagnostic("S017", span, {"date": str(token)}))
+            value = dt.date(1970, 1, 1)
+        return m.DateValue(value, span)
+
+    def number(self, meta: Any, token: Token, percent: Token | None = None) -> m.Number:
+        return m.Number(float(str(token).replace(",", ".")), percent is not None, self._span(meta))
+
+    def boolean(self, meta: Any, token: Token) -> m.Boolean:
+        return m.Boolean(str(token).lower() in _TRUE_WORDS, self._span(meta))
+
+    def __default__(self, data: Any, children: Any, meta: Any) -> Any:  # pragma: no cover
+        raise AssertionError(f"rule without builder: {data}")
+
+
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
+_EU = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_plan_date(text: str) -> dt.date | None:
+    """`2023-06-30` or `30/06/2023`; None when the calendar has no such day."""
+    iso = _ISO.match(text)
+    try:
+        if iso:
+            return dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
+        eu = _EU.match(text)
+        if eu:
+            return dt.date(int(eu[3]), int(eu[2]), int(eu[1]))
+    except ValueError:
+        return None
+    return None
+
+
+def is_tree(value: object) -> bool:
+    """True for a raw Lark tree (used by tests that assert nothing Lark leaks out)."""
+    return isinstance(value, Tree | Token)

@@ -1,0 +1,145 @@
+"""The flat statements of a plan file, one per line, as the parser hands them to the builder.
+
+The grammar is deliberately flat: a plan file is a list of one-line statements. Turning that
+list into a tree (which node contains which indicator) is the job of `build`, so that every
+structural slip gets a precise message instead of a parse error.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from .model import Expr, FieldKind, PeriodUnit
+from .spans import Span
+
+
+@attrs.frozen
+class PlanTitle:
+    text: str
+    span: Span
+
+
+@attrs.frozen
+class CommuneDecl:
+    text: str
+    span: Span
+
+
+@attrs.frozen
+class PeriodDecl:
+    start: str
+    end: str | None
+    span: Span
+
+
+@attrs.frozen
+class LegalBasis:
+    text: str
+    span: Span
+
+
+@attrs.frozen
+class MetaDecl:
+    key: str
+    value: str
+    span: Span
+
+
+@attrs.frozen
+class LevelsDecl:
+    levels: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class GranularityDecl:
+    unit: PeriodUnit
+    span: Span
+
+
+@attrs.frozen
+class EventDecl:
+    name: str
+    label: str | None
+    span: Span
+    name_span: Span
+
+
+@attrs.frozen
+class FieldStatement:
+    name: str
+    type_names: tuple[str, ...]
+    optional: bool
+    span: Span
+    type_span: Span
+
+
+@attrs.frozen
+class NodeDecl:
+    level: str
+    number: str | None
+    label: str
+    span: Span
+    level_span: Span
+    number_span: Span | None
+
+
+@attrs.frozen
+class IndicatorDecl:
+    name: str
+    wording: str | None
+    span: Span
+    name_span: Span
+
+
+@attrs.frozen
+class NoteDecl:
+    text: str
+    span: Span
+
+
+@attrs.frozen
+class UnitDecl:
+    text: str
+    span: Span
+
+
+@attrs.frozen
+class ExpressionLine:
+    expr: Expr
+    period: PeriodUnit | None
+    deadline: str | None
+    monitored: bool
+    span: Span
+    deadline_span: Span | None = None
+
+
+Statement = (
+    PlanTitle
+    | CommuneDecl
+    | PeriodDecl
+    | LegalBasis
+    | MetaDecl
+    | LevelsDecl
+    | GranularityDecl
+    | EventDecl
+    | FieldStatement
+    | NodeDecl
+    | IndicatorDecl
+    | NoteDecl
+    | UnitDecl
+    | ExpressionLine
+)
+
+FIELD_KINDS: dict[str, FieldKind] = {
+    "texte": FieldKind.TEXT,
+    "text": FieldKind.TEXT,
+    "entier": FieldKind.INTEGER,
+    "integer": FieldKind.INTEGER,
+    "décimal": FieldKind.DECIMAL,
+    "decimal": FieldKind.DECIMAL,
+    "date": FieldKind.DATE,
+    "booléen": FieldKind.BOOLEAN,
+    "booleen": FieldKind.BOOLEAN,
+    "boolean": FieldKind.BOOLEAN,
+}
