@@ -293,6 +293,7 @@ class Assembler:
             notes=tuple(draft.notes),
             path=draft.path,
             span=decl.span,
+            expression_text=line.text or None,
         )
 
     def _node(self, draft: _DraftNode, indicators: dict[int, m.Indicator]) -> m.Node:

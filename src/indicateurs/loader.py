@@ -37,8 +37,12 @@ def analyse(text: str, file: str = "<texte>") -> tuple[m.Plan, list[Diagnostic]]
 def load_plan(source: str | os.PathLike[str], *, name: str | None = None) -> m.Plan:
     """Compile a plan from a path or from plan text; raise `PlanError` listing every error.
 
-    A string containing a newline, or naming no existing file, is taken as plan text.
+    A string containing a newline, or naming no existing file, is taken as plan text; a
+    one-line string ending in `.plan` that names no file raises FileNotFoundError.
     """
+    if isinstance(source, str) and "\n" not in source and source.strip().endswith(".plan"):
+        if not Path(source).is_file():
+            raise FileNotFoundError(source)
     if isinstance(source, os.PathLike) or ("\n" not in source and Path(source).is_file()):
         file = name or str(source)
         text = read_plan_text(source)

@@ -296,6 +296,7 @@ class Indicator:
     notes: tuple[str, ...] = ()
     path: tuple[str, ...] = ()  # labels of the enclosing nodes, root first
     span: Span = _span()
+    expression_text: str | None = attrs.field(default=None, eq=False)  # as the officer wrote it
 
 
 @attrs.frozen

@@ -16,7 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Token, Tree, v_args
+from lark.visitors import Transformer_NonRecursive
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import model as m
@@ -133,7 +134,7 @@ def parse_statements(text: str, file: str) -> tuple[list[st.Statement], list[Dia
             diagnostics.append(syntax_diagnostic(error, chunk, file, lo))
             pending[:0] = [(lo, bad), (bad + 1, hi)]
             continue
-        builder = _StatementBuilder(file, lo)
+        builder = _StatementBuilder(file, lo, chunk)
         statements.extend(builder.transform(tree))
         diagnostics.extend(builder.problems)
     return statements, diagnostics
@@ -224,11 +225,12 @@ def _unquote(token: Token) -> str:
 
 
 @v_args(meta=True, inline=True)
-class _StatementBuilder(Transformer[Token, list[st.Statement]]):
+class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
     """Builds statements and expression nodes; value problems (bad dates) become diagnostics."""
 
-    def __init__(self, file: str, line_offset: int):
+    def __init__(self, file: str, line_offset: int, text: str = ""):
         super().__init__(visit_tokens=False)
+        self.text = text
         self.file = file
         self.offset = line_offset
         self.problems: list[Diagnostic] = []
@@ -344,7 +346,10 @@ class _StatementBuilder(Transformer[Token, list[st.Statement]]):
                 period = item
             else:
                 deadline, deadline_span = item
-        return st.ExpressionLine(expr, period, deadline, monitored, self._span(meta), deadline_span)
+        written = self.text[meta.start_pos : meta.end_pos] if self.text else ""
+        return st.ExpressionLine(
+            expr, period, deadline, monitored, self._span(meta), deadline_span, " ".join(written.split())
+        )
 
     def period(self, meta: Any, unit: m.PeriodUnit) -> m.PeriodUnit:
         return unit

@@ -112,6 +112,7 @@ class ExpressionLine:
     monitored: bool
     span: Span
     deadline_span: Span | None = None
+    text: str = attrs.field(default="", eq=False)  # the line as written, for reports
 
 
 Statement = (
