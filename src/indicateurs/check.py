@@ -20,6 +20,8 @@ from .spans import Span
 from .suggest import closest
 
 MAX_DEPTH = 64
+# Keys every event row has already: a declared field cannot take these names.
+RESERVED_FIELD_NAMES = frozenset({"type", "date", "id", "fin", "end"})
 
 Interval = tuple[float, float]
 _ANY: Interval = (-math.inf, math.inf)
@@ -51,6 +53,8 @@ class Checker:
             self._identifier(event.name, event.span)
             for f in event.fields:
                 self._identifier(f.name, f.span)
+                if f.name.casefold() in RESERVED_FIELD_NAMES:
+                    self.error("C151", f.span, name=f.name)
         for ind in self.plan.indicators:
             self._identifier(ind.id, ind.span)
             if ind.id in self.by_id:

@@ -445,6 +445,12 @@ _M: dict[str, dict[str, str]] = {
         "fix_fr": "écrivez la plus petite borne d'abord : « entre 3 et 5 »",
         "fix_en": "write the lower bound first: 'between 3 and 5'",
     },
+    "C151": {
+        "fr": "« {name} » est déjà une colonne de tout événement (type, date, id, fin) et ne peut pas être un champ",
+        "en": "'{name}' is already a column of every event (type, date, id, end) and cannot be a field",
+        "fix_fr": "renommez le champ, par exemple « {name}_detail » ou « forme »",
+        "fix_en": "rename the field, for example '{name}_detail'",
+    },
 }
 
 
