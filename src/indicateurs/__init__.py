@@ -9,19 +9,31 @@ Load a plan file, evaluate it against any event source, get a structured complia
 from __future__ import annotations
 
 from .diagnostics import Diagnostic, PlanError, Severity
+from .evaluate import DataError, evaluate
+from .events import Event, Rejection
 from .loader import analyse, load_plan
-from .model import Indicator, IndicatorKind, Node, Plan, PeriodUnit
+from .model import Indicator, IndicatorKind, Node, PeriodUnit, Plan
+from .results import IndicatorResult, NodeResult, PeriodResult, PlanResult, Status
 
 __all__ = [
+    "DataError",
     "Diagnostic",
+    "Event",
     "Indicator",
     "IndicatorKind",
+    "IndicatorResult",
     "Node",
+    "NodeResult",
+    "PeriodResult",
     "PeriodUnit",
     "Plan",
     "PlanError",
+    "PlanResult",
+    "Rejection",
     "Severity",
+    "Status",
     "analyse",
+    "evaluate",
     "load_plan",
 ]
 __version__ = "0.1.0"

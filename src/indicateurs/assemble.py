@@ -103,7 +103,9 @@ class Assembler:
                     rank = folded_levels.index(key)
                     while stack and stack[-1].rank >= rank:
                         stack.pop()
-                    node = _DraftNode(levels[rank], rank, stmt.number, stmt.label, stmt.span, stmt.number_span)
+                    node = _DraftNode(
+                        levels[rank], rank, stmt.number, stmt.label, stmt.span, stmt.number_span
+                    )
                     (stack[-1].children if stack else roots).append(node)
                     stack.append(node)
                     event, indicator, last = None, None, node
@@ -117,7 +119,9 @@ class Assembler:
                     if indicator is None:
                         self.error("C114", stmt.span)
                     elif indicator.line is not None:
-                        self.error("C119", stmt.span, name=indicator.decl.name, first=indicator.line.span.line)
+                        self.error(
+                            "C119", stmt.span, name=indicator.decl.name, first=indicator.line.span.line
+                        )
                     else:
                         indicator.line = stmt
                 case st.UnitDecl():
@@ -304,7 +308,13 @@ class Assembler:
             else:
                 children.append(indicators[id(child)])
         return m.Node(
-            draft.level, draft.number, draft.label, tuple(draft.notes), tuple(children), draft.span, draft.number_span
+            draft.level,
+            draft.number,
+            draft.label,
+            tuple(draft.notes),
+            tuple(children),
+            draft.span,
+            draft.number_span,
         )
 
 

@@ -76,7 +76,13 @@ class Checker:
             if node.number is not None:
                 key = (node.level, node.number)
                 if key in seen:
-                    self.error("C107", node.number_span or node.span, level=node.level, number=node.number, first=seen[key].line)
+                    self.error(
+                        "C107",
+                        node.number_span or node.span,
+                        level=node.level,
+                        number=node.number,
+                        first=seen[key].line,
+                    )
                 else:
                     seen[key] = node.span
                 if numbered_parent is not None and numbered_parent.number is not None:
@@ -122,36 +128,61 @@ class Checker:
         if ind.period is not m.PeriodUnit.WHOLE and ind.period.months < self.plan.granularity.months:
             self.error("C112", ind.span, period=ind.period.value, granularity=self.plan.granularity.value)
         period = self.plan.period
-        if ind.deadline is not None and period is not None:
-            if not period.start <= ind.deadline <= period.end:
-                self.error(
-                    "C124",
-                    ind.span,
-                    Severity.WARNING,
-                    date=ind.deadline.isoformat(),
-                    start=period.start.isoformat(),
-                    end=period.end.isoformat(),
-                )
+        if ind.deadline is not None and period is not None and not period.start <= ind.deadline <= period.end:
+            self.error(
+                "C124",
+                ind.span,
+                Severity.WARNING,
+                date=ind.deadline.isoformat(),
+                start=period.start.isoformat(),
+                end=period.end.isoformat(),
+            )
 
     def _aggregate(self, agg: m.Aggregate) -> None:
         event = self.plan.event_types.get(agg.event_type)
         if event is None:
             guess = closest(agg.event_type, self.plan.event_types)
-            self.error("C101", agg.span, name=agg.event_type, guess=guess or "", known=", ".join(self.plan.event_types))
+            self.error(
+                "C101",
+                agg.span,
+                name=agg.event_type,
+                guess=guess or "",
+                known=", ".join(self.plan.event_types),
+            )
             return
-        needs_field = agg.fn in (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX, m.AggregateFn.DISTINCT)
+        needs_field = agg.fn in (
+            m.AggregateFn.SUM,
+            m.AggregateFn.AVG,
+            m.AggregateFn.MIN,
+            m.AggregateFn.MAX,
+            m.AggregateFn.DISTINCT,
+        )
         if agg.field is None:
             if needs_field:
                 numeric = [f.name for f in event.fields if f.kind.numeric]
-                example = numeric[0] if numeric and agg.fn is not m.AggregateFn.DISTINCT else (event.fields[0].name if event.fields else "champ")
+                example = (
+                    numeric[0]
+                    if numeric and agg.fn is not m.AggregateFn.DISTINCT
+                    else (event.fields[0].name if event.fields else "champ")
+                )
                 self.error("C125", agg.span, fn=agg.fn.value, event=event.name, example=example)
         else:
             decl = event.field(agg.field)
             if decl is None:
                 self._unknown_field(agg.field, event, agg.span)
-            elif agg.fn in (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX) and not decl.kind.numeric:
+            elif (
+                agg.fn in (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX)
+                and not decl.kind.numeric
+            ):
                 numeric = [f.name for f in event.fields if f.kind.numeric]
-                self.error("C104", agg.span, fn=agg.fn.value, field=decl.name, kind=decl.kind.value, numeric=", ".join(numeric))
+                self.error(
+                    "C104",
+                    agg.span,
+                    fn=agg.fn.value,
+                    field=decl.name,
+                    kind=decl.kind.value,
+                    numeric=", ".join(numeric),
+                )
         if agg.fn is m.AggregateFn.SHARE and agg.where is None:
             self.error("C137", agg.span, Severity.WARNING)
         if agg.where is not None:
@@ -160,7 +191,9 @@ class Checker:
     def _unknown_field(self, name: str, event: m.EventType, span: Span) -> None:
         names = [f.name for f in event.fields]
         guess = closest(name, names)
-        self.error("C102", span, field=name, event=event.name, guess=guess or "", known=", ".join(names) or "-")
+        self.error(
+            "C102", span, field=name, event=event.name, guess=guess or "", known=", ".join(names) or "-"
+        )
 
     def _reference(self, ref: m.IndicatorRef) -> None:
         if ref.name in self.by_id:
@@ -189,7 +222,9 @@ class Checker:
                     elif decl.kind is not m.FieldKind.BOOLEAN:
                         self.error("C140", node.span, field=name, kind=decl.kind.value)
                 case m.Compare(op=op, left=left, right=right):
-                    self._comparison(event, node.span, [left, right], ordered=op not in (m.Comparator.EQ, m.Comparator.NE))
+                    self._comparison(
+                        event, node.span, [left, right], ordered=op not in (m.Comparator.EQ, m.Comparator.NE)
+                    )
                 case m.Between(value=value, low=low, high=high):
                     self._comparison(event, node.span, [value, low, high], ordered=True)
                 case m.InList(value=value, items=items):
@@ -229,7 +264,14 @@ class Checker:
                 elif kind is m.FieldKind.ENUM:
                     if name not in decl.values:
                         guess = closest(name, decl.values)
-                        self.error("C103", operand.span, value=name, field=decl.name, guess=guess or "", values=", ".join(decl.values))
+                        self.error(
+                            "C103",
+                            operand.span,
+                            value=name,
+                            field=decl.name,
+                            guess=guess or "",
+                            values=", ".join(decl.values),
+                        )
                 elif kind is m.FieldKind.BOOLEAN and name.lower() == "non":
                     self.error("C145", operand.span)
                 elif kind is m.FieldKind.TEXT:
@@ -239,7 +281,14 @@ class Checker:
             case m.Text(value=value):
                 if kind is m.FieldKind.ENUM and value not in decl.values:
                     guess = closest(value, decl.values)
-                    self.error("C103", operand.span, value=value, field=decl.name, guess=guess or "", values=", ".join(decl.values))
+                    self.error(
+                        "C103",
+                        operand.span,
+                        value=value,
+                        field=decl.name,
+                        guess=guess or "",
+                        values=", ".join(decl.values),
+                    )
                 elif kind not in (m.FieldKind.TEXT, m.FieldKind.ENUM):
                     self.error("C105", operand.span, field=decl.name, kind=kind.value, value=f"« {value} »")
             case m.Number(percent=percent):
@@ -321,9 +370,7 @@ class Checker:
     # ------------------------------------------------------------------ cycles
 
     def _cycles(self) -> None:
-        graph = {
-            ind.id: [r for r in _refs(ind.expr) if r.name in self.by_id] for ind in self.by_id.values()
-        }
+        graph = {ind.id: [r for r in _refs(ind.expr) if r.name in self.by_id] for ind in self.by_id.values()}
         state: dict[str, int] = {}
         for start in graph:
             if state.get(start):
@@ -342,7 +389,7 @@ class Checker:
                     continue
                 target = ref.name
                 if state.get(target) == 1:
-                    cycle = path[path.index(target):] + [target]
+                    cycle = [*path[path.index(target) :], target]
                     self.error("C110", ref.span, cycle=" → ".join(cycle))
                 elif not state.get(target):
                     state[target] = 1

@@ -29,7 +29,9 @@ def command(
 ) -> Callable[[Callable[[argparse.ArgumentParser], None]], Callable[[argparse.ArgumentParser], None]]:
     """Register a subcommand: the decorated function adds its arguments; `run_<name>` runs it."""
 
-    def register(configure: Callable[[argparse.ArgumentParser], None]) -> Callable[[argparse.ArgumentParser], None]:
+    def register(
+        configure: Callable[[argparse.ArgumentParser], None],
+    ) -> Callable[[argparse.ArgumentParser], None]:
         def handler(args: argparse.Namespace) -> int:
             run: Handler = args.run
             return run(args)
@@ -45,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="indicateurs",
         description="Plans de sécurité et de prévention : vérifier, formater, évaluer, rapporter.",
     )
-    parser.add_argument("--lang", "--langue-messages", dest="lang", choices=["fr", "en"], help="langue des messages")
+    parser.add_argument(
+        "--lang", "--langue-messages", dest="lang", choices=["fr", "en"], help="langue des messages"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
     for name, aliases, help_text, configure, _handler in _COMMANDS:
         sp = sub.add_parser(name, aliases=aliases, help=help_text, description=help_text)
@@ -104,7 +108,9 @@ def read_plan_file(path: str) -> str:
 
 
 def _register_builtin() -> None:
-    @command("verifier", ["check", "vérifier"], "vérifie des fichiers de plan et signale toutes leurs erreurs")
+    @command(
+        "verifier", ["check", "vérifier"], "vérifie des fichiers de plan et signale toutes leurs erreurs"
+    )
     def configure_check(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("plans", nargs="+", metavar="PLAN")
         sp.add_argument("--format", choices=["texte", "text", "json"], default="texte")
@@ -125,7 +131,9 @@ def run_check(args: argparse.Namespace) -> int:
             continue
         source = normalise_text(text)
         for diag in diagnostics:
-            print(render_diagnostic(diag, source), end="\n\n", file=sys.stderr if diag in errors else sys.stdout)
+            print(
+                render_diagnostic(diag, source), end="\n\n", file=sys.stderr if diag in errors else sys.stdout
+            )
         print(_summary(path, plan, errors, diagnostics))
     if args.format == "json":
         print(json.dumps(json_out, ensure_ascii=False, indent=2))

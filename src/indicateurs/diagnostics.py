@@ -24,13 +24,17 @@ class Severity(enum.Enum):
     WARNING = "warning"
 
 
+def _as_dict(args: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(args)
+
+
 @attrs.frozen
 class Diagnostic:
     """One problem in a plan. `args` fill the message template named by `code`."""
 
     code: str
     span: Span
-    args: Mapping[str, Any] = attrs.field(factory=dict, converter=dict, hash=False)
+    args: Mapping[str, Any] = attrs.field(factory=dict, converter=_as_dict, hash=False)
     severity: Severity = Severity.ERROR
 
     @property
@@ -86,9 +90,7 @@ class PlanError(ValueError):
         super().__init__(self.render())
 
     def render(self, lang: Lang | None = None) -> str:
-        return "\n\n".join(
-            render_diagnostic(d, self.sources.get(d.file), lang) for d in self.errors
-        )
+        return "\n\n".join(render_diagnostic(d, self.sources.get(d.file), lang) for d in self.errors)
 
     def to_json(self, lang: Lang | None = None) -> str:
         return json.dumps([d.to_dict(lang) for d in self.errors], ensure_ascii=False, indent=2)
@@ -114,16 +116,15 @@ def render_diagnostic(diag: Diagnostic, source: str | None, lang: Lang | None = 
             lines.append(f"       | {caret_line(text, diag.span)}")
     fix = diag.fix(lang)
     if fix:
-        lines.append(f"       = {labels['fix']} : {fix}" if lang == "fr" else f"       = {labels['fix']}: {fix}")
+        lines.append(
+            f"       = {labels['fix']} : {fix}" if lang == "fr" else f"       = {labels['fix']}: {fix}"
+        )
     return "\n".join(lines)
 
 
 def caret_line(text: str, span: Span) -> str:
     """Carets under the span; tabs are copied so the caret lines up in any editor."""
     start = max(span.column - 1, 0)
-    if span.end_line == span.line:
-        width = max(span.end_column - span.column, 1)
-    else:
-        width = max(len(text) - start, 1)
+    width = max(span.end_column - span.column, 1) if span.end_line == span.line else max(len(text) - start, 1)
     pad = "".join("\t" if ch == "\t" else " " for ch in text[:start])
     return pad + "^" * width

@@ -40,9 +40,9 @@ def load_plan(source: str | os.PathLike[str], *, name: str | None = None) -> m.P
     A string containing a newline, or naming no existing file, is taken as plan text; a
     one-line string ending in `.plan` that names no file raises FileNotFoundError.
     """
-    if isinstance(source, str) and "\n" not in source and source.strip().endswith(".plan"):
-        if not Path(source).is_file():
-            raise FileNotFoundError(source)
+    one_line = isinstance(source, str) and "\n" not in source
+    if one_line and str(source).strip().endswith(".plan") and not Path(source).is_file():
+        raise FileNotFoundError(source)
     if isinstance(source, os.PathLike) or ("\n" not in source and Path(source).is_file()):
         file = name or str(source)
         text = read_plan_text(source)

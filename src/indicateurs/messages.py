@@ -106,19 +106,19 @@ _M: dict[str, dict[str, str]] = {
         "fr": "libellé attendu entre guillemets",
         "en": "a label in quotes is expected",
         "fix_fr": "mettez le texte entre « » : plan « Contrat de sécurité et de société »",
-        "fix_en": "put the text in quotes: plan \"Safety contract\"",
+        "fix_en": 'put the text in quotes: plan "Safety contract"',
     },
     "S021": {
         "fr": "le libellé du niveau doit être entre guillemets",
         "en": "the label of the level must be in quotes",
         "fix_fr": "écrivez par exemple : objectif opérationnel 1.1.2 « Assurer le suivi … »",
-        "fix_en": "write for example: objectif opérationnel 1.1.2 \"Ensure the follow-up …\"",
+        "fix_en": 'write for example: objectif opérationnel 1.1.2 "Ensure the follow-up …"',
     },
     "S022": {
         "fr": "identifiant attendu",
         "en": "an identifier is expected",
         "fix_fr": "donnez un nom court sans espace puis le libellé : indicateur prises_en_charge « Nombre de prises en charge »",
-        "fix_en": "give a short name without spaces, then the label: indicator follow_ups \"Number of follow-ups\"",
+        "fix_en": 'give a short name without spaces, then the label: indicator follow_ups "Number of follow-ups"',
     },
     "S023": {
         "fr": "type de champ manquant",
@@ -231,7 +231,7 @@ _M: dict[str, dict[str, str]] = {
         "fix_fr": "vouliez-vous dire « {guess} » ?",
         "fix_en": "did you mean '{guess}'?",
         "fix0_fr": "niveaux de ce plan : {levels} ; déclarez les vôtres avec « niveaux « a » > « b » »",
-        "fix0_en": "levels of this plan: {levels}; declare your own with 'levels \"a\" > \"b\"'",
+        "fix0_en": 'levels of this plan: {levels}; declare your own with \'levels "a" > "b"\'',
     },
     "C114": {
         "fr": "expression sans indicateur",
@@ -419,7 +419,7 @@ _M: dict[str, dict[str, str]] = {
         "fr": "texte sans guillemets « {value} »",
         "en": "unquoted text '{value}'",
         "fix_fr": "écrivez le texte entre guillemets : « {value} »",
-        "fix_en": "put the text in quotes: \"{value}\"",
+        "fix_en": 'put the text in quotes: "{value}"',
     },
     "C147": {
         "fr": "un nombre est attendu ici, pas une condition Oui/Non",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterator, Mapping
-from typing import Union
 
 import attrs
 
@@ -17,7 +16,7 @@ from .spans import UNKNOWN_SPAN, Span
 
 
 def _span() -> Span:
-    return attrs.field(default=UNKNOWN_SPAN, eq=False, repr=False)  # type: ignore[no-any-return]
+    return attrs.field(default=UNKNOWN_SPAN, eq=False, repr=False)
 
 
 # ---------------------------------------------------------------------------- vocabularies
@@ -201,24 +200,24 @@ class IndicatorRef:
     span: Span = _span()
 
 
-Expr = Union[
-    Number,
-    Text,
-    Boolean,
-    DateValue,
-    Name,
-    Negative,
-    Compare,
-    Between,
-    InList,
-    And,
-    Or,
-    Not,
-    BoolField,
-    Arithmetic,
-    Aggregate,
-    IndicatorRef,
-]
+Expr = (
+    Number
+    | Text
+    | Boolean
+    | DateValue
+    | Name
+    | Negative
+    | Compare
+    | Between
+    | InList
+    | And
+    | Or
+    | Not
+    | BoolField
+    | Arithmetic
+    | Aggregate
+    | IndicatorRef
+)
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:
@@ -318,6 +317,10 @@ class Node:
                 yield child
 
 
+def _as_dict(mapping: Mapping[str, EventType]) -> dict[str, EventType]:
+    return dict(mapping)
+
+
 @attrs.frozen
 class Plan:
     """A compiled plan: header, event types, the tree of nodes and its indicators in order."""
@@ -329,7 +332,7 @@ class Plan:
     meta: tuple[tuple[str, str], ...]
     levels: tuple[str, ...]
     granularity: PeriodUnit
-    event_types: Mapping[str, EventType] = attrs.field(converter=dict)
+    event_types: Mapping[str, EventType] = attrs.field(converter=_as_dict)
     nodes: tuple[Node, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     loose_indicators: tuple[Indicator, ...] = ()  # declared before any node

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Tree, v_args
-from lark.visitors import Transformer_NonRecursive
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.visitors import Transformer_NonRecursive
 
 from . import model as m
 from . import statements as st
 from .diagnostics import Diagnostic
-from .syntax_messages import CURATED_EXAMPLES, display_terminal
 from .spans import Span
+from .syntax_messages import CURATED_EXAMPLES, display_terminal
 
 MAX_SYNTAX_ERRORS = 100
 
@@ -154,8 +154,8 @@ def syntax_diagnostic(error: UnexpectedInput, chunk: str, file: str, offset: int
     """A curated, positioned diagnostic for a Lark error; never Lark's raw text."""
     if isinstance(error, UnexpectedCharacters):
         line, column = offset + error.line, error.column
-        char = chunk[error.pos_in_stream]
-        if char in "«\"“":
+        char = chunk[error.pos_in_stream or 0]
+        if char in '«"“':
             closing = {"«": "»", '"': '"', "“": "”"}[char]
             return Diagnostic("S002", Span.point(file, line, column), {"quote": char, "close": closing})
         return Diagnostic("S001", Span.point(file, line, column), {"char": char})

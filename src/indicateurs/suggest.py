@@ -1,4 +1,4 @@
-""""Did you mean …?": the closest known name, accent- and case-insensitive."""
+""" "Did you mean …?": the closest known name, accent- and case-insensitive."""
 
 from __future__ import annotations
 

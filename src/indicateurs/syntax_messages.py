@@ -28,7 +28,10 @@ CURATED_EXAMPLES: dict[str, list[str]] = {
     # A list after « dans » must be in brackets.
     "S013": ["indicateur x\nnombre(a où b dans c) >= 1\n", "indicateur x\nnombre(a où b dans (c)) >= 1\n"],
     # An unclosed list.
-    "S014": ["indicateur x\nnombre(a où b dans [c, d) >= 1\n", "indicateur x\nnombre(a où b dans [c d]) >= 1\n"],
+    "S014": [
+        "indicateur x\nnombre(a où b dans [c, d) >= 1\n",
+        "indicateur x\nnombre(a où b dans [c d]) >= 1\n",
+    ],
     # An unknown function name: « nombr(x) ».
     "S015": ["indicateur x\nnombr(a) >= 3\n", "indicateur x\nnombre(a) + compte(b) >= 3\n"],
     # A deadline needs a full date.

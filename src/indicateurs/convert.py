@@ -1,0 +1,162 @@
+"""Input values to typed values: dates in every form a spreadsheet produces, numbers with a
+decimal comma, yes/no words, enumeration values. A value that does not convert raises
+`ConversionError` with a reason code, which the evaluator turns into a row rejection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .keywords import fold
+from .model import FieldDecl, FieldKind
+
+MIN_YEAR, MAX_YEAR = 1970, 2100
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_EU = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_SERIAL = re.compile(r"\d{4,5}(?:[.,]\d+)?$")
+
+TRUE_WORDS = frozenset({"oui", "o", "vrai", "true", "yes", "y", "1", "x", "ja"})
+FALSE_WORDS = frozenset({"non", "n", "faux", "false", "no", "0", "nee", ""})
+
+
+class ConversionError(ValueError):
+    def __init__(self, code: str, value: object):
+        super().__init__(code)
+        self.code = code
+        self.value = value
+
+
+def parse_date(value: object) -> dt.date:
+    """ISO dates, dd/mm/yyyy (Belgian order), date-times, Excel serial numbers."""
+    if isinstance(value, dt.datetime):
+        result = value.date()
+    elif isinstance(value, dt.date):
+        result = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        result = _from_serial(float(value))
+    elif isinstance(value, str):
+        result = _parse_date_text(value.strip())
+    else:
+        raise ConversionError("date_invalide", value)
+    if not MIN_YEAR <= result.year <= MAX_YEAR:
+        raise ConversionError("date_improbable", value)
+    return result
+
+
+def _parse_date_text(text: str) -> dt.date:
+    if not text:
+        raise ConversionError("date_manquante", text)
+    try:
+        iso = _ISO.match(text)
+        if iso:
+            return dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
+        eu = _EU.match(text)
+        if eu:
+            year = int(eu[3])
+            if len(eu[3]) == 2:
+                year += 2000
+            elif len(eu[3]) == 3:
+                raise ConversionError("date_improbable", text)
+            return dt.date(year, int(eu[2]), int(eu[1]))
+    except ValueError as exc:
+        if isinstance(exc, ConversionError):
+            raise
+        raise ConversionError("date_invalide", text) from None
+    if _SERIAL.match(text):
+        return _from_serial(float(text.replace(",", ".")))
+    raise ConversionError("date_invalide", text)
+
+
+def _from_serial(serial: float) -> dt.date:
+    """Excel's day count (1900 system, with its phantom 29/02/1900 accounted for by the epoch)."""
+    if not 1 <= serial < 2_958_466:
+        raise ConversionError("date_invalide", serial)
+    return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+def _to_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise ConversionError("entier_invalide", value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise ConversionError("entier_invalide", value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        raise ConversionError("entier_invalide", value) from None
+    if number.is_integer():
+        return int(number)
+    raise ConversionError("entier_invalide", value)
+
+
+def _to_float(value: object) -> float:
+    if isinstance(value, bool):
+        raise ConversionError("decimal_invalide", value)
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if text.count(",") == 1 and "." in text:  # 1.234,5 → 1234.5
+        text = text.replace(".", "")
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        raise ConversionError("decimal_invalide", value) from None
+
+
+def _to_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = fold(str(value))
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConversionError("booleen_invalide", value)
+
+
+def _to_text(value: object) -> str:
+    return str(value).strip()
+
+
+def field_converter(decl: FieldDecl) -> Callable[[Any], Any]:
+    """The conversion for one declared field; enumeration values match accent- and case-insensitively."""
+    kind = decl.kind
+    if kind is FieldKind.INTEGER:
+        return _to_int
+    if kind is FieldKind.DECIMAL:
+        return _to_float
+    if kind is FieldKind.DATE:
+        return parse_date
+    if kind is FieldKind.BOOLEAN:
+        return _to_bool
+    if kind is FieldKind.ENUM:
+        canonical = {fold(v): v for v in decl.values}
+        canonical.update({fold(v.replace("_", " ")): v for v in decl.values})
+
+        def to_enum(value: object) -> str:
+            text = str(value).strip()
+            if text in decl.values:
+                return text
+            found = canonical.get(fold(text))
+            if found is None:
+                raise ConversionError("valeur_hors_liste", value)
+            return found
+
+        return to_enum
+    return _to_text
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

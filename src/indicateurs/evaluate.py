@@ -1,0 +1,517 @@
+"""One pass over the events, then a verdict per indicator and period.
+
+Rows are converted against the plan (types, dates, fields), accounted for (used, ignored,
+rejected: read = used + ignored + rejected for every source) and dispatched by type to the
+compiled slots. Nothing is held per event beyond the capped evidence, so sources stream.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from . import model as m
+from .compile import CompiledIndicator, CompiledPlan, Slot
+from .convert import ConversionError, field_converter, is_blank, parse_date
+from .events import Event, Rejection, RowProblem, SkippedRow
+from .keywords import fold
+from .periods import Bucket, buckets
+from .results import (
+    SEVERITY_ORDER,
+    Evidence,
+    EvidenceItem,
+    IndicatorResult,
+    NodeResult,
+    PeriodResult,
+    PlanResult,
+    Projection,
+    SourceReport,
+    SpanRef,
+    Status,
+)
+from .row_messages import row_message
+from .sources import EventSource, as_sources
+
+EVIDENCE_SHOWN = 20
+
+
+class DataError(ValueError):
+    """Raised in strict mode when any input row is rejected; `.rejections` lists them all."""
+
+    def __init__(self, rejections: list[Rejection]):
+        self.rejections = rejections
+        first = rejections[0]
+        super().__init__(
+            f"{len(rejections)} ligne(s) rejetée(s) ; première : {first.source}:{first.row} {first.message}"
+        )
+
+
+# ---------------------------------------------------------------------------- row conversion
+
+
+class _TypeConverter:
+    """Turns one record of a known event type into an Event, or raises ConversionError."""
+
+    __slots__ = ("fields", "name")
+
+    def __init__(self, event_type: m.EventType):
+        self.name = event_type.name
+        self.fields = [(f.name, field_converter(f), f.optional) for f in event_type.fields]
+
+    def convert(self, record: Any, date: dt.date, source: str, row: int) -> Event:
+        values: dict[str, Any] = {}
+        for name, convert, optional in self.fields:
+            raw = record.get(name)
+            if raw is None or (raw.__class__ is str and not raw.strip()):
+                if not optional:
+                    raise _FieldError("champ_manquant", name, raw)
+                values[name] = None
+                continue
+            try:
+                values[name] = convert(raw)
+            except ConversionError as exc:
+                raise _FieldError(exc.code, name, raw) from None
+        ident = record.get("id")
+        end_raw = record.get("fin", record.get("end"))
+        end = None
+        if not is_blank(end_raw):
+            try:
+                end = parse_date(end_raw)
+            except ConversionError as exc:
+                raise _FieldError(exc.code, "fin", end_raw) from None
+        return Event(self.name, date, values, None if is_blank(ident) else str(ident), end, source, row)
+
+
+class _FieldError(Exception):
+    def __init__(self, code: str, field: str, value: object):
+        self.code, self.field, self.value = code, field, value
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+def evaluate(
+    plan: m.Plan | str | os.PathLike[str],
+    sources: Any,
+    *,
+    period: int | tuple[dt.date, dt.date] | m.PlanPeriod | None = None,
+    as_of: dt.date | None = None,
+    strict: bool = False,
+    mapping: Any = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> PlanResult:
+    """Evaluate a plan against event sources and return the compliance result.
+
+    `sources`: an `EventSource`, a file path, Python records (mappings or objects), or a list
+    of these. `period`: a year or a date range within the plan (default: the plan's period).
+    `as_of`: the evaluation date (default: today); periods not over by then are `en cours`,
+    and events dated after it are ignored. `strict`: raise `DataError` if any row is rejected.
+    """
+    if not isinstance(plan, m.Plan):
+        from .loader import load_plan
+
+        plan = load_plan(plan)
+    window = _window(plan, period)
+    as_of = as_of or dt.date.today()
+    compiled = CompiledPlan(plan)
+    reports, rejections = _run(compiled, as_sources(sources, mapping), window, as_of, progress)
+    if strict and rejections:
+        raise DataError(rejections)
+    return _results(compiled, window, as_of, reports, rejections)
+
+
+def _window(plan: m.Plan, period: Any) -> m.PlanPeriod:
+    base = plan.period or m.PlanPeriod(
+        dt.date.today().replace(month=1, day=1), dt.date.today().replace(month=12, day=31)
+    )
+    if period is None:
+        return base
+    if isinstance(period, m.PlanPeriod):
+        return period
+    if isinstance(period, int):
+        return m.PlanPeriod(dt.date(period, 1, 1), dt.date(period, 12, 31))
+    start, end = period
+    return m.PlanPeriod(start, end)
+
+
+def _run(
+    compiled: CompiledPlan,
+    sources: Iterable[EventSource],
+    window: m.PlanPeriod,
+    as_of: dt.date,
+    progress: Callable[[str, int], None] | None,
+) -> tuple[list[SourceReport], list[Rejection]]:
+    plan = compiled.plan
+    dispatchers = compiled.dispatchers
+    converters = {name: _TypeConverter(et) for name, et in plan.event_types.items() if name in dispatchers}
+    folded_types = {fold(name).replace(" ", "_"): name for name in plan.event_types}
+    start, end = window.start, min(window.end, as_of)
+    reports: list[SourceReport] = []
+    rejections: list[Rejection] = []
+
+    for source in sources:
+        name = source.name
+        read = used = 0
+        ignored: Counter[str] = Counter()
+        rejected_here = 0
+
+        def reject(
+            row: int,
+            code: str,
+            field: str | None = None,
+            value: object = None,
+            source_name: str = name,
+            **args: Any,
+        ) -> None:
+            nonlocal rejected_here
+            rejected_here += 1
+            shown = None if value is None else str(value)
+            rejections.append(
+                Rejection(
+                    source_name, row, code, row_message(code, field=field, value=shown, **args), field, shown
+                )
+            )
+
+        for row, record in source.rows():
+            read += 1
+            if progress is not None and read % 100_000 == 0:
+                progress(name, read)
+            if record.__class__ is RowProblem:
+                assert isinstance(record, RowProblem)
+                reject(row, record.code, value=record.detail or None)
+                continue
+            if record.__class__ is SkippedRow:
+                assert isinstance(record, SkippedRow)
+                ignored[record.reason] += 1
+                continue
+            assert not isinstance(record, RowProblem | SkippedRow)
+            type_name = record.get("type")
+            converter = converters.get(type_name)  # type: ignore[arg-type]
+            if converter is None:
+                if is_blank(type_name):
+                    reject(row, "type_manquant", "type")
+                    continue
+                canonical = (
+                    type_name
+                    if type_name in plan.event_types
+                    else folded_types.get(fold(str(type_name)).replace(" ", "_"))
+                )
+                if canonical is None:
+                    from .suggest import closest
+
+                    reject(
+                        row,
+                        "type_inconnu",
+                        "type",
+                        type_name,
+                        guess=closest(str(type_name), plan.event_types) or "",
+                    )
+                    continue
+                converter = converters.get(canonical)
+                if converter is None:
+                    ignored["type_non_utilise"] += 1
+                    continue
+            raw_date = record.get("date")
+            try:
+                date = raw_date if raw_date.__class__ is dt.date else parse_date(raw_date)
+            except ConversionError as exc:
+                reject(row, "date_manquante" if is_blank(raw_date) else exc.code, "date", raw_date)
+                continue
+            assert isinstance(date, dt.date)
+            if date < start or date > end:
+                ignored[
+                    "apres_date_evaluation" if date > as_of and date <= window.end else "hors_periode"
+                ] += 1
+                continue
+            try:
+                event = converter.convert(record, date, name, row)
+            except _FieldError as exc:
+                reject(row, exc.code, exc.field, exc.value)
+                continue
+            dispatcher = dispatchers[converter.name]
+            keys = dispatcher.keys(date)
+            for presence, key in zip(dispatcher.presence, keys, strict=True):
+                presence[key] = presence.get(key, 0) + 1
+            for feed in dispatcher.feeders:
+                feed(event, keys)
+            used += 1
+        reports.append(
+            SourceReport(
+                name, read, used, sum(ignored.values()), rejected_here, tuple(sorted(ignored.items()))
+            )
+        )
+    return reports, rejections
+
+
+# ---------------------------------------------------------------------------- verdicts
+
+
+def _results(
+    compiled: CompiledPlan,
+    window: m.PlanPeriod,
+    as_of: dt.date,
+    reports: list[SourceReport],
+    rejections: list[Rejection],
+) -> PlanResult:
+    plan = compiled.plan
+    by_id: dict[str, IndicatorResult] = {}
+    ordered: list[IndicatorResult] = []
+    for ci in compiled.indicators:
+        result = _indicator_result(ci, compiled, window, as_of)
+        by_id.setdefault(ci.indicator.id, result)
+        ordered.append(result)
+    nodes = tuple(_node_result(n, by_id) for n in plan.nodes)
+    loose = tuple(by_id[i.id] for i in plan.loose_indicators)
+    return PlanResult(
+        title=plan.title,
+        commune=plan.commune,
+        plan_file=plan.source,
+        period_start=window.start,
+        period_end=window.end,
+        as_of=as_of,
+        nodes=nodes,
+        indicators=tuple(ordered),
+        sources=tuple(reports),
+        rejections=tuple(rejections),
+        loose=loose,
+    )
+
+
+def _indicator_result(
+    ci: CompiledIndicator, compiled: CompiledPlan, window: m.PlanPeriod, as_of: dt.date
+) -> IndicatorResult:
+    ind = ci.indicator
+    span = SpanRef(ind.span.file, ind.span.line, ind.span.column)
+    common: dict[str, Any] = {
+        "id": ind.id,
+        "wording": ind.wording,
+        "kind": ind.kind.value,
+        "expression": ind.expression_text,
+        "target": target_text(ind),
+        "period": ind.period.value,
+        "unit": ind.unit,
+        "span": span,
+        "event_types": ci.event_types,
+        "path": ind.path,
+    }
+    if ci.value is None:
+        return IndicatorResult(
+            status=Status.NOT_EVALUABLE, periods=(), evidence=Evidence(0), reason="cible à définir", **common
+        )
+    all_buckets = buckets(ind.period, window)
+    if ind.deadline is not None and ind.period is m.PeriodUnit.WHOLE:
+        all_buckets = [Bucket(0, all_buckets[0].label, window.start, min(window.end, ind.deadline))]
+    started = [b for b in all_buckets if b.start <= as_of]
+    if not started:
+        return IndicatorResult(
+            status=Status.NOT_EVALUABLE,
+            periods=(),
+            evidence=Evidence(0),
+            reason="période pas encore commencée",
+            **common,
+        )
+    has_data = any(_seen(compiled, t, ind.period) for t in ci.event_types)
+    periods = tuple(_period_result(ci, b, as_of, has_data) for b in started)
+    evidence = _merge_evidence([p.evidence for p in periods])
+    if ind.kind is m.IndicatorKind.MONITORED:
+        status = Status.MONITORED if has_data else Status.NO_DATA
+    else:
+        status = _overall(periods, has_data)
+    at_risk = any(
+        p.projection is not None and not p.projection.on_track
+        for p in periods
+        if p.status is Status.IN_PROGRESS
+    )
+    reason = next((p.reason for p in periods if p.reason), None) if status is Status.NOT_EVALUABLE else None
+    return IndicatorResult(
+        status=status, periods=periods, evidence=evidence, at_risk=at_risk, reason=reason, **common
+    )
+
+
+def _seen(compiled: CompiledPlan, type_name: str, unit: m.PeriodUnit) -> bool:
+    dispatcher = compiled.dispatchers.get(type_name)
+    if dispatcher is None:
+        return False
+    return any(sum(p.values()) for p in dispatcher.presence)
+
+
+def _period_result(ci: CompiledIndicator, bucket: Bucket, as_of: dt.date, has_data: bool) -> PeriodResult:
+    assert ci.value is not None
+    ind = ci.indicator
+    value = ci.value(bucket.key)
+    complete = bucket.end <= as_of
+    evidence = _slot_evidence(ci.slots, bucket.key)
+    base: dict[str, Any] = {
+        "label": bucket.label,
+        "start": bucket.start,
+        "end": bucket.end,
+        "complete": complete,
+        "evidence": evidence,
+    }
+    if ind.kind is m.IndicatorKind.MONITORED:
+        shown = value if has_data else None
+        return PeriodResult(status=Status.MONITORED if has_data else Status.NO_DATA, value=shown, **base)
+    if not has_data:
+        return PeriodResult(status=Status.NO_DATA, value=None, **base)
+    measured = ci.measure(bucket.key) if ci.measure is not None else value
+    if value is None:
+        reason = "valeur indéfinie (aucune valeur mesurée ou division par zéro)"
+        if not complete:
+            return PeriodResult(status=Status.IN_PROGRESS, value=None, reason=reason, **base)
+        return PeriodResult(status=Status.NOT_EVALUABLE, value=None, reason=reason, **base)
+    if complete:
+        return PeriodResult(status=Status.MET if value else Status.NOT_MET, value=_shown(measured), **base)
+    if value and ci.monotone_up:
+        return PeriodResult(status=Status.MET, value=_shown(measured), **base)
+    projection = _projection(ci, bucket, as_of, measured)
+    return PeriodResult(status=Status.IN_PROGRESS, value=_shown(measured), projection=projection, **base)
+
+
+def _shown(value: Any) -> float | bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    return float(value)
+
+
+def _projection(ci: CompiledIndicator, bucket: Bucket, as_of: dt.date, measured: Any) -> Projection | None:
+    """Linear pace: what the measure will be at the end of the period if the year goes on alike."""
+    if ci.comparator is None or ci.target is None or measured is None or isinstance(measured, bool):
+        return None
+    target = ci.target(bucket.key)
+    if target is None or isinstance(target, bool):
+        return None
+    elapsed = max((as_of - bucket.start).days + 1, 1)
+    projected = float(measured) * bucket.days / elapsed
+    op = ci.comparator
+    if op in (m.Comparator.GE, m.Comparator.GT):
+        on_track = projected >= target if op is m.Comparator.GE else projected > target
+        needed = float(target) - float(measured) + (1 if op is m.Comparator.GT else 0)
+        needed = max(math.ceil(needed - 1e-9), 0) if _countlike(ci) else max(needed, 0.0)
+        unit = ci.indicator.unit or "unités"
+        due = bucket.end.strftime("%d/%m/%Y")
+        fr = f"encore {_fmt(needed)} {unit} d'ici le {due} (au rythme actuel : {_fmt(projected)} en fin de période)"
+        en = f"{_fmt(needed)} more {ci.indicator.unit or 'units'} needed by {due} (current pace: {_fmt(projected)} at period end)"
+        return Projection(projected, on_track, needed, bucket.end, fr, en)
+    if op in (m.Comparator.LE, m.Comparator.LT):
+        on_track = projected <= target if op is m.Comparator.LE else projected < target
+        due = bucket.end.strftime("%d/%m/%Y")
+        fr = f"au rythme actuel : {_fmt(projected)} le {due}, pour une cible {op.value} {_fmt(target)}"
+        en = f"at the current pace: {_fmt(projected)} on {due}, for a target {op.value} {_fmt(target)}"
+        return Projection(projected, on_track, None, bucket.end, fr, en)
+    return None
+
+
+def _countlike(ci: CompiledIndicator) -> bool:
+    expr = ci.indicator.expr
+    return (
+        isinstance(expr, m.Compare)
+        and isinstance(expr.left, m.Aggregate)
+        and expr.left.fn
+        in (
+            m.AggregateFn.COUNT,
+            m.AggregateFn.DISTINCT,
+        )
+    )
+
+
+def _fmt(value: float) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.1f}".replace(".", ",")
+
+
+def _overall(periods: tuple[PeriodResult, ...], has_data: bool) -> Status:
+    if not has_data:
+        return Status.NO_DATA
+    statuses = {p.status for p in periods}
+    for status in (Status.NOT_MET, Status.IN_PROGRESS, Status.NOT_EVALUABLE, Status.NO_DATA):
+        if status in statuses:
+            return status
+    return Status.MET
+
+
+def _slot_evidence(slots: list[Slot], key: int) -> Evidence:
+    items: dict[tuple[str, int], EvidenceItem] = {}
+    count = 0
+    for slot in slots:
+        count = max(count, slot.matched(key))
+        for ev in slot.evidence.get(key, ()):
+            if len(items) >= EVIDENCE_SHOWN:
+                break
+            items.setdefault((ev.source, ev.row), EvidenceItem(ev.source, ev.row, ev.id, ev.date, ev.type))
+    return Evidence(count, tuple(items.values()))
+
+
+def _merge_evidence(parts: list[Evidence]) -> Evidence:
+    items: list[EvidenceItem] = []
+    for part in parts:
+        for item in part.items:
+            if len(items) < EVIDENCE_SHOWN:
+                items.append(item)
+    return Evidence(sum(p.count for p in parts), tuple(items))
+
+
+def _node_result(node: m.Node, by_id: dict[str, IndicatorResult]) -> NodeResult:
+    children: list[NodeResult | IndicatorResult] = []
+    for child in node.children:
+        if isinstance(child, m.Node):
+            children.append(_node_result(child, by_id))
+        else:
+            children.append(by_id[child.id])
+    indicators: list[IndicatorResult] = []
+    for done in children:
+        indicators.extend(done.indicators() if isinstance(done, NodeResult) else [done])
+    judged = [i for i in indicators if i.status is not Status.MONITORED]
+    met = sum(1 for i in judged if i.status is Status.MET)
+    if not indicators:
+        status = Status.NO_INDICATOR
+    elif not judged:
+        status = Status.MONITORED
+    else:
+        status = min((i.status for i in judged), key=SEVERITY_ORDER.index)
+    return NodeResult(
+        node.level, node.number, node.label, status, met, len(judged), tuple(children), node.notes
+    )
+
+
+# ---------------------------------------------------------------------------- target text
+
+
+def target_text(ind: m.Indicator, lang: str = "fr") -> str | None:
+    """The target as an officer says it: `≥ 10 par an`, `Oui`, `entre 3 et 5`."""
+    expr = ind.expr
+    fr = lang == "fr"
+    period = "" if ind.period is m.PeriodUnit.WHOLE else " " + _PERIOD_WORDS[ind.period][0 if fr else 1]
+    deadline = ""
+    if ind.deadline is not None:
+        deadline = (" avant le " if fr else " by ") + ind.deadline.strftime("%d/%m/%Y" if fr else "%Y-%m-%d")
+    if ind.kind is m.IndicatorKind.YES_NO:
+        return ("Oui" if fr else "Yes") + deadline
+    if isinstance(expr, m.Compare) and isinstance(expr.right, m.Number):
+        symbol = {">=": "≥", "<=": "≤", "!=": "≠"}.get(expr.op.value, expr.op.value)
+        return f"{symbol} {_number(expr.right, fr)}{period}{deadline}"
+    if isinstance(expr, m.Between) and isinstance(expr.low, m.Number) and isinstance(expr.high, m.Number):
+        word = ("entre {} et {}" if fr else "between {} and {}").format(
+            _number(expr.low, fr), _number(expr.high, fr)
+        )
+        return f"{word}{period}{deadline}"
+    return None
+
+
+_PERIOD_WORDS = {
+    m.PeriodUnit.YEAR: ("par an", "per year"),
+    m.PeriodUnit.SEMESTER: ("par semestre", "per semester"),
+    m.PeriodUnit.QUARTER: ("par trimestre", "per quarter"),
+    m.PeriodUnit.MONTH: ("par mois", "per month"),
+}
+
+
+def _number(n: m.Number, fr: bool) -> str:
+    text = str(int(n.value)) if n.value.is_integer() else f"{n.value:g}"
+    if fr:
+        text = text.replace(".", ",")
+    return text + (" %" if n.percent else "")

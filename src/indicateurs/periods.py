@@ -1,0 +1,86 @@
+"""Calendar periods: which bucket an event falls in, and the buckets of an evaluation period.
+
+Bucket keys are small integers computed with integer arithmetic only, because they are
+computed for every event: year 2023 → 2023, semester → 20231/20232, quarter → 20231..20234,
+month → 202301..202312, the whole evaluation period → 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from .model import PeriodUnit, PlanPeriod
+
+
+def bucket_key(unit: PeriodUnit, date: dt.date) -> int:
+    if unit is PeriodUnit.YEAR:
+        return date.year
+    if unit is PeriodUnit.MONTH:
+        return date.year * 100 + date.month
+    if unit is PeriodUnit.QUARTER:
+        return date.year * 10 + (date.month + 2) // 3
+    if unit is PeriodUnit.SEMESTER:
+        return date.year * 10 + (1 if date.month <= 6 else 2)
+    return 0
+
+
+@attrs.frozen
+class Bucket:
+    """One period of an indicator: its key, a stable label (`2023`, `2023-S1`, `2023-Q2`, `2023-05`)."""
+
+    key: int
+    label: str
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    if month == 12:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+
+
+def buckets(unit: PeriodUnit, period: PlanPeriod) -> list[Bucket]:
+    """Every bucket of `unit` that overlaps the period, clipped to it."""
+    if unit is PeriodUnit.WHOLE:
+        return [Bucket(0, _whole_label(period), period.start, period.end)]
+    step = {PeriodUnit.YEAR: 12, PeriodUnit.SEMESTER: 6, PeriodUnit.QUARTER: 3, PeriodUnit.MONTH: 1}[unit]
+    out: list[Bucket] = []
+    year, month = period.start.year, ((period.start.month - 1) // step) * step + 1
+    while True:
+        start = dt.date(year, month, 1)
+        if start > period.end:
+            break
+        last_month = month + step - 1
+        end = _month_end(year, last_month)
+        key = bucket_key(unit, start)
+        out.append(Bucket(key, _label(unit, start), max(start, period.start), min(end, period.end)))
+        month += step
+        if month > 12:
+            month -= 12
+            year += 1
+    return out
+
+
+def _label(unit: PeriodUnit, start: dt.date) -> str:
+    if unit is PeriodUnit.YEAR:
+        return str(start.year)
+    if unit is PeriodUnit.SEMESTER:
+        return f"{start.year}-S{1 if start.month <= 6 else 2}"
+    if unit is PeriodUnit.QUARTER:
+        return f"{start.year}-Q{(start.month + 2) // 3}"
+    return f"{start.year}-{start.month:02d}"
+
+
+def _whole_label(period: PlanPeriod) -> str:
+    if period.start == dt.date(period.start.year, 1, 1) and period.end == dt.date(period.end.year, 12, 31):
+        if period.start.year == period.end.year:
+            return str(period.start.year)
+        return f"{period.start.year}–{period.end.year}"
+    return f"{period.start.isoformat()}–{period.end.isoformat()}"

@@ -1,0 +1,353 @@
+"""The compliance result: a tree that mirrors the plan, with frozen attrs objects all the way.
+
+`PlanResult.to_dict()` / `to_json()` give the stable JSON documented by
+`schemas/resultat.schema.json`: keys in a fixed order, dates in ISO format, no clock time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from typing import Any
+
+import attrs
+
+from .events import Rejection
+from .i18n import Lang, current_language
+
+
+class Status(enum.Enum):
+    """An indicator's verdict. The value is the stable code used in JSON."""
+
+    MET = "atteint"
+    NOT_MET = "non_atteint"
+    IN_PROGRESS = "en_cours"
+    NO_DATA = "sans_donnees"
+    NOT_EVALUABLE = "non_evaluable"
+    MONITORED = "suivi"
+    NO_INDICATOR = "sans_indicateur"
+
+    def label(self, lang: Lang | None = None) -> str:
+        return _STATUS_LABELS[self][0 if (lang or current_language()) == "fr" else 1]
+
+    @property
+    def symbol(self) -> str:
+        """A mark that does not rely on colour."""
+        return _STATUS_SYMBOLS[self]
+
+
+_STATUS_LABELS = {
+    Status.MET: ("atteint", "met"),
+    Status.NOT_MET: ("non atteint", "not met"),
+    Status.IN_PROGRESS: ("en cours", "in progress"),
+    Status.NO_DATA: ("sans données", "no data"),
+    Status.NOT_EVALUABLE: ("non évaluable", "not evaluable"),
+    Status.MONITORED: ("suivi", "monitored"),
+    Status.NO_INDICATOR: ("sans indicateur", "no indicator"),
+}
+_STATUS_SYMBOLS = {
+    Status.MET: "✔",
+    Status.NOT_MET: "✘",
+    Status.IN_PROGRESS: "◔",
+    Status.NO_DATA: "∅",
+    Status.NOT_EVALUABLE: "?",
+    Status.MONITORED: "≈",
+    Status.NO_INDICATOR: "·",
+}
+
+# Worst first: a node takes the status of its worst indicator.
+SEVERITY_ORDER = (
+    Status.NOT_MET,
+    Status.IN_PROGRESS,
+    Status.NO_DATA,
+    Status.NOT_EVALUABLE,
+    Status.MET,
+    Status.MONITORED,
+    Status.NO_INDICATOR,
+)
+
+Value = float | bool | None
+
+
+@attrs.frozen
+class Projection:
+    """Where an indicator in progress is heading at its current pace."""
+
+    projected: float
+    on_track: bool
+    still_needed: float | None
+    due: dt.date
+    message_fr: str
+    message_en: str
+
+    def message(self, lang: Lang | None = None) -> str:
+        return self.message_fr if (lang or current_language()) == "fr" else self.message_en
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "projected": _num(self.projected),
+            "on_track": self.on_track,
+            "still_needed": _num(self.still_needed),
+            "due": self.due.isoformat(),
+            "message": {"fr": self.message_fr, "en": self.message_en},
+        }
+
+
+@attrs.frozen
+class EvidenceItem:
+    source: str
+    row: int
+    id: str | None
+    date: dt.date
+    type: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "row": self.row,
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "type": self.type,
+        }
+
+
+@attrs.frozen
+class Evidence:
+    """The events that counted: the first few, and how many there were in all."""
+
+    count: int
+    items: tuple[EvidenceItem, ...] = ()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > len(self.items)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "capped": self.capped, "items": [i.to_dict() for i in self.items]}
+
+
+@attrs.frozen
+class PeriodResult:
+    label: str
+    start: dt.date
+    end: dt.date
+    status: Status
+    value: Value
+    complete: bool
+    evidence: Evidence
+    projection: Projection | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "status": self.status.value,
+            "value": _num(self.value),
+            "complete": self.complete,
+            "projection": None if self.projection is None else self.projection.to_dict(),
+            "reason": self.reason,
+            "evidence": self.evidence.to_dict(),
+        }
+
+
+@attrs.frozen
+class SpanRef:
+    file: str
+    line: int
+    column: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column}
+
+
+@attrs.frozen
+class IndicatorResult:
+    id: str
+    wording: str | None
+    kind: str
+    status: Status
+    expression: str | None
+    target: str | None
+    period: str
+    unit: str | None
+    periods: tuple[PeriodResult, ...]
+    evidence: Evidence
+    span: SpanRef
+    event_types: tuple[str, ...] = ()
+    reason: str | None = None
+    at_risk: bool = False
+    path: tuple[str, ...] = ()
+
+    @property
+    def value(self) -> Value:
+        """The value of the latest period that has started (the whole period for most)."""
+        return self.periods[-1].value if self.periods else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": "indicator",
+            "id": self.id,
+            "wording": self.wording,
+            "kind": self.kind,
+            "status": self.status.value,
+            "at_risk": self.at_risk,
+            "reason": self.reason,
+            "expression": self.expression,
+            "target": self.target,
+            "period": self.period,
+            "unit": self.unit,
+            "event_types": list(self.event_types),
+            "value": _num(self.value),
+            "periods": [p.to_dict() for p in self.periods],
+            "evidence": self.evidence.to_dict(),
+            "span": self.span.to_dict(),
+        }
+
+
+@attrs.frozen
+class NodeResult:
+    level: str
+    number: str | None
+    label: str
+    status: Status
+    met: int
+    total: int
+    children: tuple[NodeResult | IndicatorResult, ...]
+    notes: tuple[str, ...] = ()
+
+    def indicators(self) -> list[IndicatorResult]:
+        out: list[IndicatorResult] = []
+        for child in self.children:
+            if isinstance(child, NodeResult):
+                out.extend(child.indicators())
+            else:
+                out.append(child)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": "node",
+            "level": self.level,
+            "number": self.number,
+            "label": self.label,
+            "status": self.status.value,
+            "met": self.met,
+            "total": self.total,
+            "notes": list(self.notes),
+            "children": [c.to_dict() for c in self.children],
+        }
+
+
+@attrs.frozen
+class SourceReport:
+    """Row accounting of one source: read = used + ignored + rejected, always."""
+
+    name: str
+    read: int
+    used: int
+    ignored: int
+    rejected: int
+    ignored_reasons: tuple[tuple[str, int], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "read": self.read,
+            "used": self.used,
+            "ignored": self.ignored,
+            "rejected": self.rejected,
+            "ignored_reasons": {k: v for k, v in self.ignored_reasons},
+        }
+
+
+@attrs.frozen
+class PlanResult:
+    title: str | None
+    commune: str | None
+    plan_file: str
+    period_start: dt.date
+    period_end: dt.date
+    as_of: dt.date
+    nodes: tuple[NodeResult, ...]
+    indicators: tuple[IndicatorResult, ...]
+    sources: tuple[SourceReport, ...]
+    rejections: tuple[Rejection, ...]
+    loose: tuple[IndicatorResult, ...] = ()
+
+    @property
+    def read(self) -> int:
+        return sum(s.read for s in self.sources)
+
+    @property
+    def used(self) -> int:
+        return sum(s.used for s in self.sources)
+
+    @property
+    def ignored(self) -> int:
+        return sum(s.ignored for s in self.sources)
+
+    @property
+    def rejected(self) -> int:
+        return sum(s.rejected for s in self.sources)
+
+    def indicator(self, ident: str) -> IndicatorResult:
+        for ind in self.indicators:
+            if ind.id == ident:
+                return ind
+        raise KeyError(ident)
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Status if s is not Status.NO_INDICATOR}
+        for ind in self.indicators:
+            counts[ind.status.value] += 1
+        return counts
+
+    @property
+    def all_met(self) -> bool:
+        return all(i.status in (Status.MET, Status.MONITORED) for i in self.indicators)
+
+    @property
+    def any_failing(self) -> bool:
+        """Not met, or in progress and at risk: what makes the CLI exit 1."""
+        return any(
+            i.status is Status.NOT_MET or (i.status is Status.IN_PROGRESS and i.at_risk)
+            for i in self.indicators
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": "indicateurs/resultat/1",
+            "plan": {
+                "title": self.title,
+                "commune": self.commune,
+                "file": self.plan_file,
+                "period": {"start": self.period_start.isoformat(), "end": self.period_end.isoformat()},
+            },
+            "as_of": self.as_of.isoformat(),
+            "summary": self.summary(),
+            "rows": {
+                "read": self.read,
+                "used": self.used,
+                "ignored": self.ignored,
+                "rejected": self.rejected,
+            },
+            "sources": [s.to_dict() for s in self.sources],
+            "rejections": [r.to_dict() for r in self.rejections],
+            "tree": [n.to_dict() for n in self.nodes] + [i.to_dict() for i in self.loose],
+            "indicators": [i.id for i in self.indicators],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def _num(value: Value) -> float | bool | int | None:
+    """Numbers as JSON shows them best: whole floats as integers, others rounded to 6 digits."""
+    if value is None or isinstance(value, bool):
+        return value
+    if float(value).is_integer():
+        return int(value)
+    return round(float(value), 6)
