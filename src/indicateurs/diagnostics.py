@@ -109,7 +109,8 @@ def render_diagnostic(diag: Diagnostic, source: str | None, lang: Lang | None = 
     head = f"{diag.span}: {labels[diag.severity.value]}[{diag.code}]: {diag.text(lang)}"
     lines = [head]
     if source is not None and diag.span.line >= 1:
-        src_lines = source.splitlines()
+        # Lines are what the parser counts: `\n` only (splitlines would also cut at \f, \x85, U+2028).
+        src_lines = source.split("\n")
         if diag.span.line <= len(src_lines):
             text = src_lines[diag.span.line - 1]
             lines.append(f"  {diag.span.line:>4} | {text}")
