@@ -16,7 +16,7 @@ import attrs
 from . import model as m
 from . import statements as st
 from .diagnostics import Diagnostic, Severity
-from .keywords import STATEMENT_WORDS, fold
+from .keywords import STATEMENT_WORDS, fold, is_reserved
 from .parse import parse_plan_date
 from .spans import Span
 from .suggest import closest
@@ -136,6 +136,7 @@ class Assembler:
                         last.notes.append(stmt.text)
 
         self._duplicate_declarations(events)
+        self._names(events, indicators)
         frozen_indicators = {id(d): self._indicator(d) for d in indicators}
         return m.Plan(
             title=header["title"],
@@ -205,6 +206,8 @@ class Assembler:
 
     def _period(self, stmt: st.PeriodDecl) -> m.PlanPeriod | None:
         start = self._bound(stmt.start, stmt.span, is_end=False)
+        if start is None and stmt.end is None:
+            return None  # one bad bound, one message
         end = self._bound(stmt.end or stmt.start, stmt.span, is_end=True)
         if start is None or end is None:
             return None
@@ -233,7 +236,8 @@ class Assembler:
             first_word = stmt.level.split()[0]
             keyword = closest(first_word, STATEMENT_WORDS, cutoff=0.7)
             if keyword is not None:
-                self.error("C133", stmt.level_span, word=first_word, keyword=keyword)
+                span = Span.point(self.file, stmt.level_span.line, stmt.level_span.column, len(first_word))
+                self.error("C133", span, word=first_word, keyword=keyword)
                 return
         self.error(
             "C113",
@@ -253,6 +257,29 @@ class Assembler:
                 return None
             return m.FieldDecl(stmt.name, kind, (), stmt.optional, stmt.span)
         return m.FieldDecl(stmt.name, m.FieldKind.ENUM, names, stmt.optional, stmt.span)
+
+    def _names(self, events: list[_DraftEvent], indicators: list[_DraftIndicator]) -> None:
+        """Identifiers of event types and indicators: not reserved, no apostrophe, ids unique.
+
+        Checked here rather than in the checker because the statements know where the name
+        stands on its line: the caret goes under the name, not under the whole line.
+        """
+        for event in events:
+            self._identifier(event.decl.name, event.decl.name_span)
+        seen: dict[str, Span] = {}
+        for draft in indicators:
+            decl = draft.decl
+            self._identifier(decl.name, decl.name_span)
+            if decl.name in seen:
+                self.error("C106", decl.name_span, name=decl.name, first=seen[decl.name].line)
+            else:
+                seen[decl.name] = decl.span
+
+    def _identifier(self, name: str, span: Span) -> None:
+        if is_reserved(name):
+            self.error("C117", span, name=name)
+        elif "'" in name or "’" in name:
+            self.error("C134", span, name=name)
 
     def _duplicate_declarations(self, events: list[_DraftEvent]) -> None:
         seen: dict[str, Span] = {}

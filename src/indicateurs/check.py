@@ -49,17 +49,15 @@ class Checker:
     # ------------------------------------------------------------------ names
 
     def _identifiers(self) -> None:
+        # The names of event types and indicators, and duplicate indicator ids, are checked by
+        # the assembler, which knows where each name stands on its line.
         for event in self.plan.event_types.values():
-            self._identifier(event.name, event.span)
             for f in event.fields:
-                self._identifier(f.name, f.span)
+                self._identifier(f.name, Span.point(f.span.file, f.span.line, f.span.column, len(f.name)))
                 if f.name.casefold() in RESERVED_FIELD_NAMES:
                     self.error("C151", f.span, name=f.name)
         for ind in self.plan.indicators:
-            self._identifier(ind.id, ind.span)
-            if ind.id in self.by_id:
-                self.error("C106", ind.span, name=ind.id, first=self.by_id[ind.id].span.line)
-            else:
+            if ind.id not in self.by_id:
                 self.by_id[ind.id] = ind
                 self.kinds[ind.id] = ind.kind
 
