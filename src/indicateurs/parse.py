@@ -24,7 +24,8 @@ from . import model as m
 from . import statements as st
 from .diagnostics import Diagnostic
 from .spans import Span
-from .syntax_messages import CURATED_EXAMPLES, display_terminal
+from .suggest import closest
+from .syntax_messages import CURATED_EXAMPLES, CURATED_TOKEN_TYPES, expected_lists
 
 MAX_SYNTAX_ERRORS = 100
 
@@ -124,20 +125,99 @@ def parse_statements(text: str, file: str) -> tuple[list[st.Statement], list[Dia
             continue
         chunk = "\n".join(lines[lo:hi]) + "\n"
         try:
-            tree = parser().parse(chunk)
-        except UnexpectedInput as error:
+            tree, tokens = _parse_chunk(chunk)
+            problem = _odd_words(tokens, chunk, file, lo)
+        except _ChunkError as failure:
+            bad = _error_line_index(failure.error, lo, hi)
+            problem = syntax_diagnostic(failure.error, chunk, file, lo, failure.tokens)
+        else:
+            bad = problem.line - 1 if problem is not None else -1
+        if problem is not None:
             syntax_errors += 1
-            bad = _error_line_index(error, lo, hi)
             if syntax_errors > MAX_SYNTAX_ERRORS:
                 diagnostics.append(Diagnostic("S099", Span.point(file, bad + 1, 1)))
                 break
-            diagnostics.append(syntax_diagnostic(error, chunk, file, lo))
+            diagnostics.append(problem)
             pending[:0] = [(lo, bad), (bad + 1, hi)]
             continue
         builder = _StatementBuilder(file, lo, chunk)
         statements.extend(builder.transform(tree))
         diagnostics.extend(builder.problems)
     return statements, diagnostics
+
+
+class _ChunkError(Exception):
+    """A chunk that does not parse: Lark's error, and the tokens read before it."""
+
+    def __init__(self, error: UnexpectedInput, tokens: list[Token]):
+        super().__init__(str(error))
+        self.error = error
+        self.tokens = tokens
+
+
+def _parse_chunk(chunk: str) -> tuple[Any, list[Token]]:
+    """The tree of a chunk and every token read, or `_ChunkError`."""
+    interactive = parser().parse_interactive(chunk)
+    tokens: list[Token] = []
+    try:
+        for token in interactive.iter_parse():
+            tokens.append(token)
+        tree = interactive.feed_eof(tokens[-1] if tokens else None)  # type: ignore[no-untyped-call]
+    except UnexpectedInput as error:
+        # The ordinary parse raises the same error with its full parser context (for
+        # `match_examples` and `accepts`).
+        try:
+            parser().parse(chunk)
+        except UnexpectedInput as ordinary:
+            raise _ChunkError(ordinary, tokens) from None
+        raise _ChunkError(error, tokens) from None  # pragma: no cover - both parses agree
+    return tree, tokens
+
+
+_YES_WORDS = {"oui", "yes"}
+_NO_WORDS = {"non", "no"}
+
+
+def _odd_words(tokens: list[Token], chunk: str, file: str, offset: int) -> Diagnostic | None:
+    """A diagnostic for a line that parses only by accident, or None.
+
+    Where no identifier may stand, the contextual lexer reads a keyword on the prefix of a longer
+    word: « existe(a) etb » would mean « existe(a) et b », « >= 3 Oui/Non » would mean
+    « >= 3 ou i / Non ». A keyword is a whole word, so such a split is an error. « Oui/Non »,
+    pasted from the Word document, gets its own message wherever it stands.
+    """
+    for i, token in enumerate(tokens):
+        text = str(token)
+        if (
+            text.lower() in _YES_WORDS
+            and i + 2 < len(tokens)
+            and str(tokens[i + 1]) == "/"
+            and str(tokens[i + 2]).lower() in _NO_WORDS
+        ):
+            end = tokens[i + 2].end_pos or 0
+            written = chunk[token.start_pos or 0 : end]
+            span = Span.point(file, offset + (token.line or 1), token.column or 1, len(written))
+            return Diagnostic("S027", span, {"word": written})
+        if i == 0:
+            continue
+        previous = tokens[i - 1]
+        if previous.end_pos == token.start_pos and text[:1].isalnum() and str(previous)[-1:].isalpha():
+            match = _WORD.match(chunk, previous.start_pos or 0)
+            word = match.group(0) if match else str(previous) + text
+            if word.lower() in _YES_WORDS and chunk[
+                (previous.start_pos or 0) + len(word) :
+            ].lstrip().startswith("/"):
+                after = re.match(r"\s*/\s*\w+", chunk[(previous.start_pos or 0) + len(word) :])
+                written = word + (after.group(0) if after else "")
+                span = Span.point(file, offset + (previous.line or 1), previous.column or 1, len(written))
+                return Diagnostic("S027", span, {"word": written})
+            span = Span.point(file, offset + (previous.line or 1), previous.column or 1, len(word))
+            keyword = str(previous)
+            return Diagnostic("S026", span, {"word": word, "keyword": keyword, "rest": word[len(keyword) :]})
+    return None
+
+
+_WORD = re.compile(r"[\w'’]+")
 
 
 def _error_line_index(error: UnexpectedInput, lo: int, hi: int) -> int:
@@ -150,25 +230,33 @@ def _error_line_index(error: UnexpectedInput, lo: int, hi: int) -> int:
 # ---------------------------------------------------------------------------- syntax errors
 
 
-def syntax_diagnostic(error: UnexpectedInput, chunk: str, file: str, offset: int) -> Diagnostic:
-    """A curated, positioned diagnostic for a Lark error; never Lark's raw text."""
+def syntax_diagnostic(
+    error: UnexpectedInput, chunk: str, file: str, offset: int, tokens: list[Token] | None = None
+) -> Diagnostic:
+    """A curated, positioned diagnostic for a Lark error; never Lark's raw text.
+
+    `tokens` are the tokens read before the error, when known: they name the word the error
+    follows (« nombr » in « nombr(x) »).
+    """
     if isinstance(error, UnexpectedCharacters):
         line, column = offset + error.line, error.column
         char = chunk[error.pos_in_stream or 0]
         if char in '«"“':
             closing = {"«": "»", '"': '"', "“": "”"}[char]
             return Diagnostic("S002", Span.point(file, line, column), {"quote": char, "close": closing})
+        if char in "'‘’":
+            return Diagnostic("S028", Span.point(file, line, column), {"char": char})
         return Diagnostic("S001", Span.point(file, line, column), {"char": char})
     if isinstance(error, UnexpectedEOF):  # pragma: no cover - every chunk ends with a newline
         last = chunk.rstrip("\n").count("\n") + 1
-        return Diagnostic("S004", Span.point(file, offset + last, 1), {"expected": ""})
+        return Diagnostic("S004", Span.point(file, offset + last, 1), {"expected": "", "expected_en": ""})
     assert isinstance(error, UnexpectedToken)
     token = error.token
     line, column = offset + token.line, token.column
     text = str(token)
     width = max(len(text), 1)
-    previous = error.token_history[-1] if error.token_history else None
-    # The contextual lexer may split an unknown word on a keyword prefix (« ans » → an + s):
+    previous = _previous_token(token, error, tokens)
+    # The contextual lexer may split an unknown word on a keyword prefix (« parmi » → par + mi):
     # report the whole word.
     if (
         previous is not None
@@ -176,26 +264,62 @@ def syntax_diagnostic(error: UnexpectedInput, chunk: str, file: str, offset: int
         and text[:1].isalnum()
         and str(previous)[-1:].isalnum()
     ):
-        column = previous.column
+        column = previous.column or column
         text = str(previous) + text
         width = len(text)
-    expected = sorted(error.accepts or error.expected)
+    expected_fr, expected_en, keywords = expected_lists(error.accepts or error.expected, _keyword_texts())
     args: dict[str, Any] = {
         "token": "fin de ligne" if token.type == "_NL" else text,
-        "expected": ", ".join(dict.fromkeys(display_terminal(t, _keyword_texts()) for t in expected)),
+        "expected": expected_fr,
+        "expected_en": expected_en,
     }
     if token.type == "_NL":
         width = 1
     span = Span.point(file, line, column, width)
     label = _curated_label(error)
+    if label in ("S015", "S030") and previous is not None:
+        args["name"] = str(previous) if label == "S015" else str(previous).lower()
+        span = Span.point(file, offset + (previous.line or 1), previous.column or 1, len(str(previous)))
+    elif label == "S010" and previous is not None:
+        return _comparator_diagnostic(previous, chunk, file, offset)
     if label is not None:
-        if label == "S015" and previous is not None:
-            args["name"] = str(previous)
-            span = Span.point(file, offset + previous.line, previous.column, len(str(previous)))
         return Diagnostic(label, span, args)
     if token.type == "_NL":
         return Diagnostic("S004", span, args)
+    guess = closest(text, keywords, cutoff=0.7) if text[:1].isalpha() else None
+    args["guess"] = guess or ""
     return Diagnostic("S003", span, args)
+
+
+def _previous_token(token: Token, error: UnexpectedToken, tokens: list[Token] | None) -> Token | None:
+    """The token read just before `token`."""
+    if error.token_history:
+        last: Token = error.token_history[-1]
+        return last
+    start = token.start_pos if token.start_pos is not None else -1
+    for candidate in reversed(tokens or []):
+        if candidate.end_pos is not None and candidate.end_pos <= start and candidate is not token:
+            return candidate
+    return None
+
+
+_COMPARATOR_RUN = re.compile(r"[<>=/≥≤≠!][<>=/≥≤≠! ]*")
+
+
+def _comparator_diagnostic(first: Token, chunk: str, file: str, offset: int) -> Diagnostic:
+    """`>/=`, `> =`, `=>`, `==`: the whole operator as written, and the one meant."""
+    match = _COMPARATOR_RUN.match(chunk, first.start_pos or 0)
+    written = match.group(0).rstrip() if match else str(first)
+    if "<" in written and ">" in written:
+        meant = "!="
+    elif ">" in written or "≥" in written:
+        meant = ">=" if ("=" in written or "≥" in written) else ">"
+    elif "<" in written or "≤" in written:
+        meant = "<=" if ("=" in written or "≤" in written) else "<"
+    else:
+        meant = "!=" if "!" in written else "="
+    span = Span.point(file, offset + (first.line or 1), first.column or 1, len(written))
+    return Diagnostic("S010", span, {"op": written, "meant": meant})
 
 
 @functools.cache
@@ -209,11 +333,47 @@ def _keyword_texts() -> dict[str, str]:
 
 
 def _curated_label(error: UnexpectedToken) -> str | None:
-    try:
-        label = error.match_examples(parser().parse, CURATED_EXAMPLES, use_accepts=True)
-    except Exception:  # pragma: no cover - an example that parses would be a bug of ours
+    """The code of the curated example that breaks like `error`, as `match_examples` would say.
+
+    An example breaking in the same parser state on the same token wins; otherwise the first
+    example breaking in the same state. The examples are parsed once per process, not per error.
+    """
+    state = error.state
+    if state is None:
         return None
-    return label
+    key = (len(state.state_stack), state.position)
+    error_accepts = frozenset(error.accepts or ())
+    candidate: str | None = None
+    for label, example_key, token, accepts in _curated_table():
+        if example_key != key or accepts != error_accepts:
+            continue
+        if token == str(error.token):
+            return _fits(label, error.token)
+        if candidate is None:
+            candidate = label
+    return None if candidate is None else _fits(candidate, error.token)
+
+
+def _fits(label: str, token: Token) -> str | None:
+    allowed = CURATED_TOKEN_TYPES.get(label)
+    return label if allowed is None or token.type in allowed else None
+
+
+@functools.cache
+def _curated_table() -> tuple[tuple[str, tuple[int, Any], str, frozenset[str]], ...]:
+    rows: list[tuple[str, tuple[int, Any], str, frozenset[str]]] = []
+    for label, examples in CURATED_EXAMPLES.items():
+        for example in examples:
+            try:
+                parser().parse(example)
+            except UnexpectedToken as error:
+                state = error.state
+                if state is not None:
+                    key = (len(state.state_stack), state.position)
+                    rows.append((label, key, str(error.token), frozenset(error.accepts or ())))
+            except UnexpectedInput:  # pragma: no cover - examples break on tokens
+                continue
+    return tuple(rows)
 
 
 # ---------------------------------------------------------------------------- tree → statements
@@ -357,7 +517,8 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
     def period_unit(self, meta: Any, word: Token) -> m.PeriodUnit:
         unit = PERIOD_WORDS.get(str(word).lower())
         if unit is None:
-            self.problems.append(Diagnostic("S016", self._tok(word), {"word": str(word)}))
+            guess = closest(str(word), PERIOD_WORDS) or ""
+            self.problems.append(Diagnostic("S016", self._tok(word), {"word": str(word), "guess": guess}))
             return m.PeriodUnit.YEAR
         return unit
 

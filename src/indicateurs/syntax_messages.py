@@ -8,11 +8,28 @@ group of a state comes before its special cases. No Lark import here: this is da
 
 from __future__ import annotations
 
+# The spellings of a keyword lead to different parser states: examples cover each of them.
+_FUNCTIONS = ("nombre", "count", "distinct", "distincts", "somme", "sum", "moyenne", "avg", "average", "min", "max", "existe", "exists", "part", "share")  # fmt: skip
+_LABELLED = ("plan", "commune", "municipality", "note", "unité", "unite", "unit", "base légale", "base legale", "legal basis")  # fmt: skip
+_NAMED = ("indicateur", "indicator", "événement", "evenement", "event")
+_PERIOD = ("période", "periode", "period")
+# A statement in a file's first line and after another line breaks in different states.
+_BEFORE = ("", "plan « p »\n")
+
 CURATED_EXAMPLES: dict[str, list[str]] = {
     # A value is missing after a comparator (« nombre(x) >= »).
     "S005": ["indicateur x\nnombre(a) >= \n", "indicateur x\nnombre(a où b = ) >= 1\n"],
-    # `>/=` or `</=` pasted from the Word document.
-    "S010": ["indicateur x\nnombre(a) >/= 10\n", "indicateur x\nnombre(a) </= 10\n"],
+    # `>/=` or `</=` pasted from the Word document, and the other ways to misspell a comparator.
+    "S010": [
+        "indicateur x\nnombre(a) >/= 10\n",
+        "indicateur x\nnombre(a) </= 10\n",
+        "indicateur x\nnombre(a) => 10\n",
+        "indicateur x\nnombre(a) =< 10\n",
+        "indicateur x\nnombre(a) == 10\n",
+        "indicateur x\nnombre(a) > = 10\n",
+        "indicateur x\nnombre(a) < = 10\n",
+        "indicateur x\nnombre(a) ! = 10\n",
+    ],
     # A closing parenthesis is missing.
     "S011": [
         "indicateur x\nnombre(a >= 3\n",
@@ -26,7 +43,12 @@ CURATED_EXAMPLES: dict[str, list[str]] = {
     # The type of event is missing inside an aggregate (« nombre() »).
     "S012": ["indicateur x\nnombre() >= 3\n", "indicateur x\nnombre(où a = 1) >= 3\n"],
     # A list after « dans » must be in brackets.
-    "S013": ["indicateur x\nnombre(a où b dans c) >= 1\n", "indicateur x\nnombre(a où b dans (c)) >= 1\n"],
+    "S013": [
+        "indicateur x\nnombre(a où b dans c) >= 1\n",
+        "indicateur x\nnombre(a où b dans (c)) >= 1\n",
+        "indicateur x\nnombre(a où b in c) >= 1\n",
+        "indicateur x\nnombre(a où b in (c)) >= 1\n",
+    ],
     # An unclosed list.
     "S014": [
         "indicateur x\nnombre(a où b dans [c, d) >= 1\n",
@@ -35,17 +57,29 @@ CURATED_EXAMPLES: dict[str, list[str]] = {
     # An unknown function name: « nombr(x) ».
     "S015": ["indicateur x\nnombr(a) >= 3\n", "indicateur x\nnombre(a) + compte(b) >= 3\n"],
     # A deadline needs a full date.
-    "S018": ["indicateur x\nexiste(a) avant 2023\n", "indicateur x\nexiste(a) avant le 2023\n"],
+    "S018": [
+        "indicateur x\nexiste(a) avant 2023\n",
+        "indicateur x\nexiste(a) avant le 2023\n",
+        "indicateur x\nexiste(a) by 2023\n",
+    ],
     # « entre X et Y »: the « et » is missing.
-    "S019": ["indicateur x\nnombre(a) entre 3 5\n"],
+    "S019": ["indicateur x\nnombre(a) entre 3 5\n", "indicateur x\nnombre(a) between 3 5\n"],
     # A label in quotes is expected (plan, commune, notes...).
-    "S020": ["plan\n", "plan Contrat\n", "commune Molenbeek\n", "note\n", "note texte\n"],
+    "S020": [f"{b}{w}{rest}\n" for w in _LABELLED for b in _BEFORE for rest in ("", " Contrat")],
     # A node's label is missing or unquoted: « objectif opérationnel 1.1 Assurer ».
-    "S021": ["objectif opérationnel 1.1\n", "objectif opérationnel 1.1 Assurer le suivi\n"],
+    "S021": [
+        f"{b}{line}\n"
+        for b in _BEFORE
+        for line in (
+            "objectif opérationnel 1.1",
+            "objectif opérationnel 1.1 Assurer le suivi",
+            "objectif opérationnel Assurer le suivi",
+        )
+    ],
     # An identifier is expected after « indicateur » or « événement ».
-    "S022": ["indicateur « x »\n", "événement « x »\n", "indicateur\n", "événement\n"],
+    "S022": [f"{b}{w}{rest}\n" for w in _NAMED for b in _BEFORE for rest in ("", " « x »")],
     # A field declaration without its type: « personne : ».
-    "S023": ["personne :\n", "personne : \n"],
+    "S023": [f"{b}personne :\n" for b in _BEFORE],
     # Something follows a complete expression (« >= 10 15 », « par an an »).
     "S024": [
         "indicateur x\nnombre(a) >= 10 15\n",
@@ -53,7 +87,25 @@ CURATED_EXAMPLES: dict[str, list[str]] = {
         "indicateur x\nnombre(a) >= 10 x\n",
     ],
     # A plan period must be years or dates: « période deux mille ».
-    "S025": ["période\n", "période deux\n", "période 2023 à\n"],
+    "S025": [f"{b}{w}{rest}\n" for w in _PERIOD for b in _BEFORE for rest in ("", " deux", " 2023 à")],
+    # One closing parenthesis too many.
+    "S029": [
+        "indicateur x\nnombre(a)) >= 1\n",
+        "indicateur x\nnombre(a) >= 1)\n",
+        "indicateur x\nexiste(a))\n",
+        "indicateur x\nnombre(a où b = 1)) >= 1\n",
+        "indicateur x\nnombre(a où (b = 1))) >= 1\n",
+    ],
+    # A function without its parentheses: « nombre de formations >= 2 », « nombre formation ».
+    "S030": [f"indicateur x\n{fn} a >= 1\n" for fn in _FUNCTIONS],
+    # A node's number written after its label: « objectif opérationnel « Assurer » 1.1 ».
+    "S031": [f"{b}objectif « a » {n}\n" for b in _BEFORE for n in ("1.1", "1")],
+}
+
+# A curated label that only fits some tokens: any other token gets the generic message.
+CURATED_TOKEN_TYPES: dict[str, frozenset[str]] = {
+    "S029": frozenset({"RPAR"}),
+    "S031": frozenset({"SECNUM", "NUMBER"}),
 }
 
 # How terminals are named in messages (expected-token lists). Anonymous keywords show as text.
@@ -82,6 +134,76 @@ TERMINAL_NAMES: dict[str, str] = {
     "LESSTHAN": "<",
     "EQUAL": "=",
 }
+
+
+# Keywords of one language only: an expected-token list shows the reader's language alone.
+# Alternative spellings (« distincts », « average », « periode ») are never listed.
+ENGLISH_ONLY: frozenset[str] = frozenset(
+    {
+        "municipality", "period", "to", "legal", "basis", "meta", "levels", "granularity",
+        "event", "optional", "unit", "indicator", "monitor", "per", "by", "and", "or", "not",
+        "in", "between", "where", "true", "false", "yes", "no", "count", "sum", "avg",
+        "exists", "share",
+    }
+)  # fmt: skip
+FRENCH_ONLY: frozenset[str] = frozenset(
+    {
+        "commune", "période", "à", "base", "légale", "méta", "niveaux", "granularité",
+        "événement", "optionnel", "unité", "indicateur", "suivi", "par", "avant", "le", "et",
+        "ou", "non", "pas", "dans", "entre", "où", "vrai", "faux", "oui", "nombre", "somme",
+        "moyenne", "existe", "part",
+    }
+)  # fmt: skip
+ALTERNATIVE_SPELLINGS: frozenset[str] = frozenset(
+    {"distincts", "average", "periode", "legale", "evenement", "granularite", "unite"}
+)
+
+# The same names in English messages.
+TERMINAL_NAMES_EN: dict[str, str] = {
+    "NAME": "an identifier",
+    "STRING": "a label in quotes",
+    "NUMBER": "a number",
+    "SECNUM": "a number (1.2)",
+    "DATE": "a date (2023-06-30)",
+    "_NL": "end of line",
+}
+
+
+def expected_lists(terminals: object, keyword_texts: dict[str, str]) -> tuple[str, str, list[str]]:
+    """What may come next, for French and for English readers, and the keywords among it.
+
+    Keywords come first, in alphabetical order, then symbols, then kinds of token (« un
+    nombre »), then the end of the line.
+    """
+    names = sorted(terminals) if isinstance(terminals, set | frozenset | list | tuple) else []
+    keywords: list[str] = []
+    symbols: list[str] = []
+    kinds: list[str] = []
+    for name in names:
+        text = keyword_texts.get(name)
+        if name in TERMINAL_NAMES and not (text and text[:1].isalpha()):
+            (kinds if name in TERMINAL_NAMES_EN else symbols).append(name)
+        elif text and text[:1].isalpha():
+            keywords.append(text.lower())
+        elif text:
+            symbols.append(name)
+        else:
+            kinds.append(name)
+    keywords = sorted(set(keywords) - ALTERNATIVE_SPELLINGS)
+    order = list(TERMINAL_NAMES_EN)
+    kinds.sort(key=lambda n: order.index(n) if n in order else len(order))
+
+    def show(lang: str) -> str:
+        skip = ENGLISH_ONLY if lang == "fr" else FRENCH_ONLY
+        parts = [f"« {k} »" if lang == "fr" else f"'{k}'" for k in keywords if k not in skip]
+        parts += [TERMINAL_NAMES.get(n) or keyword_texts.get(n, n.lower()) for n in symbols]
+        for n in kinds:
+            parts.append(
+                TERMINAL_NAMES.get(n, n.lower()) if lang == "fr" else TERMINAL_NAMES_EN.get(n, n.lower())
+            )
+        return ", ".join(dict.fromkeys(parts))
+
+    return show("fr"), show("en"), keywords
 
 
 def display_terminal(name: str, keyword_texts: dict[str, str]) -> str:
