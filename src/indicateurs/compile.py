@@ -19,7 +19,7 @@ import attrs
 
 from . import model as m
 from .events import Event
-from .periods import bucket_key
+from .periods import bucket_key, key_range, keys_between
 
 Value = float | bool | None
 Cond = Callable[[Event], bool | None]
@@ -273,8 +273,9 @@ class Dispatcher:
 class CompiledPlan:
     """A plan ready to evaluate: slots, dispatchers by event type, compiled indicators."""
 
-    def __init__(self, plan: m.Plan):
+    def __init__(self, plan: m.Plan, window: m.PlanPeriod | None = None):
         self.plan = plan
+        self.window = window or plan.period or m.PlanPeriod(dt.date(1970, 1, 1), dt.date(2100, 12, 31))
         self.slots: dict[SlotKey, Slot] = {}
         self.indicators: list[CompiledIndicator] = []
         for indicator in plan.indicators:
@@ -298,6 +299,8 @@ class CompiledPlan:
             measure = self._value(ind.expr.left, ind.period, ind.deadline, [])
             target = self._value(ind.expr.right, ind.period, ind.deadline, [])
             comparator = ind.expr.op
+        elif isinstance(ind.expr, m.Between):
+            measure = self._value(ind.expr.value, ind.period, ind.deadline, [])
         types = tuple(dict.fromkeys(s.key.event_type for s in used))
         return CompiledIndicator(
             ind,
@@ -323,11 +326,7 @@ class CompiledPlan:
                 used.append(slot)
                 return slot.value
             case m.IndicatorRef(name=name):
-                # A reference is inlined: the referenced expression, measured on this
-                # indicator's periods and deadline.
-                target_expr = self.plan.indicator(name).expr
-                assert target_expr is not None  # the checker rejects references to empty indicators
-                return self._value(target_expr, unit, deadline, used)
+                return self._reference(self.plan.indicator(name), unit, deadline, used)
             case m.Negative(operand=o):
                 inner = self._value(o, unit, deadline, used)
 
@@ -379,6 +378,31 @@ class CompiledPlan:
 
                 return not_
         raise ValueError(f"cannot evaluate {expr!r}")
+
+    def _reference(
+        self, ref: m.Indicator, unit: m.PeriodUnit, deadline: dt.date | None, used: list[Slot]
+    ) -> ValueFn:
+        """A monitored indicator is a measure: measured again on this indicator's periods.
+        Any other is a verdict: met on its own periods and deadline, all of them within ours."""
+        assert ref.expr is not None  # the checker rejects references to empty indicators
+        if ref.kind is m.IndicatorKind.MONITORED:
+            return self._value(ref.expr, unit, ref.deadline or deadline, used)
+        verdict = self._value(ref.expr, ref.period, ref.deadline, used)
+        if ref.period is unit:
+            return verdict
+        window, own, theirs = self.window, unit, ref.period
+        mapping: dict[int, tuple[int, ...]] = {}
+
+        def within(k: int) -> Value:
+            keys = mapping.get(k)
+            if keys is None:
+                keys = mapping[k] = keys_between(theirs, *key_range(own, k, window))
+            values = [verdict(key) for key in keys]
+            if any(v is False for v in values):
+                return False
+            return True if values and all(v is True for v in values) else None
+
+        return within
 
     def _dispatchers(self) -> dict[str, Dispatcher]:
         by_type: dict[str, list[Slot]] = {}

@@ -117,7 +117,7 @@ def evaluate(
         plan = load_plan(plan)
     window = _window(plan, period)
     as_of = as_of or dt.date.today()
-    compiled = CompiledPlan(plan)
+    compiled = CompiledPlan(plan, window)
     reports, rejections = _run(compiled, as_sources(sources, mapping), window, as_of, progress)
     if strict and rejections:
         raise DataError(rejections)

@@ -84,3 +84,34 @@ def _whole_label(period: PlanPeriod) -> str:
             return str(period.start.year)
         return f"{period.start.year}–{period.end.year}"
     return f"{period.start.isoformat()}–{period.end.isoformat()}"
+
+
+def key_range(unit: PeriodUnit, key: int, window: PlanPeriod) -> tuple[dt.date, dt.date]:
+    """The dates a bucket key stands for, clipped to the evaluation window."""
+    if unit is PeriodUnit.WHOLE:
+        return window.start, window.end
+    if unit is PeriodUnit.YEAR:
+        start, end = dt.date(key, 1, 1), dt.date(key, 12, 31)
+    elif unit is PeriodUnit.MONTH:
+        year, month = divmod(key, 100)
+        start, end = dt.date(year, month, 1), _month_end(year, month)
+    else:
+        year, index = divmod(key, 10)
+        step = 3 if unit is PeriodUnit.QUARTER else 6
+        first = (index - 1) * step + 1
+        start, end = dt.date(year, first, 1), _month_end(year, first + step - 1)
+    return max(start, window.start), min(end, window.end)
+
+
+def keys_between(unit: PeriodUnit, start: dt.date, end: dt.date) -> tuple[int, ...]:
+    """The keys of `unit` whose buckets meet [start, end], in order."""
+    if unit is PeriodUnit.WHOLE:
+        return (0,)
+    keys: dict[int, None] = {}
+    year, month = start.year, start.month
+    while dt.date(year, month, 1) <= end:
+        keys[bucket_key(unit, dt.date(year, month, 1))] = None
+        month += 1
+        if month > 12:
+            month, year = 1, year + 1
+    return tuple(keys)
