@@ -277,6 +277,13 @@ class Checker:
                 else:
                     self._unknown_field(name, event, operand.span)
             case m.Text(value=value):
+                if value != value.strip() and kind in (m.FieldKind.TEXT, m.FieldKind.ENUM):
+                    # « élus » with the usual French spaces: the spaces are part of the text.
+                    padded_enum = kind is m.FieldKind.ENUM
+                    if not padded_enum or value.strip() in decl.values:
+                        severity = Severity.ERROR if padded_enum else Severity.WARNING
+                        self.error("C152", operand.span, severity, value=value.strip())
+                        return
                 if kind is m.FieldKind.ENUM and value not in decl.values:
                     guess = closest(value, decl.values)
                     self.error(

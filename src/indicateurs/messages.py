@@ -491,6 +491,12 @@ _M: dict[str, dict[str, str]] = {
         "fix_fr": "renommez le champ, par exemple « {name}_detail » ou « forme »",
         "fix_en": "rename the field, for example '{name}_detail'",
     },
+    "C152": {
+        "fr": "les espaces à l'intérieur des guillemets font partie du texte comparé (« {value} » entouré d'espaces)",
+        "en": "the spaces inside the quotes are part of the compared text ('{value}' with spaces around)",
+        "fix_fr": 'collez le texte aux guillemets : «{value}» ou "{value}"',
+        "fix_en": 'write the text against the quotes: "{value}"',
+    },
 }
 
 
