@@ -146,7 +146,7 @@ class Assembler:
             meta=tuple(header["meta"]),
             levels=levels,
             granularity=header["granularity"],
-            event_types={e.decl.name: self._event(e) for e in reversed(events)},
+            event_types=self._event_types(events),
             nodes=tuple(self._node(n, frozen_indicators) for n in roots),
             indicators=tuple(frozen_indicators[id(d)] for d in indicators),
             loose_indicators=tuple(frozen_indicators[id(d)] for d in loose),
@@ -295,6 +295,13 @@ class Assembler:
                     self.error("C116", f.span, name=f.name, first=fields[f.name].line)
                 else:
                     fields[f.name] = f.span
+
+    def _event_types(self, events: list[_DraftEvent]) -> dict[str, m.EventType]:
+        """Event types in declaration order; of two declarations of one name, the first counts."""
+        types: dict[str, m.EventType] = {}
+        for draft in events:
+            types.setdefault(draft.decl.name, self._event(draft))
+        return types
 
     def _event(self, draft: _DraftEvent) -> m.EventType:
         return m.EventType(draft.decl.name, draft.decl.label, tuple(draft.fields), draft.decl.span)
