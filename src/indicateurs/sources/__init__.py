@@ -74,10 +74,35 @@ def as_sources(sources: Any, mapping: Any = None) -> list[EventSource]:
 
 
 def open_source(path: str | os.PathLike[str], mapping: Any = None) -> EventSource:
-    """A file source chosen by extension: .csv/.txt, .jsonl/.ndjson, .xlsx."""
-    from .files import open_file_source
-
+    """A file source chosen by extension: .csv/.txt/.tsv, .jsonl/.ndjson, .xlsx."""
     return open_file_source(Path(path), mapping=mapping)
 
 
-__all__ = ["EventSource", "RecordsSource", "Row", "as_sources", "from_records", "open_source"]
+# The file readers import `Row` from this module, hence these imports at its end.
+from .columns import SourceError, SourceWarning  # noqa: E402
+from .csv_source import CsvSource, read_csv  # noqa: E402
+from .files import open_file_source  # noqa: E402
+from .jsonl_source import JsonlSource, read_jsonl  # noqa: E402
+from .mapping import ColumnMapping, MappingError, load_mapping  # noqa: E402
+from .xlsx_source import XlsxSource, read_xlsx  # noqa: E402
+
+__all__ = [
+    "ColumnMapping",
+    "CsvSource",
+    "EventSource",
+    "JsonlSource",
+    "MappingError",
+    "RecordsSource",
+    "Row",
+    "SourceError",
+    "SourceWarning",
+    "XlsxSource",
+    "as_sources",
+    "from_records",
+    "load_mapping",
+    "open_file_source",
+    "open_source",
+    "read_csv",
+    "read_jsonl",
+    "read_xlsx",
+]

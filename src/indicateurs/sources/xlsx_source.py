@@ -1,0 +1,153 @@
+"""Excel workbooks (.xlsx, .xlsm), read row by row with openpyxl in read-only mode.
+
+The sheet is the first one, or the one named by `sheet=` or the mapping's `[fichier] feuille`
+(matched whatever the case and accents). The header is the first non-empty row; rows are
+numbered as Excel shows them. Dates come as the workbook stores them: real dates, or serial
+numbers and text when the cell is not formatted as a date; the evaluator reads all three.
+Formulas give the value Excel last computed (a workbook never opened in Excel has none).
+
+Merged cells: openpyxl gives the value only to the top-left cell of a merged range, the
+other cells are empty. Filling the value down would be a guess (a merged "type" cell over
+three rows may or may not mean three activities of that type), so it is not done: a row
+whose required cell is empty because of a merge is rejected by the evaluator like any row
+with a missing value (`type_manquant`, `date_manquante`, `champ_manquant`), at its own row
+number, for the officer to fix in the workbook.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..events import RowProblem, SkippedRow
+from . import Row
+from .columns import SourceError, assign_keys, finisher, header_names, is_blank_cell, warn_all
+from .mapping import ColumnMapping, as_mapping, norm
+
+_BLANK = SkippedRow("ligne_vide")
+
+
+def _open_workbook(path: Path) -> Any:
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise SourceError(f"{path} : ce n'est pas un classeur Excel .xlsx lisible ({exc})") from None
+
+
+def _blank_row(values: tuple[Any, ...]) -> bool:
+    return all(v is None or (v.__class__ is str and not v.strip()) for v in values)
+
+
+class XlsxSource:
+    """A worksheet as an event source; re-iterable, each pass opens the workbook anew."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        mapping: ColumnMapping | str | os.PathLike[str] | dict[str, Any] | None = None,
+        sheet: str | None = None,
+        name: str | None = None,
+    ):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"fichier introuvable : {path}")
+        self.mapping = as_mapping(mapping)
+        self.warnings: list[str] = []
+        wanted = sheet or (self.mapping.sheet if self.mapping else None)
+        workbook = _open_workbook(self.path)
+        try:
+            names: list[str] = list(workbook.sheetnames)
+        finally:
+            workbook.close()
+        if not names:
+            raise SourceError(f"{path} : le classeur ne contient aucune feuille")
+        if wanted is None:
+            self.sheet = names[0]
+        else:
+            found = next((n for n in names if n == wanted), None) or next(
+                (n for n in names if norm(n) == norm(wanted)), None
+            )
+            if found is None:
+                listed = ", ".join(f"« {n} »" for n in names)
+                raise SourceError(f"{path} : pas de feuille « {wanted} » (feuilles : {listed})")
+            self.sheet = found
+        self.name = name or (str(path) if wanted is None else f"{path} [{self.sheet}]")
+
+    def __repr__(self) -> str:
+        return f"XlsxSource({self.name!r}, sheet={self.sheet!r})"
+
+    def rows(self) -> Iterator[Row]:
+        self.warnings = []
+        workbook = _open_workbook(self.path)
+        try:
+            sheet = workbook[self.sheet]
+            sheet.reset_dimensions()  # a wrong stored dimension must not hide rows
+            yield from self._rows(sheet.iter_rows(values_only=True))
+        finally:
+            workbook.close()
+
+    def _rows(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[Row]:
+        number = 0
+        header: tuple[Any, ...] | None = None
+        for values in rows:
+            number += 1
+            if not _blank_row(values):
+                header = values
+                break
+        if header is None:
+            return
+        cells = list(header)
+        while cells and is_blank_cell(cells[-1]):
+            cells.pop()
+        names = header_names(cells)
+        keys, notes = assign_keys(names, self.mapping, self.name)
+        self.warnings.extend(notes)
+        warn_all(notes)
+        width = len(keys)
+        finish = finisher(keys, self.mapping)
+        blanks = 0
+        for values in rows:
+            number += 1
+            if _blank_row(values):
+                blanks += 1
+                continue
+            if blanks:
+                for n in range(number - blanks, number):
+                    yield n, _BLANK
+                blanks = 0
+            size = len(values)
+            if size != width:
+                if size > width:
+                    if not _blank_row(values[width:]):
+                        yield number, RowProblem("colonnes_en_trop", f"{size} colonnes sur {width}")
+                        continue
+                    values = values[:width]
+                else:  # a workbook does not store the empty cells at the end of a row
+                    values = values + (None,) * (width - size)
+            record: dict[str, Any] = dict(zip(keys, values, strict=True))
+            if finish is None:
+                yield number, record
+            else:
+                yield number, finish(record)
+
+
+def read_xlsx(
+    path: str | os.PathLike[str],
+    *,
+    mapping: ColumnMapping | str | os.PathLike[str] | dict[str, Any] | None = None,
+    sheet: str | None = None,
+    name: str | None = None,
+) -> XlsxSource:
+    """A worksheet of an .xlsx workbook as an event source (first sheet unless named)."""
+    return XlsxSource(path, mapping=mapping, sheet=sheet, name=name)
+
+
+__all__ = ["XlsxSource", "read_xlsx"]
