@@ -154,6 +154,9 @@ FRENCH_ONLY: frozenset[str] = frozenset(
         "moyenne", "existe", "part",
     }
 )  # fmt: skip
+# Symbols in the order a reader looks for them; the Unicode variants (≥, ≤, ≠, <>, ×) are
+# accepted but never listed.
+SYMBOL_ORDER: tuple[str, ...] = (">=", "<=", ">", "<", "=", "!=", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",", ";", ":", "|", ".", "..")  # fmt: skip
 ALTERNATIVE_SPELLINGS: frozenset[str] = frozenset(
     {"distincts", "average", "periode", "legale", "evenement", "granularite", "unite"}
 )
@@ -190,13 +193,14 @@ def expected_lists(terminals: object, keyword_texts: dict[str, str]) -> tuple[st
         else:
             kinds.append(name)
     keywords = sorted(set(keywords) - ALTERNATIVE_SPELLINGS)
+    shown_symbols = {TERMINAL_NAMES.get(n) or keyword_texts.get(n, "") for n in symbols}
     order = list(TERMINAL_NAMES_EN)
     kinds.sort(key=lambda n: order.index(n) if n in order else len(order))
 
     def show(lang: str) -> str:
         skip = ENGLISH_ONLY if lang == "fr" else FRENCH_ONLY
         parts = [f"« {k} »" if lang == "fr" else f"'{k}'" for k in keywords if k not in skip]
-        parts += [TERMINAL_NAMES.get(n) or keyword_texts.get(n, n.lower()) for n in symbols]
+        parts += [text for text in SYMBOL_ORDER if text in shown_symbols]
         for n in kinds:
             parts.append(
                 TERMINAL_NAMES.get(n, n.lower()) if lang == "fr" else TERMINAL_NAMES_EN.get(n, n.lower())
