@@ -75,10 +75,15 @@ def assign_keys(
     keys: list[str | None] = [None] * len(names)
     wanted: list[tuple[int, int, str]] = []  # (priority, column, key): mapped first
     for i, name in enumerate(names):
-        target = mapping.target(name) if mapping is not None else None
-        if target is not None:
-            wanted.append((0, i, target))
-            continue
+        if mapping is not None:
+            target = mapping.target(name)
+            if target is not None:
+                wanted.append((0, i, target))
+                continue
+            known = mapping.known_name(name)
+            if known is not None:
+                wanted.append((1, i, known))
+                continue
         folded = norm(name)
         wanted.append((1, i, folded) if folded in ROW_KEYS else (2, i, name))
     taken: dict[str, int] = {}

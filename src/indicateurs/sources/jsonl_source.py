@@ -18,7 +18,7 @@ from typing import Any
 from ..events import RowProblem, SkippedRow
 from . import Row
 from .columns import DECODE_ERRORS, DECODE_HANDLER, finisher
-from .mapping import ROW_KEYS, ColumnMapping, as_mapping, norm
+from .mapping import ColumnMapping, as_mapping
 
 _BLANK = SkippedRow("ligne_vide")
 
@@ -39,9 +39,9 @@ _NOT_OBJECT = {list: "une liste", str: "un texte", int: "un nombre", float: "un 
 
 
 def json_problem(exc: json.JSONDecodeError) -> str:
-    """A JSON parser's complaint in French, with the column where it arose."""
+    """A JSON parser's complaint in French, with the position in the line where it arose."""
     words = next((fr for en, fr in _JSON_MESSAGES if exc.msg.startswith(en)), exc.msg)
-    return f"{words} (colonne {exc.colno})"
+    return f"{words} (caractère {exc.pos + 1})"
 
 
 class JsonlSource:
@@ -119,8 +119,8 @@ def _record_key(key: str, mapping: ColumnMapping) -> tuple[bool, str]:
     target = mapping.target(key)
     if target is not None:
         return True, target
-    folded = norm(key)
-    return False, folded if folded in ROW_KEYS else key
+    known = mapping.known_name(key)
+    return False, known if known is not None else key
 
 
 def read_jsonl(

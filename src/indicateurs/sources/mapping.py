@@ -111,6 +111,16 @@ class ColumnMapping:
         """The plan name a source column is mapped to, if the mapping names it."""
         return self.columns.get(norm(column))
 
+    def known_name(self, column: str) -> str | None:
+        """The plan name this mapping knows (a target, a `[valeurs.X]` table or a row key) that
+        an unmapped column spells with other case or accents: `Instance` for `instance`."""
+        return self._known.get(norm(column))
+
+    @property
+    def _known(self) -> Mapping[str, str]:
+        names = [*ROW_KEYS, *self.columns.values(), *self.values]
+        return {norm(n): n for n in names}
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], file: str = "<correspondance>") -> ColumnMapping:
         """A mapping from the parsed TOML (or an equivalent dict), checked key by key."""
@@ -152,7 +162,7 @@ def as_mapping(
 
 
 def _unknown(file: str, key: str, known: Mapping[str, str], where: str) -> MappingError:
-    guess = closest(key, known)
+    guess = closest(key.rpartition(".")[2], known)
     hint = f" ; vouliez-vous dire « {guess} » ?" if guess else ""
     choices = ", ".join(sorted(dict.fromkeys(known)))
     return MappingError(file, key, f"clé inconnue {where}{hint} (clés possibles : {choices})")
