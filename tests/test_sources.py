@@ -234,6 +234,15 @@ def test_unclosed_quote_is_reported_not_silently_swallowed(tmp_path: Path) -> No
     assert "guillemet non fermé" in (result.rejections[0].value or "")
 
 
+def test_unclosed_quote_in_a_large_file_is_reported_and_reading_goes_on(tmp_path: Path) -> None:
+    lines = [*csv_lines(GOOD[:1]), '01/06/2023;"formation;4;x'] + ["02/06/2023;formation;1;x"] * 20_000
+    result = evaluate(read_csv(write_text(tmp_path / "a.csv", lines)))
+    assert result.rejections[0].row == 3
+    assert result.rejections[0].code == "ligne_illisible"
+    assert "guillemet non fermé" in (result.rejections[0].value or "")
+    assert result.used > 1  # the rows after the damage are read again
+
+
 def test_a_cell_on_several_lines_is_one_row(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_text(

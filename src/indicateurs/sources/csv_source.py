@@ -96,6 +96,16 @@ def _records(text: str, delimiter: str, limit: int = 30) -> list[list[str]]:
     return out
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if text.startswith("field larger than field limit"):
+        return (
+            f"cellule de plus de {csv.field_size_limit()} caractères : un guillemet non fermé a "
+            "probablement fusionné de nombreuses lignes du fichier"
+        )
+    return text
+
+
 def _width_detail(cells: list[str], width: int) -> str:
     detail = f"{len(cells)} colonnes sur {width}"
     lines = sum(c.rstrip("\r\n").count("\n") for c in cells)
@@ -193,7 +203,7 @@ class CsvSource:
                 break
             except csv.Error as exc:
                 number += 1
-                yield number, RowProblem("ligne_illisible", str(exc))
+                yield number, RowProblem("ligne_illisible", _csv_problem(exc))
 
 
 def read_csv(
