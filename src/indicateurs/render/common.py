@@ -124,6 +124,12 @@ def word(key: str, lang: Lang, **args: object) -> str:
     return text.format(**args) if args else text
 
 
+def count_events(n: int, lang: Lang) -> str:
+    """`0 événement`, `2 événements`; `0 events`, `1 event` (French counts 0 and 1 as singular)."""
+    singular = n <= 1 if lang == "fr" else n == 1
+    return f"{n} {word('event' if singular else 'events', lang)}"
+
+
 def status_text(status: Status, lang: Lang) -> str:
     """Symbol and word, readable without colour: `✔ atteint`."""
     return f"{status.symbol} {status.label(lang)}"

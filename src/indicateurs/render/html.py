@@ -20,6 +20,7 @@ from ..results import IndicatorResult, NodeResult, PlanResult, Status
 from .common import (
     STATUS_CLASS,
     colon,
+    count_events,
     current_projection,
     format_date,
     format_period,
@@ -111,6 +112,7 @@ class IndicatorView:
     reason: str | None
     periods: tuple[PeriodView, ...]
     evidence_count: int
+    evidence_label: str
     evidence: tuple[EvidenceView, ...]
     evidence_note: str | None
     expression: str | None
@@ -269,6 +271,7 @@ def _indicator(ind: IndicatorResult, lang: Lang) -> IndicatorView:
         if len(ind.periods) > 1
         else (),
         evidence_count=evidence.count,
+        evidence_label=count_events(evidence.count, lang),
         evidence=tuple(
             EvidenceView(e.source, e.row, e.id or "", format_date(e.date, lang), e.type)
             for e in evidence.items
@@ -305,7 +308,7 @@ def chart(ind: IndicatorResult, lang: Lang) -> Chart | None:
     targets = target_numbers(ind)
     percent = is_percent(ind)
     n = len(values)
-    slot = 40.0 if n <= 4 else 28.0 if n <= 12 else max(8.0, 336.0 / n)
+    slot = 56.0 if n <= 2 else 40.0 if n <= 4 else 28.0 if n <= 12 else max(8.0, 336.0 / n)
     plot_left, plot_right = _PAD, _PAD + slot * n
     top = max([v for v in values if v is not None] + list(targets) + [0.0])
     scale_top = top * 1.08 if top > 0 else 1.0
