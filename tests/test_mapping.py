@@ -111,6 +111,10 @@ def test_load_mapping(mapping_file: Path) -> None:
     assert mapping.file == str(mapping_file)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         mapping.delimiter = ","  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        mapping.columns["x"] = "y"  # type: ignore[index]
+    assert mapping == load_mapping(mapping_file)
+    assert len({mapping, load_mapping(mapping_file)}) == 1
 
 
 def test_mapping_applied_to_a_csv(mapping_file: Path, log_file: Path) -> None:

@@ -98,8 +98,8 @@ class ColumnMapping:
     """A parsed mapping. Keys of `columns`, of each `values` table and `ignored_types` are
     normalised (`norm`); targets are plan names as written."""
 
-    columns: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_dict)
-    values: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict, converter=_frozen_values)
+    columns: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_dict, hash=False)
+    values: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict, converter=_frozen_values, hash=False)
     ignored_types: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set)
     delimiter: str | None = None
     encoding: str | None = None
