@@ -672,3 +672,29 @@ def test_templates_ship_inside_the_package() -> None:
     assert (templates / "rapport.css").is_file()
     css = (templates / "rapport.css").read_text(encoding="utf-8")
     assert "{#" not in css and "{{" not in css and "{%" not in css  # included raw by Jinja
+
+
+def test_between_target_and_indicators_outside_the_tree(tmp_path: Path) -> None:
+    path = tmp_path / "libre.plan"
+    path.write_text(
+        "plan « Libre »\npériode 2023\névénement e « E »\nindicateur i « Entre 3 et 5 par semestre »\n"
+        "  nombre(e) entre 3 et 5 par semestre\n",
+        encoding="utf-8",
+    )
+    records = [{"type": "e", "date": "2023-02-01"}] * 4
+    result = indicateurs.evaluate(path, records, as_of=dt.date(2023, 12, 31))
+    (ind,) = result.loose
+    assert target_label(ind, "en") == "between 3 and 5 per semester"
+    drawn = chart(ind, "fr")
+    assert drawn is not None and drawn.band is not None
+    assert [t.label for t in drawn.targets] == ["cible 3", "cible 5"]
+    assert drawn.band == (drawn.targets[1].y, drawn.targets[0].y)
+    table = render_table(result, color=False)
+    assert "Indicateurs hors arborescence\n  ✘ non atteint" in table
+    assert "S1 2023 ✔ 4 · S2 2023 ✘ 0" in table
+    markdown = render_markdown(result, lang="en")
+    assert "## Indicators outside the tree" in markdown
+    assert "| Entre 3 et 5 par semestre <br>`i` | between 3 and 5 per semester |" in markdown
+    page = parse(render_html(result))
+    assert [a["data-indicator"] for _, a, _ in page.with_class("indicator", "article")] == ["i"]
+    assert any(a.get("class") == "band" for t, a in page.tags if t == "rect")
