@@ -1,0 +1,420 @@
+"""The SQL engines' entry points: a table or query in any SQLAlchemy database, or files in DuckDB."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from .. import model as m
+from ..evaluate import _window, evaluate
+from ..results import PlanResult
+from .engine import ROW_KEYS, SourceSpec, _Context, run
+from .dialects import Dialect
+from .pushdown import Pushdown
+from .values import ColumnClass, column_class
+
+PlanLike = m.Plan | str | os.PathLike[str]
+
+
+def _plan(plan: PlanLike) -> m.Plan:
+    if isinstance(plan, m.Plan):
+        return plan
+    from ..loader import load_plan
+
+    return load_plan(plan)
+
+
+def _mapping(mapping: Any) -> Any:
+    if mapping is None:
+        return None
+    from ..sources.mapping import as_mapping
+
+    return as_mapping(mapping)
+
+
+def _wanted_keys(plan: m.Plan) -> set[str]:
+    keys = set(ROW_KEYS)
+    for event_type in plan.event_types.values():
+        keys.update(f.name for f in event_type.fields)
+    return keys
+
+
+def _keys(names: list[str], mapping: Any, where: str) -> tuple[list[str], list[str]]:
+    from ..sources.columns import assign_keys, header_names
+
+    return assign_keys(header_names(names), mapping, where)
+
+
+# ---------------------------------------------------------------------------- any SQL database
+
+
+def evaluate_sql(
+    plan: PlanLike,
+    url: str | sa.Engine | sa.Connection,
+    *,
+    table: str | None = None,
+    query: str | None = None,
+    schema: str | None = None,
+    row_column: str | None = None,
+    order_by: Sequence[str] = (),
+    mapping: Any = None,
+    period: int | tuple[dt.date, dt.date] | m.PlanPeriod | None = None,
+    as_of: dt.date | None = None,
+    strict: bool = False,
+    name: str | None = None,
+) -> PlanResult:
+    """Evaluate a plan on a table (or a query) of a database, computing the aggregates there.
+
+    `url`: a SQLAlchemy URL (`postgresql+psycopg://user@host/db`, `sqlite:///f.db`,
+    `duckdb:///f.duckdb`), an Engine or a Connection. Columns and values are mapped as for
+    files (`mapping`: a TOML path, a dict, or a ColumnMapping). Row numbers in rejections and
+    evidence: the integer column `row_column` if given; else the table order (`order_by`,
+    else the primary key, else SQLite's rowid or DuckDB's rowid, else the order rows come in).
+    """
+    return evaluate_sql_explained(
+        plan,
+        url,
+        table=table,
+        query=query,
+        schema=schema,
+        row_column=row_column,
+        order_by=order_by,
+        mapping=mapping,
+        period=period,
+        as_of=as_of,
+        strict=strict,
+        name=name,
+    )[0]
+
+
+def evaluate_sql_explained(
+    plan: PlanLike,
+    url: str | sa.Engine | sa.Connection,
+    *,
+    table: str | None = None,
+    query: str | None = None,
+    schema: str | None = None,
+    row_column: str | None = None,
+    order_by: Sequence[str] = (),
+    mapping: Any = None,
+    period: int | tuple[dt.date, dt.date] | m.PlanPeriod | None = None,
+    as_of: dt.date | None = None,
+    strict: bool = False,
+    name: str | None = None,
+    force_python: Sequence[str] = (),
+) -> tuple[PlanResult, Pushdown]:
+    """`evaluate_sql`, and where each indicator ran (`Pushdown`, what `--explain` prints)."""
+    if (table is None) == (query is None):
+        raise ValueError("indiquez une table ou une requête (table= ou query=), pas les deux")
+    the_plan = _plan(plan)
+    window = _window(the_plan, period)
+    as_of = as_of or dt.date.today()
+    cmap = _mapping(mapping)
+    engine: sa.Engine | None = None
+    if isinstance(url, str):
+        engine = sa.create_engine(url)
+        conn = engine.connect()
+    elif isinstance(url, sa.Engine):
+        conn = url.connect()
+    else:
+        conn = url
+    try:
+        with _transaction(conn):
+            ctx = _Context(conn, Dialect(conn.dialect.name))
+            spec = _sql_source(ctx, the_plan, table, query, schema, row_column, order_by, cmap, name)
+            return run(
+                conn,
+                the_plan,
+                [spec],
+                window=window,
+                as_of=as_of,
+                mapping=cmap,
+                strict=strict,
+                force_python=force_python,
+            )
+    finally:
+        if conn is not url:
+            conn.close()
+        if engine is not None:
+            engine.dispose()
+
+
+class _transaction:
+    """A transaction that is always rolled back: temporary tables vanish, nothing is written."""
+
+    def __init__(self, conn: sa.Connection):
+        self.conn = conn
+        self.tx: sa.Transaction | None = None
+
+    def __enter__(self) -> None:
+        if not self.conn.in_transaction():
+            self.tx = self.conn.begin()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.tx is not None:
+            self.tx.rollback()
+
+
+def _sql_source(
+    ctx: _Context,
+    plan: m.Plan,
+    table: str | None,
+    query: str | None,
+    schema: str | None,
+    row_column: str | None,
+    order_by: Sequence[str],
+    mapping: Any,
+    name: str | None,
+) -> SourceSpec:
+    conn = ctx.conn
+    dialect = ctx.dialect
+    relation: sa.FromClause
+    if table is not None:
+        reflected = sa.Table(table, sa.MetaData(), schema=schema, autoload_with=conn)
+        relation = reflected
+        types = {c.name: str(c.type) for c in reflected.columns}
+        primary = [c.name for c in reflected.primary_key.columns]
+        shown = name or (f"{schema}.{table}" if schema else table)
+    else:
+        assert query is not None
+        probe_name = ctx.temp_name("sonde")
+        inner = sa.text(query)
+        # The query is the caller's own SQL; it is run as written, wrapped to learn its columns.
+        quoted = conn.dialect.identifier_preparer.quote(probe_name)
+        conn.execute(sa.text(f"CREATE TEMPORARY TABLE {quoted} AS SELECT * FROM ({query}) AS q LIMIT 0"))
+        reflected = sa.Table(probe_name, sa.MetaData(), autoload_with=conn)
+        types = {c.name: str(c.type) for c in reflected.columns}
+        relation = inner.columns(*[sa.column(c) for c in types]).subquery("source")
+        primary = []
+        shown = name or "<requête>"
+    names = list(types)
+    keys, notes = _keys(names, mapping, shown)
+    for note in notes:
+        warnings.warn(note, stacklevel=3)
+    wanted = _wanted_keys(plan)
+    chosen = [(n, k) for n, k in zip(names, keys, strict=True) if k in wanted]
+
+    def cls(column: str) -> ColumnClass:
+        return ColumnClass.DYNAMIC if dialect.name == "sqlite" else column_class(types[column])
+
+    columns = [relation.c[n].label(f"c{j}") for j, (n, _) in enumerate(chosen)]
+    spec_columns = [(f"c{j}", k, cls(n)) for j, (n, k) in enumerate(chosen)]
+    if row_column is not None:
+        base = sa.select(relation.c[row_column].label("r"), *columns).subquery("base")
+        return SourceSpec(shown, base, spec_columns)
+    if table is not None and not order_by and not primary and dialect.name in ("sqlite", "duckdb"):
+        rowid = sa.literal_column("rowid") + (1 if dialect.name == "duckdb" else 0)
+        base = sa.select(rowid.label("r"), *columns).select_from(relation).subquery("base")
+        return SourceSpec(shown, base, spec_columns)
+    order = [relation.c[c] for c in (order_by or primary)]
+    number = sa.func.row_number().over(order_by=order) if order else sa.func.row_number().over()
+    materialized = ctx.create_temp("source", sa.select(number.label("r"), *columns))
+    return SourceSpec(shown, materialized.alias("base"), spec_columns)
+
+
+# ---------------------------------------------------------------------------- files in DuckDB
+
+
+def evaluate_duckdb(
+    plan: PlanLike,
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    *,
+    mapping: Any = None,
+    period: int | tuple[dt.date, dt.date] | m.PlanPeriod | None = None,
+    as_of: dt.date | None = None,
+    strict: bool = False,
+) -> PlanResult:
+    """Evaluate a plan on CSV, Parquet or JSONL files read by DuckDB's own readers.
+
+    Same result as `indicateurs.evaluate` on the same files (row numbers, rejections and
+    their messages included); much faster on large files. A CSV file that DuckDB cannot
+    read exactly as the Python reader does (not UTF-8, blank rows, cells over several
+    lines, ragged rows) is evaluated by the Python path instead; `Pushdown.reason` says so.
+    """
+    return evaluate_duckdb_explained(plan, paths, mapping=mapping, period=period, as_of=as_of, strict=strict)[
+        0
+    ]
+
+
+class _Irregular(Exception):
+    pass
+
+
+def evaluate_duckdb_explained(
+    plan: PlanLike,
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    *,
+    mapping: Any = None,
+    period: int | tuple[dt.date, dt.date] | m.PlanPeriod | None = None,
+    as_of: dt.date | None = None,
+    strict: bool = False,
+    force_python: Sequence[str] = (),
+) -> tuple[PlanResult, Pushdown]:
+    """`evaluate_duckdb`, and where each indicator ran."""
+    the_plan = _plan(plan)
+    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    files = [Path(p) for p in items]
+    for f in files:
+        if not f.is_file():
+            raise FileNotFoundError(f"fichier introuvable : {f}")
+    window = _window(the_plan, period)
+    as_of = as_of or dt.date.today()
+    cmap = _mapping(mapping)
+    engine = sa.create_engine("duckdb:///:memory:")
+    try:
+        with engine.connect() as conn:
+            ctx = _Context(conn, Dialect("duckdb"))
+            try:
+                specs = [_duckdb_source(ctx, the_plan, f, cmap) for f in files]
+            except _Irregular as exc:
+                result = evaluate(
+                    the_plan,
+                    [str(f) for f in files],
+                    period=window,
+                    as_of=as_of,
+                    strict=strict,
+                    mapping=mapping,
+                )
+                return result, Pushdown("duckdb", (), tuple(ctx.queries), result.read, 0, str(exc))
+            return run(
+                conn,
+                the_plan,
+                specs,
+                window=window,
+                as_of=as_of,
+                mapping=cmap,
+                strict=strict,
+                force_python=force_python,
+            )
+    finally:
+        engine.dispose()
+
+
+def _duckdb_source(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> SourceSpec:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _duckdb_csv(ctx, plan, path, mapping)
+    if suffix == ".parquet":
+        return _duckdb_table(ctx, plan, path, mapping, "read_parquet", 1)
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return _duckdb_table(ctx, plan, path, mapping, "read_json_auto", 1)
+    raise _Irregular(f"format non lu par DuckDB : {path.suffix}")
+
+
+def _duckdb_table(
+    ctx: _Context, plan: m.Plan, path: Path, mapping: Any, reader: str, first: int
+) -> SourceSpec:
+    conn = ctx.conn
+    table = ctx.temp_name("fichier")
+    quoted = conn.dialect.identifier_preparer.quote(table)
+    conn.execute(
+        sa.text(f"CREATE TEMPORARY TABLE {quoted} AS SELECT * FROM {reader}(:path)"), {"path": str(path)}
+    )
+    described = conn.execute(sa.text(f"DESCRIBE {quoted}")).all()
+    types = {str(row[0]): str(row[1]) for row in described}
+    names = list(types)
+    keys, notes = _keys(names, mapping, str(path))
+    for note in notes:
+        warnings.warn(note, stacklevel=4)
+    wanted = _wanted_keys(plan)
+    chosen = [(n, k) for n, k in zip(names, keys, strict=True) if k in wanted]
+    relation = sa.table(table, *[sa.column(n) for n in names])
+    base = sa.select(
+        (sa.literal_column("rowid") + first).label("r"),
+        *[relation.c[n].label(f"c{j}") for j, (n, _) in enumerate(chosen)],
+    ).subquery("base")
+    return SourceSpec(
+        str(path), base, [(f"c{j}", k, column_class(types[n])) for j, (n, k) in enumerate(chosen)]
+    )
+
+
+def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> SourceSpec:
+    from ..sources.csv_source import CsvSource
+
+    source = CsvSource(path, mapping=mapping)
+    if source.encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "utf8"):
+        raise _Irregular(f"{path} : encodage {source.encoding}, lu par le lecteur Python")
+    with path.open(encoding=source.encoding, newline="") as f:
+        reader = csv.reader(f, delimiter=source.delimiter)
+        header: list[str] | None = None
+        header_row = 0
+        for cells in reader:
+            header_row += 1
+            if any(c.strip() for c in cells):
+                header = cells
+                break
+    if header is None:
+        raise _Irregular(f"{path} : fichier sans en-tête")
+    keys, notes = _keys(header, mapping, str(path))
+    for note in notes:
+        warnings.warn(note, stacklevel=4)
+    wanted = _wanted_keys(plan)
+    width = len(header)
+    conn = ctx.conn
+    table = ctx.temp_name("csv")
+    quoted = conn.dialect.identifier_preparer.quote(table)
+    names = [f"c{j}" for j in range(width)]
+    chosen = [j for j, k in enumerate(keys) if k in wanted]
+    select_list = ", ".join(names[j] for j in chosen) or "1 AS c_vide"
+    try:
+        conn.execute(
+            sa.text(
+                f"CREATE TEMPORARY TABLE {quoted} AS SELECT {select_list} FROM read_csv(:path, delim = :delim, "
+                "quote = '\"', escape = '\"', header = false, skip = :skip, all_varchar = true, "
+                "null_padding = true, nullstr = :nullstr, names = :names, auto_detect = false, "
+                "columns = :columns)"
+            ),
+            {
+                "path": str(path),
+                "delim": source.delimiter,
+                "skip": header_row,
+                "nullstr": "\x00",
+                "names": names,
+                "columns": {n: "VARCHAR" for n in names},
+            },
+        )
+    except sa.exc.DBAPIError as exc:
+        raise _Irregular(f"{path} : lu par le lecteur Python ({str(exc.orig).splitlines()[0]})") from None
+    count = conn.execute(sa.text(f"SELECT count(*) FROM {quoted}")).scalar_one()
+    if _physical_rows(path) != header_row + int(count):
+        raise _Irregular(f"{path} : lignes vides ou cellules sur plusieurs lignes, lu par le lecteur Python")
+    if chosen:
+        padded = " OR ".join(f"{names[j]} IS NULL" for j in chosen)
+        if conn.execute(sa.text(f"SELECT count(*) FROM {quoted} WHERE {padded}")).scalar_one():
+            raise _Irregular(f"{path} : lignes incomplètes, lu par le lecteur Python")
+    relation = sa.table(table, *[sa.column(names[j]) for j in chosen])
+    base = sa.select(
+        (sa.literal_column("rowid") + (header_row + 1)).label("r"),
+        *[relation.c[names[j]] for j in chosen],
+    ).subquery("base")
+    return SourceSpec(
+        str(path), base, [(names[j], keys[j], ColumnClass.TEXT) for j in chosen], text_cells=True
+    )
+
+
+def _physical_rows(path: Path) -> int:
+    """Lines of the file, not counting blank lines at its end (as the Python reader does)."""
+    lines = 0
+    last = b""
+    trailing_blank = 0
+    with path.open("rb") as f:
+        while True:
+            chunk = f.read(1 << 22)
+            if not chunk:
+                break
+            lines += chunk.count(b"\n")
+            last = (last + chunk)[-4096:]
+    if last and not last.endswith(b"\n"):
+        lines += 1
+    for line in reversed(last.split(b"\n")[:-1] if last.endswith(b"\n") else last.split(b"\n")):
+        if line.strip():
+            break
+        trailing_blank += 1
+    return lines - trailing_blank

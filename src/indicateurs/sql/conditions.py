@@ -1,0 +1,118 @@
+"""`where` clauses of the plan as SQL boolean expressions, with SQL's own three-valued logic.
+
+The Python evaluator (compile.compile_condition) implements Kleene logic by hand: a missing
+optional field makes a comparison unknown, AND/OR/NOT propagate unknown, and only a true
+condition counts. SQL does exactly that with NULL, so the translation is node for node.
+Field names come from the checked plan and reach SQL as column references (quoted by the
+dialect); every constant is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from .. import model as m
+from .dialects import Dialect, Expr
+
+
+class NotPushable(Exception):
+    """A condition this dialect cannot evaluate exactly as Python does."""
+
+
+FieldRef = Callable[[str], tuple[Expr, m.FieldKind]]
+
+
+def compile_where(expr: m.Expr, event_type: m.EventType, field: FieldRef, dialect: Dialect) -> Expr:
+    """The SQL form of a condition; raises NotPushable where the dialect cannot promise Python's result."""
+    match expr:
+        case m.And(left=a, right=b):
+            return sa.and_(
+                compile_where(a, event_type, field, dialect), compile_where(b, event_type, field, dialect)
+            )
+        case m.Or(left=a, right=b):
+            return sa.or_(
+                compile_where(a, event_type, field, dialect), compile_where(b, event_type, field, dialect)
+            )
+        case m.Not(operand=o):
+            return sa.not_(compile_where(o, event_type, field, dialect))
+        case m.BoolField(name=name):
+            column, _ = field(name)
+            return column == sa.literal(1, sa.Integer)
+        case m.Compare(op=op, left=left, right=right):
+            a, ka = _operand(left, event_type, field)
+            b, kb = _operand(right, event_type, field)
+            if op not in (m.Comparator.EQ, m.Comparator.NE) and "text" in (ka, kb):
+                a, b = _ordered(a, dialect), _ordered(b, dialect)
+            return _compare(op, a, b)
+        case m.Between(value=value, low=low, high=high):
+            operands = [_operand(x, event_type, field) for x in (value, low, high)]
+            v, lo, hi = (x for x, _ in operands)
+            if any(kind == "text" for _, kind in operands):
+                v, lo, hi = (_ordered(x, dialect) for x in (v, lo, hi))
+            return sa.and_(lo <= v, v <= hi)
+        case m.InList(value=value, items=items, negated=negated):
+            v, _ = _operand(value, event_type, field)
+            constants = [_bind(_constant(item)) for item in items]
+            return v.not_in(constants) if negated else v.in_(constants)
+    raise NotPushable(f"condition inattendue : {expr!r}")
+
+
+def _compare(op: m.Comparator, a: Expr, b: Expr) -> Expr:
+    if op is m.Comparator.GE:
+        return a >= b
+    if op is m.Comparator.GT:
+        return a > b
+    if op is m.Comparator.LE:
+        return a <= b
+    if op is m.Comparator.LT:
+        return a < b
+    if op is m.Comparator.EQ:
+        return a == b
+    return a != b
+
+
+def _ordered(expr: Expr, dialect: Dialect) -> Expr:
+    ordered = dialect.ordered_text(expr)
+    if ordered is None:
+        raise NotPushable(f"l'ordre des textes de {dialect.name} n'est pas garanti identique à Python")
+    return ordered
+
+
+def _operand(expr: m.Expr, event_type: m.EventType, field: FieldRef) -> tuple[Expr, str]:
+    if isinstance(expr, m.Name) and event_type.field(expr.name) is not None:
+        column, kind = field(expr.name)
+        return column, "text" if kind in (m.FieldKind.TEXT, m.FieldKind.ENUM) else "other"
+    constant = _constant(expr)
+    return _bind(constant), "text" if isinstance(constant, str) else "other"
+
+
+def _constant(expr: m.Expr) -> Any:
+    """The constant as the SQL rows hold it: booleans 1/0, dates as the integer yyyymmdd."""
+    match expr:
+        case m.Number():
+            return expr.effective
+        case m.Text(value=v) | m.Name(name=v):
+            return v
+        case m.Boolean(value=b):
+            return 1 if b else 0
+        case m.DateValue(value=d):
+            return _ymd(d)
+        case m.Negative(operand=m.Number() as n):
+            return -n.effective
+    raise NotPushable(f"constante inattendue : {expr!r}")
+
+
+def _ymd(d: dt.date) -> int:
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+def _bind(value: Any) -> Expr:
+    if isinstance(value, str):
+        return sa.literal(value, sa.String)
+    if isinstance(value, int):
+        return sa.literal(value, sa.BigInteger)
+    return sa.literal(value, sa.Double())

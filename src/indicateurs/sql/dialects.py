@@ -1,0 +1,71 @@
+"""What differs between SQL engines, in one place: trimming, digit shapes, text ordering.
+
+Everything else the push-down writes is portable SQL (CASE, SUBSTR, CAST, REPLACE, integer
+arithmetic, COUNT/SUM/MIN/MAX, COUNT(DISTINCT), ROW_NUMBER-style window sums), built with
+SQLAlchemy Core so that identifiers are quoted by the dialect and values are bound parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+# Python's str.strip() removes exactly the characters for which str.isspace() is true.
+WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+Expr = ColumnElement[Any]
+
+
+class Dialect:
+    """The few engine-specific expressions the push-down needs, chosen by dialect name."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    @property
+    def known(self) -> bool:
+        """Engines whose text comparison and casting rules were checked against Python's."""
+        return self.name in ("duckdb", "postgresql", "sqlite")
+
+    def trim(self, expr: Expr) -> Expr:
+        """Python's str.strip(): every Unicode whitespace character, both ends."""
+        chars = sa.literal(WHITESPACE, sa.String)
+        if self.name == "postgresql":
+            return sa.func.btrim(expr, chars)
+        return sa.func.trim(expr, chars)
+
+    def text(self, expr: Expr) -> Expr:
+        return sa.cast(expr, sa.Text)
+
+    def shape(self, expr: Expr) -> Expr:
+        """The text with every ASCII digit replaced by 0: `15/03/2023` → `00/00/0000`."""
+        if self.name in ("duckdb", "postgresql"):
+            return sa.func.translate(expr, sa.literal("123456789"), sa.literal("000000000"))
+        out = expr
+        for digit in "123456789":
+            out = sa.func.replace(out, sa.literal(digit), sa.literal("0"))
+        return out
+
+    def iso_fast(self, raw: Expr) -> Expr | None:
+        """A cheap test that `raw` is exactly `dddd-dd-dd` (ASCII digits, nothing around)."""
+        if self.name == "duckdb":
+            return sa.and_(
+                raw.like(sa.literal("____-__-__")),
+                sa.func.regexp_full_match(raw, sa.literal("[0-9]{4}-[0-9]{2}-[0-9]{2}")),
+            )
+        if self.name == "postgresql":
+            return raw.op("~")(sa.literal("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+        return None
+
+    def ordered_text(self, expr: Expr) -> Expr | None:
+        """Text as Python orders it (code points), or None where that cannot be promised."""
+        if self.name == "postgresql":
+            return expr.collate("C")
+        if self.name in ("duckdb", "sqlite"):
+            return expr
+        return None
+
+    def double(self) -> sa.types.TypeEngine[Any]:
+        return sa.Double()

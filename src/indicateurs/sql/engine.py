@@ -1,0 +1,886 @@
+"""The push-down: a plan's aggregates computed by the database, verdicts by the shared code.
+
+For every source, one statement classifies and converts each row in SQL (its type, its date,
+its fields, whether it is used, ignored, or needs a closer look) into a temporary table. Then,
+per period unit, one GROUP BY computes every slot at once (one CASE column per slot, grouped
+by event type and period key), one windowed query keeps the first evidence rows of each slot
+and period, and one GROUP BY counts the rows per outcome for the row accounting.
+
+Rows SQL does not settle (a bad or unusual value: `31/02/2023`, `douze`, a type written
+`Formation `) are fetched and run through the Python evaluator itself, so rejections carry
+the very codes, row numbers and messages of the Python path, and the events it accepts are
+added to the slots. Aggregates a dialect cannot compute exactly as Python does (ordering of
+texts on an unknown engine) are computed by streaming their rows through Python as well.
+Finally `evaluate._results` turns the slots into the `PlanResult`, as for files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement, Executable
+
+from .. import model as m
+from ..compile import EVIDENCE_CAP, CompiledPlan, SlotKey
+from ..convert import field_converter, is_blank
+from ..evaluate import DataError, _results, _run
+from ..events import Event, Rejection, RowProblem, SkippedRow
+from ..keywords import fold
+from ..periods import bucket_key
+from ..results import PlanResult, SourceReport
+from ..sources import Row
+from .conditions import NotPushable, compile_where
+from .dialects import Dialect, Expr
+from .pushdown import IndicatorPlacement, Pushdown, SlotPlacement
+from .slots import DistinctCount, KeyState, SlotState, merge, read_slot, seen_counts, set_seen, write_slot
+from .values import ColumnClass, Converted, Values
+
+LOOKUP_CAP = 1000  # distinct raw values converted in Python per looked-up column
+FETCH_BATCH = 5000
+
+# Outcome of a row, as computed in SQL.
+USED, IGNORED_MAPPING, UNUSED_TYPE, OUT_OF_PERIOD, AFTER_AS_OF, PYTHON = 0, 1, 2, 3, 4, 9
+_IGNORED_CODES = {
+    IGNORED_MAPPING: "ignore_par_correspondance",
+    UNUSED_TYPE: "type_non_utilise",
+    OUT_OF_PERIOD: "hors_periode",
+    AFTER_AS_OF: "apres_date_evaluation",
+}
+# Type codes (column t): an index into the used types, or one of these.
+T_IGNORED, T_UNUSED, T_PYTHON = -1, -2, -3
+
+ROW_KEYS = ("type", "date", "id", "fin", "end")
+
+
+@attrs.define
+class SourceSpec:
+    """One source as the engine reads it.
+
+    `base` has an integer column `r` (the row number reported in rejections and evidence)
+    and one column per entry of `columns`: (column name in `base`, record key, class).
+    `text_cells`: a NULL stands for an empty cell (CSV), so Python sees `''`.
+    """
+
+    name: str
+    base: sa.FromClause
+    columns: list[tuple[str, str, ColumnClass]]
+    text_cells: bool = False
+    notes: list[str] = attrs.field(factory=list)
+
+    def column(self, key: str) -> tuple[Expr, ColumnClass] | None:
+        for name, k, cls in self.columns:
+            if k == key:
+                return self.base.c[name], cls
+        return None
+
+
+class _CreateTemp(Executable, ClauseElement):
+    """CREATE TEMPORARY TABLE name AS select (compiled by the dialect, values bound)."""
+
+    inherit_cache = False
+
+    def __init__(self, name: str, select: sa.Select[Any]):
+        self.name = name
+        self.select = select
+
+
+@compiles(_CreateTemp)
+def _compile_create_temp(element: _CreateTemp, compiler: SQLCompiler, **kw: Any) -> str:
+    name = compiler.preparer.quote(element.name)
+    return f"CREATE TEMPORARY TABLE {name} AS {compiler.process(element.select, **kw)}"
+
+
+@attrs.define
+class _Context:
+    conn: sa.Connection
+    dialect: Dialect
+    queries: list[str] = attrs.field(factory=list)
+    counter: itertools.count[int] = attrs.field(factory=itertools.count)
+
+    def execute(self, stmt: Any) -> sa.CursorResult[Any]:
+        self.queries.append(str(stmt.compile(dialect=self.conn.dialect)))
+        return self.conn.execute(stmt)
+
+    def temp_name(self, stem: str) -> str:
+        return f"indicateurs_{stem}_{next(self.counter)}"
+
+    def create_temp(self, stem: str, select: sa.Select[Any]) -> sa.Table:
+        name = self.temp_name(stem)
+        self.execute(_CreateTemp(name, select))
+        columns = [sa.column(c.name) for c in select.selected_columns]
+        return sa.table(name, *columns)
+
+
+# ---------------------------------------------------------------------------- placement
+
+
+def _describe(key: SlotKey) -> str:
+    target = key.event_type + (f".{key.field}" if key.field else "")
+    where = " où …" if key.where is not None else ""
+    unit = {
+        m.PeriodUnit.YEAR: " par an",
+        m.PeriodUnit.SEMESTER: " par semestre",
+        m.PeriodUnit.QUARTER: " par trimestre",
+        m.PeriodUnit.MONTH: " par mois",
+        m.PeriodUnit.WHOLE: "",
+    }[key.unit]
+    deadline = f" avant le {key.deadline.strftime('%d/%m/%Y')}" if key.deadline else ""
+    return f"{key.fn.value}({target}{where}){unit}{deadline}"
+
+
+def _placements(
+    compiled: CompiledPlan, python_slots: dict[SlotKey, str], everything: str | None
+) -> tuple[IndicatorPlacement, ...]:
+    out = []
+    for ci in compiled.indicators:
+        aggregates = []
+        for slot in ci.slots:
+            reason = everything or python_slots.get(slot.key)
+            aggregates.append(SlotPlacement(_describe(slot.key), "python" if reason else "sql", reason))
+        engines = {a.engine for a in aggregates}
+        engine = "aucun" if not engines else engines.pop() if len(engines) == 1 else "mixte"
+        out.append(IndicatorPlacement(ci.indicator.id, engine, tuple(aggregates)))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------- the run
+
+
+def run(
+    conn: sa.Connection,
+    plan: m.Plan,
+    sources: Sequence[SourceSpec],
+    *,
+    window: m.PlanPeriod,
+    as_of: dt.date,
+    mapping: Any = None,
+    strict: bool = False,
+    force_python: Sequence[str] = (),
+) -> tuple[PlanResult, Pushdown]:
+    """Evaluate `plan` on `sources` through `conn`; the result and where each part ran.
+
+    `force_python`: indicator ids whose aggregates are computed by streaming their rows
+    through the Python evaluator (used to check the streaming path; never needed otherwise).
+    """
+    ctx = _Context(conn, Dialect(conn.dialect.name))
+    compiled = CompiledPlan(plan, window)
+    used = [name for name in _used_types(compiled)]
+    type_index = {name: i for i, name in enumerate(used)}
+
+    everything = _not_pushable(mapping)
+    python_slots: dict[SlotKey, str] = {}
+    forced = set(force_python)
+    for ci in compiled.indicators:
+        for slot in ci.slots:
+            if ci.indicator.id in forced:
+                python_slots[slot.key] = "demandé"
+            elif slot.key.where is not None:
+                try:
+                    compile_where(
+                        slot.key.where,
+                        plan.event_types[slot.key.event_type],
+                        lambda name: (sa.null(), m.FieldKind.INTEGER),
+                        ctx.dialect,
+                    )
+                except NotPushable as exc:
+                    python_slots[slot.key] = str(exc)
+    # `force_python` asks for streaming; everything else that shares the slot follows it.
+    python_types = {key.event_type for key in python_slots}
+
+    builder = _RowBuilder(ctx, plan, used, type_index, window, as_of, mapping, everything is not None)
+    tables = [builder.classify(i, src, python_types) for i, src in enumerate(sources)]
+    rows = _union(tables)
+
+    # Row accounting of what SQL settled.
+    settled: dict[tuple[int, int], int] = {}
+    acc = sa.select(rows.c.s, rows.c.cat, sa.func.count().label("n")).group_by(rows.c.s, rows.c.cat)
+    for s, cat, n in ctx.execute(acc):
+        settled[(int(s), int(cat))] = int(n)
+
+    slot_fields = builder.slot_fields
+    states: dict[SlotKey, SlotState] = {key: {} for key in compiled.slots}
+    seen: dict[str, int] = {}
+    pushed = [key for key in compiled.slots if key not in python_slots]
+    units = list(dict.fromkeys(key.unit for key in pushed))
+    if everything is None:
+        for unit in units:
+            keys = [key for key in pushed if key.unit is unit]
+            _aggregate(ctx, rows, unit, keys, type_index, slot_fields, plan, states, seen)
+            _evidence(ctx, rows, unit, keys, type_index, slot_fields, plan, states, used, sources)
+        # presence of types whose slots are all in Python, or whose units differ
+        counted = sa.select(rows.c.t, sa.func.count()).where(rows.c.cat == USED).group_by(rows.c.t)
+        for t, n in ctx.execute(counted):
+            if int(t) >= 0:
+                seen[used[int(t)]] = int(n)
+
+    # Rows SQL did not settle: the Python evaluator decides, with its own code.
+    source_index = {src.name: i for i, src in enumerate(sources)}
+    fallback = CompiledPlan(plan, window)
+    py_sources = [
+        _FetchedSource(ctx, src, table, (PYTHON,), None, mapping)
+        for src, table in zip(sources, tables, strict=True)
+    ]
+    reports, rejections = _run(fallback, py_sources, window, as_of, None)
+    checked = sum(r.read for r in reports)
+    fallback_seen = seen_counts(fallback)
+
+    streamed = 0
+    if python_slots and everything is None:
+        stream = CompiledPlan(plan, window)
+        wanted = [type_index[t] for t in python_types if t in type_index]
+        stream_sources = [
+            _FetchedSource(ctx, src, table, (USED,), wanted, mapping)
+            for src, table in zip(sources, tables, strict=True)
+        ]
+        stream_reports, _ = _run(stream, stream_sources, window, as_of, None)
+        streamed = sum(r.read for r in stream_reports)
+        for key in python_slots:
+            states[key] = read_slot(stream.slots[key], source_index)
+
+    # Merge what Python found in the rows it checked.
+    for key, slot in compiled.slots.items():
+        extra = read_slot(fallback.slots[key], source_index)
+        if key.fn is m.AggregateFn.DISTINCT and key not in python_slots and everything is None:
+            _merge_distinct(ctx, rows, key, states[key], extra, type_index, slot_fields, plan)
+        merge(key.fn, states[key], extra)
+    for key, slot in compiled.slots.items():
+        write_slot(slot, states[key], EVIDENCE_CAP)
+    totals = {name: seen.get(name, 0) + fallback_seen.get(name, 0) for name in used}
+    set_seen(compiled, totals)
+
+    final_reports = []
+    for i, (src, report) in enumerate(zip(sources, reports, strict=True)):
+        counts = {cat: n for (s, cat), n in settled.items() if s == i and cat != PYTHON}
+        ignored = dict(report.ignored_reasons)
+        for cat, code in _IGNORED_CODES.items():
+            if counts.get(cat):
+                ignored[code] = ignored.get(code, 0) + counts[cat]
+        read = report.read + sum(counts.values())
+        used_rows = report.used + counts.get(USED, 0)
+        final_reports.append(
+            SourceReport(
+                src.name,
+                read,
+                used_rows,
+                sum(ignored.values()),
+                report.rejected,
+                tuple(sorted(ignored.items())),
+            )
+        )
+    if strict and rejections:
+        raise DataError(rejections)
+    result = _results(compiled, window, as_of, final_reports, rejections)
+    pushdown = Pushdown(
+        ctx.dialect.name,
+        _placements(compiled, python_slots, everything),
+        tuple(ctx.queries),
+        checked,
+        streamed,
+        everything,
+    )
+    return result, pushdown
+
+
+def _used_types(compiled: CompiledPlan) -> list[str]:
+    names = dict.fromkeys(key.event_type for key in compiled.slots)
+    return list(names)
+
+
+def _not_pushable(mapping: Any) -> str | None:
+    """Why no row can be settled in SQL with this mapping (then Python reads every row)."""
+    if mapping is None:
+        return None
+    if getattr(mapping, "date_format", None):
+        return "la correspondance impose un format de date (format_date)"
+    values = getattr(mapping, "values", {}) or {}
+    for key in ("date", "fin", "end"):
+        if key in values:
+            return f"la correspondance traduit les valeurs de « {key} »"
+    return None
+
+
+# ---------------------------------------------------------------------------- row classification
+
+
+class _RowBuilder:
+    """Builds, per source, the statement that classifies and converts every row."""
+
+    def __init__(
+        self,
+        ctx: _Context,
+        plan: m.Plan,
+        used: list[str],
+        type_index: dict[str, int],
+        window: m.PlanPeriod,
+        as_of: dt.date,
+        mapping: Any,
+        all_python: bool,
+    ):
+        self.ctx = ctx
+        self.plan = plan
+        self.used = used
+        self.type_index = type_index
+        self.window = window
+        self.as_of = as_of
+        self.mapping = mapping
+        self.all_python = all_python
+        self.values = Values(ctx.dialect)
+        # One value column per distinct field declaration of the used types.
+        self.field_columns: dict[m.FieldDecl, str] = {}
+        for name in used:
+            for decl in plan.event_types[name].fields:
+                self.field_columns.setdefault(decl, f"v{len(self.field_columns)}")
+        self.slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]] = {
+            (name, decl.name): (self.field_columns[decl], decl.kind)
+            for name in used
+            for decl in plan.event_types[name].fields
+        }
+
+    # -- lookups: distinct raw values converted by the Python code itself
+
+    def _distinct(self, src: SourceSpec, key: str) -> list[Any]:
+        found = src.column(key)
+        if found is None:
+            return []
+        column, _ = found
+        stmt = (
+            sa.select(column, sa.func.count().label("n"))
+            .where(column.is_not(None))
+            .group_by(column)
+            .order_by(sa.desc("n"))
+            .limit(LOOKUP_CAP)
+        )
+        return [row[0] for row in self.ctx.execute(stmt)]
+
+    def _translate(self, key: str, raw: Any) -> Any:
+        """A raw value as the reader hands it to the evaluator (mapping translations applied)."""
+        mapping = self.mapping
+        if mapping is None:
+            return raw
+        from ..sources.columns import finisher
+
+        finish = finisher([key], mapping)
+        if finish is None:
+            return raw
+        out = finish({key: raw})
+        if isinstance(out, SkippedRow):
+            return out
+        if isinstance(out, RowProblem):
+            return out
+        return out.get(key)
+
+    def type_table(self, src: SourceSpec) -> list[tuple[Any, int]]:
+        plan = self.plan
+        folded = {fold(name).replace(" ", "_"): name for name in plan.event_types}
+        table: list[tuple[Any, int]] = []
+        for raw in self._distinct(src, "type"):
+            value = raw
+            if src.text_cells and value is None:
+                value = ""
+            value = self._translate("type", value)
+            if isinstance(value, SkippedRow):
+                table.append((raw, T_IGNORED))
+                continue
+            if isinstance(value, RowProblem) or is_blank(value):
+                continue
+            try:
+                canonical = (
+                    value if value in plan.event_types else folded.get(fold(str(value)).replace(" ", "_"))
+                )
+            except TypeError:
+                continue
+            if canonical is None:
+                continue  # unknown: Python writes the rejection and its suggestion
+            table.append((raw, self.type_index.get(canonical, T_UNUSED)))
+        return table
+
+    def lookup_table(self, src: SourceSpec, decl: m.FieldDecl) -> list[tuple[Any, Any]]:
+        convert = field_converter(decl)
+        table: list[tuple[Any, Any]] = []
+        for raw in self._distinct(src, decl.name):
+            value = self._translate(decl.name, raw)
+            if isinstance(value, SkippedRow | RowProblem) or is_blank(value):
+                continue
+            try:
+                converted = convert(value)
+            except (ValueError, TypeError):
+                continue
+            table.append((raw, _sql_value(converted)))
+        return table
+
+    def _needs_lookup(self, decl: m.FieldDecl) -> bool:
+        if decl.kind in (m.FieldKind.ENUM, m.FieldKind.BOOLEAN):
+            return True
+        values = getattr(self.mapping, "values", None) or {}
+        return decl.name in values
+
+    # -- the statement
+
+    def classify(self, index: int, src: SourceSpec, python_types: set[str]) -> sa.Table:
+        V = self.values
+        i = sa.literal
+        base = src.base
+        null = sa.null()
+
+        def raw(key: str) -> tuple[Expr, ColumnClass]:
+            found = src.column(key)
+            return found if found is not None else (null, ColumnClass.TEXT)
+
+        # type
+        type_raw, _ = raw("type")
+        table = self.type_table(src) if src.column("type") is not None and not self.all_python else []
+        if table:
+            t = sa.case(
+                *[(type_raw == sa.literal(v), i(code, sa.Integer)) for v, code in table],
+                else_=i(T_PYTHON, sa.Integer),
+            )
+        else:
+            t = i(T_PYTHON, sa.Integer)
+
+        # date
+        date_raw, date_cls = raw("date")
+        y, mo, d, _ = V.date_parts(date_raw, date_cls)
+
+        # fields, per declaration
+        columns: dict[str, Expr] = {}
+        oks: dict[m.FieldDecl, Expr] = {}
+        for decl, name in self.field_columns.items():
+            value_raw, cls = raw(decl.name)
+            conv = self._convert(src, decl, value_raw, cls)
+            columns[name] = conv.value
+            missing_ok = i(1 if decl.optional else 0, sa.Integer)
+            oks[decl] = sa.case(
+                (conv.blank, missing_ok), (conv.value.is_not(None), i(1, sa.Integer)), else_=i(0, sa.Integer)
+            )
+        # end date: blank or settled
+        end_key = "fin" if src.column("fin") is not None else "end"
+        end_raw, end_cls = raw(end_key)
+        ey, _, _, end_blank = V.date_parts(end_raw, end_cls)
+        end_ok = sa.or_(end_blank, ey.is_not(None))
+
+        ok_cases = []
+        for name in self.used:
+            decls = self.plan.event_types[name].fields
+            all_ok = sa.and_(end_ok, *[oks[decl] == i(1, sa.Integer) for decl in decls])
+            ok_cases.append(
+                (
+                    t == i(self.type_index[name], sa.Integer),
+                    sa.case((all_ok, i(1, sa.Integer)), else_=i(0, sa.Integer)),
+                )
+            )
+        ok = sa.case(*ok_cases, else_=i(0, sa.Integer)) if ok_cases else i(0, sa.Integer)
+
+        ident, ident_cls = raw("id")
+        rid = self.ctx.dialect.text(ident) if src.column("id") is not None else sa.cast(null, sa.Text)
+
+        inner = sa.select(
+            base.c.r.label("r"),
+            t.label("t"),
+            y.label("y"),
+            mo.label("m"),
+            d.label("d"),
+            ok.label("ok"),
+            rid.label("rid"),
+            *[expr.label(name) for name, expr in columns.items()],
+            *[base.c[col].label(f"raw_{col}") for col, _, _ in src.columns],
+        ).subquery("conv")
+
+        ymd = inner.c.y * i(10000, sa.Integer) + inner.c.m * i(100, sa.Integer) + inner.c.d
+        start = _ymd(self.window.start)
+        end = _ymd(min(self.window.end, self.as_of))
+        if self.all_python:
+            cat: Expr = i(PYTHON, sa.Integer)
+        else:
+            cat = sa.case(
+                (inner.c.t == i(T_IGNORED, sa.Integer), i(IGNORED_MAPPING, sa.Integer)),
+                (inner.c.t == i(T_UNUSED, sa.Integer), i(UNUSED_TYPE, sa.Integer)),
+                (sa.or_(inner.c.t < i(0, sa.Integer), inner.c.y.is_(None)), i(PYTHON, sa.Integer)),
+                (
+                    sa.or_(ymd < i(start, sa.Integer), ymd > i(end, sa.Integer)),
+                    sa.case(
+                        (
+                            sa.and_(
+                                ymd > i(_ymd(self.as_of), sa.Integer),
+                                ymd <= i(_ymd(self.window.end), sa.Integer),
+                            ),
+                            i(AFTER_AS_OF, sa.Integer),
+                        ),
+                        else_=i(OUT_OF_PERIOD, sa.Integer),
+                    ),
+                ),
+                (inner.c.ok == i(1, sa.Integer), i(USED, sa.Integer)),
+                else_=i(PYTHON, sa.Integer),
+            )
+        keep_raw = cat == i(PYTHON, sa.Integer)
+        wanted = [self.type_index[t] for t in python_types if t in self.type_index]
+        if wanted:
+            keep_raw = sa.or_(keep_raw, inner.c.t.in_([i(w, sa.Integer) for w in wanted]))
+        outer = sa.select(
+            i(index, sa.Integer).label("s"),
+            inner.c.r,
+            inner.c.t,
+            inner.c.y,
+            inner.c.m,
+            inner.c.d,
+            cat.label("cat"),
+            inner.c.rid,
+            *[inner.c[name] for name in columns],
+            *[
+                sa.case((keep_raw, inner.c[f"raw_{col}"]), else_=null).label(f"raw_{col}")
+                for col, _, _ in src.columns
+            ],
+        )
+        return self.ctx.create_temp("lignes", outer)
+
+    def _convert(self, src: SourceSpec, decl: m.FieldDecl, raw: Expr, cls: ColumnClass) -> Converted:
+        V = self.values
+        if src.column(decl.name) is None:
+            return Converted(sa.null(), sa.true())
+        if self._needs_lookup(decl):
+            return V.lookup(raw, cls, self.lookup_table(src, decl))
+        if decl.kind is m.FieldKind.TEXT:
+            return V.text(raw, cls)
+        if decl.kind is m.FieldKind.INTEGER:
+            return V.integer(raw, cls)
+        if decl.kind is m.FieldKind.DECIMAL:
+            return V.decimal(raw, cls)
+        if decl.kind is m.FieldKind.DATE:
+            return V.date(raw, cls)
+        return Converted(sa.null(), V.blank(raw, cls))
+
+
+def _sql_value(value: Any) -> Any:
+    """A converted Python value as the SQL rows hold it."""
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, dt.date):
+        return _ymd(value)
+    return value
+
+
+def _ymd(d: dt.date) -> int:
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+def _union(tables: Sequence[sa.Table]) -> sa.Subquery:
+    names = ["s", "r", "t", "y", "m", "d", "cat", "rid"]
+    selects = []
+    for table in tables:
+        extra = [c.name for c in table.c if c.name.startswith("v") and c.name[1:].isdigit()]
+        selects.append(sa.select(*[table.c[n] for n in names + extra]))
+    if len(selects) == 1:
+        return selects[0].subquery("lignes")
+    return sa.union_all(*selects).subquery("lignes")
+
+
+# ---------------------------------------------------------------------------- aggregates
+
+
+def _period_key(rows: sa.Subquery, unit: m.PeriodUnit) -> Expr:
+    i = sa.literal
+    y, mo = rows.c.y, rows.c.m
+    if unit is m.PeriodUnit.YEAR:
+        return y
+    if unit is m.PeriodUnit.MONTH:
+        return y * i(100, sa.Integer) + mo
+    if unit is m.PeriodUnit.QUARTER:
+        q = sa.case(
+            (mo <= i(3, sa.Integer), 1), (mo <= i(6, sa.Integer), 2), (mo <= i(9, sa.Integer), 3), else_=4
+        )
+        return y * i(10, sa.Integer) + q
+    if unit is m.PeriodUnit.SEMESTER:
+        return y * i(10, sa.Integer) + sa.case((mo <= i(6, sa.Integer), 1), else_=2)
+    return i(0, sa.Integer)
+
+
+def _match(
+    rows: sa.Subquery,
+    dialect: Dialect,
+    key: SlotKey,
+    type_index: dict[str, int],
+    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    plan: m.Plan,
+    with_condition: bool = True,
+) -> tuple[Expr, Expr | None]:
+    """(does a row count for this slot, the field's value column)."""
+    i = sa.literal
+    parts: list[Expr] = [rows.c.t == i(type_index[key.event_type], sa.Integer)]
+    if key.deadline is not None:
+        ymd = rows.c.y * i(10000, sa.Integer) + rows.c.m * i(100, sa.Integer) + rows.c.d
+        parts.append(ymd <= i(_ymd(key.deadline), sa.Integer))
+    event_type = plan.event_types[key.event_type]
+
+    def field(name: str) -> tuple[Expr, m.FieldKind]:
+        column, kind = slot_fields[(key.event_type, name)]
+        return rows.c[column], kind
+
+    if with_condition and key.where is not None:
+        parts.append(compile_where(key.where, event_type, field, dialect))
+    value = None
+    if key.field is not None and key.fn is not m.AggregateFn.SHARE:
+        value = field(key.field)[0]
+        parts.append(value.is_not(None))
+    return sa.and_(*parts), value
+
+
+def _aggregate(
+    ctx: _Context,
+    rows: sa.Subquery,
+    unit: m.PeriodUnit,
+    keys: list[SlotKey],
+    type_index: dict[str, int],
+    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    plan: m.Plan,
+    states: dict[SlotKey, SlotState],
+    seen: dict[str, int],
+) -> None:
+    """One GROUP BY for every slot of a period unit: a CASE column per slot and quantity."""
+    i = sa.literal
+    one, zero = i(1, sa.Integer), i(0, sa.Integer)
+    period = _period_key(rows, unit).label("k")
+    columns: list[Any] = []
+    layout: list[tuple[SlotKey, list[str]]] = []
+    for n, key in enumerate(keys):
+        matched, value = _match(rows, ctx.dialect, key, type_index, slot_fields, plan)
+        names = [f"c{n}"]
+        columns.append(sa.func.sum(sa.case((matched, one), else_=zero)).label(f"c{n}"))
+        fn = key.fn
+        if fn in (m.AggregateFn.SUM, m.AggregateFn.AVG):
+            assert value is not None
+            columns.append(sa.func.sum(sa.case((matched, value), else_=sa.null())).label(f"x{n}"))
+            names.append(f"x{n}")
+        elif fn in (m.AggregateFn.MIN, m.AggregateFn.MAX):
+            assert value is not None
+            agg = sa.func.min if fn is m.AggregateFn.MIN else sa.func.max
+            columns.append(agg(sa.case((matched, value), else_=sa.null())).label(f"x{n}"))
+            names.append(f"x{n}")
+        elif fn is m.AggregateFn.DISTINCT:
+            assert value is not None
+            columns.append(
+                sa.func.count(sa.distinct(sa.case((matched, value), else_=sa.null()))).label(f"x{n}")
+            )
+            names.append(f"x{n}")
+        elif fn is m.AggregateFn.SHARE:
+            base, _ = _match(rows, ctx.dialect, key, type_index, slot_fields, plan, with_condition=False)
+            columns.append(sa.func.sum(sa.case((base, one), else_=zero)).label(f"x{n}"))
+            names.append(f"x{n}")
+        layout.append((key, names))
+    wanted = sorted({type_index[k.event_type] for k in keys})
+    stmt = (
+        sa.select(rows.c.t, period, sa.func.count().label("n"), *columns)
+        .where(rows.c.cat == i(USED, sa.Integer), rows.c.t.in_([i(w, sa.Integer) for w in wanted]))
+        .group_by(rows.c.t, period)
+    )
+    by_type = {v: k for k, v in type_index.items()}
+    for row in ctx.execute(stmt):
+        data = row._mapping
+        type_name = by_type[int(data["t"])]
+        k = int(data["k"])
+        seen[type_name] = seen.get(type_name, 0) + int(data["n"])
+        for key, names in layout:
+            if key.event_type != type_name:
+                continue
+            count = int(data[names[0]] or 0)
+            st = KeyState(count)
+            fn = key.fn
+            if len(names) > 1:
+                x = data[names[1]]
+                if fn is m.AggregateFn.SUM:
+                    st.value = None if x is None else _number(x)
+                elif fn is m.AggregateFn.AVG:
+                    st.value = None if x is None else _number(x)
+                    st.extra = count
+                elif fn is m.AggregateFn.DISTINCT:
+                    st.value = DistinctCount(int(x or 0)) if x else None
+                elif fn is m.AggregateFn.SHARE:
+                    st.extra = int(x or 0)
+                else:
+                    st.value = None if x is None else _number(x)
+            if st.count or st.extra or st.value is not None:
+                states[key][k] = st
+
+
+def _number(x: Any) -> float:
+    """A sum, minimum or maximum from SQL (int, Decimal or float) as the float Python keeps."""
+    return float(x)
+
+
+def _evidence(
+    ctx: _Context,
+    rows: sa.Subquery,
+    unit: m.PeriodUnit,
+    keys: list[SlotKey],
+    type_index: dict[str, int],
+    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    plan: m.Plan,
+    states: dict[SlotKey, SlotState],
+    used: list[str],
+    sources: Sequence[SourceSpec],
+) -> None:
+    """The first EVIDENCE_CAP matching rows of every slot and period, in reading order."""
+    i = sa.literal
+    one, zero = i(1, sa.Integer), i(0, sa.Integer)
+    period = _period_key(rows, unit)
+    flags: list[Any] = []
+    running: list[Any] = []
+    for n, key in enumerate(keys):
+        matched, _ = _match(rows, ctx.dialect, key, type_index, slot_fields, plan)
+        flag = sa.case((matched, one), else_=zero)
+        flags.append(flag.label(f"f{n}"))
+        running.append(
+            sa.func.sum(flag)
+            .over(partition_by=[rows.c.t, period], order_by=[rows.c.s, rows.c.r], rows=(None, 0))
+            .label(f"n{n}")
+        )
+    wanted = sorted({type_index[k.event_type] for k in keys})
+    inner = (
+        sa.select(
+            rows.c.s,
+            rows.c.r,
+            rows.c.t,
+            rows.c.y,
+            rows.c.m,
+            rows.c.d,
+            rows.c.rid,
+            period.label("k"),
+            *flags,
+            *running,
+        )
+        .where(rows.c.cat == i(USED, sa.Integer), rows.c.t.in_([i(w, sa.Integer) for w in wanted]))
+        .subquery("preuves")
+    )
+    keep = sa.or_(
+        *[
+            sa.and_(inner.c[f"f{n}"] == one, inner.c[f"n{n}"] <= i(EVIDENCE_CAP, sa.Integer))
+            for n in range(len(keys))
+        ]
+    )
+    stmt = sa.select(inner).where(keep)
+    for row in ctx.execute(stmt):
+        data = row._mapping
+        s, r, t = int(data["s"]), int(data["r"]), int(data["t"])
+        date = dt.date(int(data["y"]), int(data["m"]), int(data["d"]))
+        rid = data["rid"]
+        ident = None if is_blank(rid) else str(rid)
+        event = Event(used[t], date, {}, ident, None, sources[s].name, r)
+        k = int(data["k"])
+        for n, key in enumerate(keys):
+            if data[f"f{n}"] == 1 and data[f"n{n}"] <= EVIDENCE_CAP:
+                st = states[key].get(k)
+                if st is None:
+                    st = states[key][k] = KeyState()
+                st.evidence.append((s, r, event))
+
+
+def _merge_distinct(
+    ctx: _Context,
+    rows: sa.Subquery,
+    key: SlotKey,
+    state: SlotState,
+    extra: SlotState,
+    type_index: dict[str, int],
+    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    plan: m.Plan,
+) -> None:
+    """Distinct values found by Python: count those SQL has not counted already."""
+    for k, st in extra.items():
+        values = st.value
+        if not values:
+            continue
+        as_sql = {_sql_value(v) for v in values}
+        matched, value = _match(rows, ctx.dialect, key, type_index, slot_fields, plan)
+        assert value is not None
+        found: set[Any] = set()
+        pending = list(as_sql)
+        while pending:
+            batch, pending = pending[:FETCH_BATCH], pending[FETCH_BATCH:]
+            stmt = (
+                sa.select(value)
+                .where(
+                    rows.c.cat == sa.literal(USED, sa.Integer),
+                    matched,
+                    _period_key(rows, key.unit) == sa.literal(k, sa.Integer),
+                    value.in_([sa.literal(v) for v in batch]),
+                )
+                .distinct()
+            )
+            found.update(row[0] for row in ctx.execute(stmt))
+        mine = state.get(k)
+        already = len(mine.value) if mine is not None and mine.value is not None else 0
+        added = len(as_sql - found)
+        total = already + added
+        if mine is None:
+            mine = state[k] = KeyState()
+        mine.value = DistinctCount(total) if total else None
+        st.value = None  # merged here; merge() must not touch it
+
+
+# ---------------------------------------------------------------------------- Python's share
+
+
+class _FetchedSource:
+    """Rows of one source fetched back from the classified table, as the file reader gives them."""
+
+    def __init__(
+        self,
+        ctx: _Context,
+        spec: SourceSpec,
+        table: sa.Table,
+        cats: tuple[int, ...],
+        types: list[int] | None,
+        mapping: Any,
+    ):
+        self.ctx = ctx
+        self.spec = spec
+        self.table = table
+        self.cats = cats
+        self.types = types
+        self.mapping = mapping
+        self.name = spec.name
+
+    def rows(self) -> Iterator[Row]:
+        from ..sources.columns import finisher
+
+        spec, table = self.spec, self.table
+        keys = [key for _, key, _ in spec.columns]
+        finish = finisher(keys, self.mapping) if self.mapping is not None else None
+        i = sa.literal
+        cond = [table.c.cat.in_([i(c, sa.Integer) for c in self.cats])]
+        if self.types is not None:
+            cond.append(table.c.t.in_([i(t, sa.Integer) for t in self.types]))
+        stmt = (
+            sa.select(table.c.r, *[table.c[f"raw_{col}"] for col, _, _ in spec.columns])
+            .where(*cond)
+            .order_by(table.c.r)
+        )
+        result = self.ctx.execute(stmt)
+        text_cells = spec.text_cells
+        while True:
+            batch = result.fetchmany(FETCH_BATCH)
+            if not batch:
+                break
+            for row in batch:
+                record: dict[str, Any] = {}
+                for key, value in zip(keys, row[1:], strict=True):
+                    if value is None and text_cells:
+                        value = ""
+                    if key not in record:
+                        record[key] = value
+                out: Mapping[str, Any] | RowProblem | SkippedRow = (
+                    record if finish is None else finish(record)
+                )
+                yield int(row[0]), out
+
+
+def rejections_of(result: PlanResult) -> list[Rejection]:
+    return list(result.rejections)
+
+
+__all__ = ["SourceSpec", "bucket_key", "run"]
