@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 import string
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -141,24 +142,35 @@ _COMMENT_CHARS = _LABEL_CHARS + '«»"“”'
 # ---------------------------------------------------------------------------- small pieces
 
 
+def _rng(draw: st.DrawFn) -> random.Random:
+    return random.Random(draw(st.integers(0, 2**32 - 1)))
+
+
 def _pick_flavour(draw: st.DrawFn, flavour: Flavour | None) -> Flavour:
     return flavour if flavour is not None else draw(st.sampled_from(_FLAVOURS))
 
 
-@st.composite
-def identifiers(draw: st.DrawFn) -> str:
-    """A fresh-looking identifier (accents allowed) that is no keyword of either language."""
-    parts = draw(st.lists(st.sampled_from(_SYLLABLES), min_size=2, max_size=4))
-    name = "".join(parts)
-    if draw(st.booleans()):
-        name += "_" + draw(st.sampled_from(("a", "b", "x", "total", "été", "n")))
-    if draw(st.integers(0, 4)) == 0:
-        name += str(draw(st.integers(0, 99)))
-    if draw(st.integers(0, 6)) == 0:
+def _random_identifier(rng: random.Random) -> str:
+    name = "".join(rng.choices(_SYLLABLES, k=rng.randint(2, 4)))
+    if rng.random() < 0.5:
+        name += "_" + rng.choice(("a", "b", "x", "total", "été", "n"))
+    if rng.random() < 0.2:
+        name += str(rng.randint(0, 99))
+    if rng.random() < 0.15:
         name = name.capitalize()
     while fold(name) in _FORBIDDEN:
         name += "x"
     return name
+
+
+def _seeded(build: Callable[[random.Random], T]) -> st.SearchStrategy[T]:
+    """A strategy for cosmetic values: one drawn seed, then plain `random` (cheap to draw)."""
+    return st.integers(0, 2**32 - 1).map(lambda seed: build(random.Random(seed)))
+
+
+def identifiers() -> st.SearchStrategy[str]:
+    """A fresh-looking identifier (accents allowed) that is no keyword of either language."""
+    return _seeded(_random_identifier)
 
 
 def _guillemets_fit(content: str) -> bool:
@@ -186,31 +198,36 @@ def _quote_styles(content: str) -> list[tuple[str, str]]:
     return styles
 
 
-@st.composite
-def _label_content(draw: st.DrawFn) -> str:
+def _random_label_content(rng: random.Random) -> str:
     pieces: list[str] = []
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.integers(0, 9))
+    for _ in range(rng.randint(1, 4)):
+        kind = rng.randint(0, 9)
         if kind == 0:
-            inner = draw(st.text(_LABEL_CHARS, min_size=1, max_size=10))
-            pieces.append(f"« {inner} »")
+            pieces.append(f"« {_random_text(rng, _LABEL_CHARS, 1, 10)} »")
         elif kind == 1:
-            pieces.append(draw(st.sampled_from(('"', "»", "“", "”", "#", "«x»"))))
+            pieces.append(rng.choice(('"', "»", "“", "”", "#", "«x»")))
         else:
-            pieces.append(draw(st.text(_LABEL_CHARS, min_size=1, max_size=16)))
+            pieces.append(_random_text(rng, _LABEL_CHARS, 1, 16))
     content = "".join(pieces)
     if not _quote_styles(content):
         content = content.replace("”", "")
     return content
 
 
-@st.composite
-def labels(draw: st.DrawFn) -> str:
-    """A quoted label: « », "..." or “...”, whichever fit its content (labels may hold `#`)."""
-    content = draw(_label_content())
-    opening, closing = draw(st.sampled_from(_quote_styles(content)))
-    pad = draw(st.sampled_from(("", " ", " ", "\u00a0"))) if opening == "«" else ""
+def _random_text(rng: random.Random, alphabet: str, low: int, high: int) -> str:
+    return "".join(rng.choices(alphabet, k=rng.randint(low, high)))
+
+
+def _random_label(rng: random.Random) -> str:
+    content = _random_label_content(rng)
+    opening, closing = rng.choice(_quote_styles(content))
+    pad = rng.choice(("", " ", " ", "\u00a0")) if opening == "«" else ""
     return f"{opening}{pad}{content}{pad}{closing}"
+
+
+def labels() -> st.SearchStrategy[str]:
+    """A quoted label: « », "..." or “...”, whichever fit its content (labels may hold `#`)."""
+    return _seeded(_random_label)
 
 
 def _plain_number(value: float) -> str:
@@ -218,12 +235,11 @@ def _plain_number(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-@st.composite
-def _date_text(draw: st.DrawFn, date: dt.date) -> str:
-    if draw(st.booleans()):
+def _random_date_text(rng: random.Random, date: dt.date) -> str:
+    if rng.random() < 0.5:
         return date.isoformat()
-    day = f"{date.day:02d}" if draw(st.booleans()) else str(date.day)
-    month = f"{date.month:02d}" if draw(st.booleans()) else str(date.month)
+    day = f"{date.day:02d}" if rng.random() < 0.5 else str(date.day)
+    month = f"{date.month:02d}" if rng.random() < 0.5 else str(date.month)
     return f"{day}/{month}/{date.year}"
 
 
@@ -262,6 +278,7 @@ class _Context:
 
     draw: st.DrawFn
     flavour: Flavour
+    rng: random.Random  # cosmetic choices only: spelling, spacing, comments
     events: list[_Event] = attrs.Factory(list)
     numeric_refs: list[str] = attrs.Factory(list)
     bool_refs: list[str] = attrs.Factory(list)
@@ -279,8 +296,8 @@ class _Context:
             choices = en
         else:
             choices = fr + en
-        word = self.draw(st.sampled_from(choices))
-        case = self.draw(st.integers(0, 19))
+        word = self.rng.choice(choices)
+        case = self.rng.randint(0, 19)
         if case == 0:
             return word.upper()
         if case == 1:
@@ -288,7 +305,7 @@ class _Context:
         return word
 
     def name(self) -> str:
-        name = self.draw(identifiers())
+        name = _random_identifier(self.rng)
         while name.casefold() in self.used_names:
             name += "_" + str(len(self.used_names))
         self.used_names.add(name.casefold())
@@ -296,36 +313,44 @@ class _Context:
 
     def gap(self) -> str:
         """Optional white space, where the grammar needs none (around symbols)."""
-        return self.draw(st.sampled_from(("", " ", " ", " ", "  ")))
+        return self.rng.choice(("", " ", " ", " ", "  "))
 
     def sep(self) -> str:
         """Mandatory white space (between words)."""
-        return self.draw(st.sampled_from((" ", " ", " ", " ", "  ", "\t")))
+        return self.rng.choice((" ", " ", " ", " ", "  ", "\t"))
 
     def one_of(self, options: Sequence[T]) -> T:
         return self.draw(st.sampled_from(options))
 
     def chance(self, percent: int) -> bool:
+        """A structural choice, drawn so that Hypothesis can shrink it."""
         return self.draw(st.integers(0, 99)) < percent
+
+    def maybe(self, percent: int) -> bool:
+        """A cosmetic choice."""
+        return self.rng.randint(0, 99) < percent
+
+    def label(self) -> str:
+        return _random_label(self.rng)
 
     # -- literals
     def number(self, value: float, percent: bool = False) -> str:
         text = _plain_number(value)
-        if "." in text and self.chance(50):
+        if "." in text and self.maybe(50):
             text = text.replace(".", ",")
         if percent:
-            text += self.one_of(("%", " %", " %"))
+            text += self.rng.choice(("%", " %", " %"))
         return text
 
     def date(self, date: dt.date) -> str:
-        return self.draw(_date_text(date))
+        return _random_date_text(self.rng, date)
 
     def comparator(self, op: str) -> str:
-        return self.one_of(_COMPARATOR_SPELLINGS[op])
+        return self.rng.choice(_COMPARATOR_SPELLINGS[op])
 
     def paren(self, piece: _Piece, tightest: int, *, allow_extra: bool = True) -> str:
         """The piece in parentheses when the grammar needs them, sometimes when it does not."""
-        if piece.prec < tightest or (allow_extra and self.chance(8)):
+        if piece.prec < tightest or (allow_extra and self.maybe(8)):
             return f"({self.gap()}{piece.text}{self.gap()})"
         return piece.text
 
@@ -386,7 +411,7 @@ def _cond_atom(ctx: _Context, event: _Event) -> _Piece:
         return _Piece(field.name, 8)
     if form < 2 and kind != "boolean":
         items = [_literal(ctx, field) for _ in range(ctx.draw(st.integers(0 if form else 1, 3)))]
-        separator = ctx.one_of((", ", " , ", ";", "; "))
+        separator = ctx.rng.choice((", ", " , ", ";", "; "))
         listed = "[" + ctx.gap() + separator.join(items) + ctx.gap() + "]"
         negated = ctx.chance(40)
         words = f"{ctx.kw('not')}{ctx.sep()}{ctx.kw('in')}" if negated else ctx.kw("in")
@@ -440,10 +465,10 @@ def _literal(ctx: _Context, field: _Field) -> str:
             value = ctx.one_of(field.values)
             if ctx.chance(70):
                 return value
-            opening, closing = ctx.one_of((('"', '"'), ("«", "»"), ("“", "”")))
+            opening, closing = ctx.rng.choice((('"', '"'), ("«", "»"), ("“", "”")))
             return f"{opening}{value}{closing}"  # no padding: the parser keeps it in text literals
-    content = ctx.draw(_label_content())
-    opening, closing = ctx.one_of(_quote_styles(content))
+    content = _random_label_content(ctx.rng)
+    opening, closing = ctx.rng.choice(_quote_styles(content))
     return f"{opening}{content}{closing}"
 
 
@@ -613,25 +638,26 @@ class _Writer:
 
     def add(self, statement: str) -> None:
         ctx = self.ctx
-        for _ in range(ctx.draw(st.integers(0, 14)) // 5):
+        rng = ctx.rng
+        for _ in range(rng.randint(0, 14) // 5):
             self.lines.append("")
-        if ctx.chance(8):
+        if ctx.maybe(8):
             self.lines.append(self.indent() + self.comment())
         line = self.indent() + statement
-        if ctx.chance(10):
+        if ctx.maybe(10):
             line += ctx.gap() + self.comment()
-        elif ctx.chance(10):
-            line += ctx.one_of((" ", "\t", "  "))
+        elif ctx.maybe(10):
+            line += rng.choice((" ", "\t", "  "))
         self.lines.append(line)
 
     def indent(self) -> str:
-        return self.ctx.one_of(("", "", "  ", "    ", "\t", " ", "      "))
+        return self.ctx.rng.choice(("", "", "  ", "    ", "\t", " ", "      "))
 
     def comment(self) -> str:
-        return "#" + self.ctx.draw(st.text(_COMMENT_CHARS, max_size=30))
+        return "#" + _random_text(self.ctx.rng, _COMMENT_CHARS, 0, 30)
 
     def label(self) -> str:
-        return self.ctx.draw(labels())
+        return self.ctx.label()
 
 
 def _header(w: _Writer) -> list[str]:
@@ -662,7 +688,7 @@ def _header(w: _Writer) -> list[str]:
         statements.append(f"{ctx.kw('legal_basis')}{sep()}{w.label()}")
     for _ in range(ctx.draw(st.integers(0, 2))):
         key = ctx.name() if ctx.chance(60) else w.label()
-        colon = ctx.one_of(("", ":", " :"))
+        colon = ctx.rng.choice(("", ":", " :"))
         statements.append(f"{ctx.kw('meta')}{sep()}{key}{colon}{sep()}{w.label()}")
     if ctx.chance(40):
         unit = ctx.one_of(tuple(_MONTHS))
@@ -687,7 +713,7 @@ def _header(w: _Writer) -> list[str]:
 
 
 def _quote_level(ctx: _Context, level: str) -> str:
-    opening, closing = ctx.one_of((("« ", " »"), ("«", "»"), ('"', '"'), ("“", "”")))
+    opening, closing = ctx.rng.choice((("« ", " »"), ("«", "»"), ('"', '"'), ("“", "”")))
     return f"{opening}{level}{closing}"
 
 
@@ -746,9 +772,9 @@ def _node(w: _Writer, levels: Sequence[str], rank: int, parent_number: str | Non
             k += 1
         number = f"{prefix}{k}"
         ctx.node_numbers.add((fold(level), number))
-    spelt = ctx.one_of((level, level, fold(level), level.upper(), level.replace("'", "’")))
+    spelt = ctx.rng.choice((level, level, fold(level), level.upper(), level.replace("'", "’")))
     spelt = ctx.sep().join(spelt.split(" "))
-    numbered = f"{ctx.sep()}{number}{ctx.one_of(('', '', '.'))}" if number else ""
+    numbered = f"{ctx.sep()}{number}{ctx.rng.choice(('', '', '.'))}" if number else ""
     w.add(f"{spelt}{numbered}{ctx.sep()}{w.label()}")
     if ctx.chance(25):
         w.add(f"{ctx.kw('note')}{ctx.sep()}{w.label()}")
@@ -769,9 +795,9 @@ def _node(w: _Writer, levels: Sequence[str], rank: int, parent_number: str | Non
 @st.composite
 def _plan_text(draw: st.DrawFn, flavour: Flavour | None) -> str:
     chosen = _pick_flavour(draw, flavour)
-    ctx = _Context(draw, chosen, budget=draw(st.integers(2, 14)))
+    ctx = _Context(draw, chosen, _rng(draw), budget=draw(st.integers(2, 14)))
     w = _Writer(ctx)
-    if ctx.chance(30):
+    if ctx.maybe(30):
         w.lines.append(w.comment())
     levels = _header(w)
     events_last = ctx.chance(20)
@@ -788,11 +814,11 @@ def _plan_text(draw: st.DrawFn, flavour: Flavour | None) -> str:
         _node(w, levels, root_rank, None)
     if events_last:
         w.lines.extend(events_block.lines)
-    if ctx.chance(20):
+    if ctx.maybe(20):
         w.lines.extend(["", "", w.comment(), ""])
-    newline = "\r\n" if ctx.chance(5) else "\n"
-    bom = "\ufeff" if ctx.chance(3) else ""
-    return bom + newline.join(w.lines) + (newline if ctx.chance(90) else "")
+    newline = "\r\n" if ctx.maybe(5) else "\n"
+    bom = "\ufeff" if ctx.maybe(3) else ""
+    return bom + newline.join(w.lines) + (newline if ctx.maybe(90) else "")
 
 
 def plans(language: Flavour | None = None) -> st.SearchStrategy[str]:
@@ -829,7 +855,7 @@ indicateur atteint « Atteint »
 
 
 def _expression_context(draw: st.DrawFn, flavour: Flavour) -> _Context:
-    ctx = _Context(draw, flavour, period=(dt.date(2023, 1, 1), dt.date(2024, 12, 31)))
+    ctx = _Context(draw, flavour, _rng(draw), period=(dt.date(2023, 1, 1), dt.date(2024, 12, 31)))
     ctx.events = [
         _Event(
             "signalement",
