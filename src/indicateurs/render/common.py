@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 from ..events import Rejection
 from ..i18n import Lang, current_language
@@ -40,7 +39,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "report": ("Rapport d'évaluation", "Evaluation report"),
     "untitled": ("Plan sans titre", "Untitled plan"),
     "commune": ("Commune", "Municipality"),
-    "plan": ("Plan", "Plan"),
     "plan_file": ("Fichier du plan", "Plan file"),
     "period": ("Période", "Period"),
     "as_of": ("Date d'évaluation", "Evaluation date"),
@@ -48,7 +46,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "sources": ("Sources de données", "Data sources"),
     "source": ("Source", "Source"),
     "no_source": ("Aucune source de données.", "No data source."),
-    "rows": ("lignes", "rows"),
     "read": ("lues", "read"),
     "used": ("utilisées", "used"),
     "ignored": ("ignorées", "ignored"),
@@ -67,9 +64,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "value": ("Valeur", "Value"),
     "measured": ("Valeur mesurée", "Measured value"),
     "status": ("Statut", "Status"),
-    "projection": ("Projection", "Projection"),
     "at_risk": ("en retard sur le rythme", "behind pace"),
-    "by_period": ("Par période", "By period"),
     "evidence": ("Preuves", "Evidence"),
     "event": ("événement", "event"),
     "events": ("événements", "events"),
@@ -286,16 +281,6 @@ def node_heading(node: NodeResult) -> str:
     """`Objectif stratégique 1.1`: the level (as the plan names it) and the number."""
     level = capitalise(node.level)
     return f"{level} {node.number}" if node.number else level
-
-
-def walk(
-    nodes: tuple[NodeResult | IndicatorResult, ...], depth: int = 0
-) -> Iterator[tuple[int, NodeResult | IndicatorResult]]:
-    """Every node and indicator of a tree, depth first, with its depth."""
-    for item in nodes:
-        yield depth, item
-        if isinstance(item, NodeResult):
-            yield from walk(item.children, depth + 1)
 
 
 def summary_counts(result: PlanResult) -> list[tuple[Status, int]]:

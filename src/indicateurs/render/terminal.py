@@ -43,6 +43,7 @@ from .common import (
 DEFAULT_WIDTH = 100
 MIN_WIDTH = 60
 INDENT = 2
+MAX_DEPTH_SHOWN = 8  # deeper levels are not indented further, so that labels keep some room
 MAX_REJECTIONS = 50
 
 STATUS_STYLES: dict[Status, str] = {
@@ -177,7 +178,7 @@ class _Table:
 
     def _node(self, node: NodeResult, depth: int) -> None:
         lang = self.lang
-        indent = " " * (INDENT * depth)
+        indent = " " * (INDENT * min(depth, MAX_DEPTH_SHOWN))
         if node.total:
             tail = word("met_of", lang, met=node.met, total=node.total)
         elif node.status is Status.MONITORED:
@@ -204,7 +205,7 @@ class _Table:
 
     def _indicator(self, ind: IndicatorResult, depth: int) -> None:
         lang = self.lang
-        indent = " " * (INDENT * depth)
+        indent = " " * (INDENT * min(depth, MAX_DEPTH_SHOWN))
         status = status_text(ind.status, lang)
         pad = indent + " " * self.status_width
         label = ind.id if not ind.wording else f"{ind.id} — {one_line(ind.wording)}"
