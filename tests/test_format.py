@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indicateurs import PlanError, load_plan
+from indicateurs import PlanError, format_cli, load_plan
 from indicateurs.cli import main
 from indicateurs.format import (
     detect_language,
@@ -480,3 +480,15 @@ def test_cli_missing_file_is_a_usage_error(plan_file: Path, capsys: pytest.Captu
     assert "absent.plan : fichier introuvable" in capsys.readouterr().err
     assert main(["fmt"]) == 2
     assert main(["fmt", "--langue", "nl", str(plan_file)]) == 2
+
+
+def test_cli_unwritable_file_is_reported(
+    plan_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(format_cli.tempfile, "mkstemp", refuse)
+    assert main(["fmt", str(plan_file)]) == 2
+    assert plan_file.read_text(encoding="utf-8") == UNTIDY
+    assert "écriture impossible (Permission denied)" in capsys.readouterr().err

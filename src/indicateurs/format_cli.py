@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from .cli import EXIT_OK, EXIT_PROBLEMS, command, read_plan_file
+from .cli import EXIT_OK, EXIT_PROBLEMS, UsageError, command, read_plan_file
 from .diagnostics import PlanError, render_diagnostic
 from .format import format_plan
 from .i18n import Lang, current_language
@@ -75,7 +75,11 @@ def run_format(args: argparse.Namespace) -> int:
             print(f"{path} : serait reformaté" if fr else f"would reformat {path}", file=status_out)
             status = EXIT_PROBLEMS
         elif not args.diff:
-            _write(Path(path), formatted)
+            try:
+                _write(Path(path), formatted)
+            except OSError as error:
+                message = "écriture impossible" if fr else "cannot write"
+                raise UsageError(f"{path} : {message} ({error.strerror or error})") from error
             print(f"{path} : reformaté" if fr else f"reformatted {path}", file=status_out)
     print(_summary(changed, unchanged, failed, args.check or args.diff, fr), file=status_out)
     return status

@@ -555,12 +555,23 @@ def _threshold(ctx: _Context, side: _Piece) -> tuple[str, float]:
     if (side.lo, side.hi) == (0.0, 1.0) and ctx.chance(60):
         percent = float(ctx.draw(st.integers(1, 99)))
         return ctx.number(percent, percent=True), percent / 100
+    if side.lo >= 0 and side.hi == math.inf and ctx.chance(30):  # a ratio of counts, say
+        percent = float(math.ceil(side.lo * 100) + ctx.draw(st.integers(1, 150)))
+        return ctx.number(percent, percent=True), percent / 100
     value = _inside(ctx, side.lo, side.hi)
     return ctx.number(value), value
 
 
+def _ratio(ctx: _Context) -> _Piece:
+    """`nombre(e où …) / nombre(e)`: the share of an event type's rows that meet a condition."""
+    event = ctx.one_of(ctx.events)
+    part = f"{ctx.kw('count')}({event.name}{_where(ctx, event, required=True)})"
+    whole = f"{ctx.kw('count')}({event.name}{_where(ctx, event)})"
+    return _Piece(f"{part}{ctx.gap()}/{ctx.gap()}{whole}", 6, 0.0, math.inf)
+
+
 def _comparison(ctx: _Context, depth: int) -> _Piece:
-    left = _numeric(ctx, depth)
+    left = _ratio(ctx) if ctx.chance(10) else _numeric(ctx, depth)
     form = ctx.draw(st.integers(0, 5))
     if form == 0:  # between two thresholds
         (low_text, low), (high_text, high) = _threshold(ctx, left), _threshold(ctx, left)
