@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indicateurs import PlanError, format_cli, load_plan
+from indicateurs import PlanError, load_plan
 from indicateurs.cli import main
 from indicateurs.format import (
     detect_language,
@@ -488,7 +488,7 @@ def test_cli_unwritable_file_is_reported(
     def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(format_cli.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr("tempfile.mkstemp", refuse)  # where the formatter makes its temporary file
     assert main(["fmt", str(plan_file)]) == 2
     assert plan_file.read_text(encoding="utf-8") == UNTIDY
     assert "écriture impossible (Permission denied)" in capsys.readouterr().err
