@@ -1,0 +1,2086 @@
+"""Hypothesis strategies for event streams, built from a plan: random, meeting, missing, at the threshold.
+
+`events_for(plan)` draws streams of any of the plan's event types with valid values for every
+field kind. `meeting(plan, indicator)` and `missing(plan, indicator)` draw streams constructed
+so that the indicator is met, or not met, in every period of the evaluation window; nothing is
+filtered. `around_threshold(plan, indicator)` draws the streams just below, exactly at and just
+above the indicator's threshold.
+
+How a stream is constructed. An indicator's references are inlined: the evaluator measures a
+referenced monitored indicator again on the referring indicator's periods, and takes any other
+referenced indicator's verdict on its own periods and deadline; with the same periods and
+deadline both come to the referenced expression (references across different periods or
+deadlines raise ValueError). Monitored indicators are never met nor missed: `meeting`,
+`missing` and `around_threshold` raise ValueError for them. The boolean expression is broken
+into goals: atoms (a comparison, a `between`, an
+`existe`) that must each be true or false; `ou`/`et`/`non` choose which. The events of each type
+are split into regions, one per combination of the type's `où` conditions holding or not; a
+region is a box of field values solved from the conditions (=, !=, <, <=, >, >=, dans, pas
+dans, entre, et, ou, non, boolean fields). The unknowns are the number of events per region and,
+for the fields that are summed, averaged or compared by min/max, their values. Each goal is
+solved on one unknown at a time by probing the values its threshold suggests and bisecting to
+the exact value where the comparison flips. A small model of the evaluator (independent of it:
+the property tests compare the two) checks every candidate. Exotic conditions (a field compared
+with another field) are satisfied by generate-and-check within the box, with a clear error when
+no value is found.
+
+Streams are meant for `indicateurs.evaluate(plan, events, period=<same period>, as_of=<any date
+on or after the end of the window>)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import itertools
+import math
+import random
+from collections.abc import Callable, Iterator, Sequence
+from fractions import Fraction
+from typing import Any, Literal, TypeVar
+
+import attrs
+from hypothesis import strategies as st
+
+from .. import model as m
+from ..periods import buckets as period_buckets
+from ..results import Status
+
+T = TypeVar("T")
+Record = dict[str, Any]
+Value = float | bool | None
+VarKey = tuple[Any, ...]  # ("n", type, region) | ("w"|"v", type, region, field) | ("late", type)
+
+__all__ = [
+    "Threshold",
+    "ThresholdCase",
+    "UnsatisfiableError",
+    "around_threshold",
+    "evaluation_window",
+    "events_for",
+    "field_values",
+    "matching_event",
+    "meeting",
+    "missing",
+]
+
+N_CAP = 20_000  # most events of one region in one period
+MIN_DATE = dt.date(1970, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+_MAX_ALTERNATIVES = 64
+_MAX_TERMS = 256
+_GENERATE_TRIES = 300
+
+
+class UnsatisfiableError(ValueError):
+    """No stream can give the indicator the asked verdict (or the construction cannot find one)."""
+
+
+# ---------------------------------------------------------------------------- windows
+
+
+def evaluation_window(
+    plan: m.Plan, period: int | tuple[dt.date, dt.date] | m.PlanPeriod | None = None
+) -> m.PlanPeriod:
+    """The evaluation window, by the rules of `indicateurs.evaluate`'s `period` argument."""
+    if isinstance(period, m.PlanPeriod):
+        return period
+    if isinstance(period, int):
+        return m.PlanPeriod(dt.date(period, 1, 1), dt.date(period, 12, 31))
+    if period is not None:
+        start, end = period
+        return m.PlanPeriod(start, end)
+    if plan.period is not None:
+        return plan.period
+    today = dt.date.today()
+    return m.PlanPeriod(today.replace(month=1, day=1), today.replace(month=12, day=31))
+
+
+@attrs.frozen
+class _Bucket:
+    """One period of an indicator: where counted events go, and where late ones may go."""
+
+    label: str
+    count_range: tuple[dt.date, dt.date] | None  # events counted (on or before the deadline)
+    late_range: tuple[dt.date, dt.date] | None  # events after the deadline, inside the period
+
+    @property
+    def shape(self) -> tuple[bool, bool]:
+        return (self.count_range is not None, self.late_range is not None)
+
+
+def _buckets(ind: m.Indicator, window: m.PlanPeriod) -> list[_Bucket]:
+    found = period_buckets(ind.period, window)
+    deadline = ind.deadline
+    if deadline is not None and ind.period is m.PeriodUnit.WHOLE:
+        whole = found[0]
+        count = (whole.start, min(window.end, deadline)) if deadline >= whole.start else None
+        late_start = max(whole.start, deadline + dt.timedelta(days=1))
+        late = (late_start, window.end) if late_start <= window.end else None
+        return [_Bucket(whole.label, count, late)]
+    out = []
+    for b in found:
+        if deadline is None:
+            out.append(_Bucket(b.label, (b.start, b.end), None))
+            continue
+        count_end = min(b.end, deadline)
+        late_start = max(b.start, deadline + dt.timedelta(days=1))
+        out.append(
+            _Bucket(
+                b.label,
+                (b.start, count_end) if count_end >= b.start else None,
+                (late_start, b.end) if late_start <= b.end else None,
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------- references
+
+
+def _inline(
+    plan: m.Plan, expr: m.Expr, unit: m.PeriodUnit, deadline: dt.date | None, owner: str, depth: int = 0
+) -> m.Expr:
+    """The expression with every indicator reference replaced by the referenced expression.
+
+    The evaluator measures a monitored indicator's expression again on the referring
+    indicator's periods (with the referenced deadline, if any), and takes any other indicator's
+    verdict on its own periods and deadline. Both come to inlining when the periods and the
+    deadline are the same; other references are not supported here (ValueError).
+    """
+    if depth > 64:
+        raise ValueError(f"« {owner} » : références d'indicateurs trop profondes (cycle ?)")
+    d = depth + 1
+
+    def again(e: m.Expr) -> m.Expr:
+        return _inline(plan, e, unit, deadline, owner, d)
+
+    match expr:
+        case m.IndicatorRef(name=name):
+            ref = plan.indicator(name)
+            if ref.expr is None:
+                raise ValueError(f"« {owner} » : l'indicateur référencé « {name} » n'a pas d'expression")
+            if ref.kind is m.IndicatorKind.MONITORED:
+                same = (ref.deadline or deadline) == deadline
+            else:
+                same = ref.period is unit and ref.deadline == deadline
+            if not same:
+                raise ValueError(
+                    f"« {owner} » : la référence à « {name} » porte sur d'autres périodes ou une autre "
+                    "échéance ; ces stratégies ne construisent que des références de mêmes période et échéance"
+                )
+            return again(ref.expr)
+        case m.Negative(operand=o) | m.Not(operand=o):
+            return attrs.evolve(expr, operand=again(o))
+        case m.Compare(left=a, right=b) | m.And(left=a, right=b) | m.Or(left=a, right=b):
+            return attrs.evolve(expr, left=again(a), right=again(b))
+        case m.Arithmetic(left=a, right=b):
+            return attrs.evolve(expr, left=again(a), right=again(b))
+        case m.Between(value=v, low=lo, high=hi):
+            return attrs.evolve(expr, value=again(v), low=again(lo), high=again(hi))
+    return expr
+
+
+# ---------------------------------------------------------------------------- choices
+
+
+class _Chooser:
+    """The choices a construction makes; this one always takes the first, simplest option."""
+
+    deterministic = True
+
+    def index(self, n: int) -> int:
+        return 0
+
+    def integer(self, lo: int, hi: int) -> int:
+        return lo
+
+    def flag(self) -> bool:
+        return False
+
+    def draw(self, strategy: st.SearchStrategy[T], default: T) -> T:
+        return default
+
+    def pooled(self, strategy: st.SearchStrategy[T]) -> T | None:
+        return None
+
+    def cheap(self) -> _Chooser:
+        """The chooser for the many cosmetic choices of a stream (dates, free fields, blanks)."""
+        return self
+
+
+@functools.lru_cache(maxsize=512)
+def _integers(lo: int, hi: int) -> st.SearchStrategy[int]:
+    return st.integers(lo, hi)
+
+
+_BOOLEANS = st.booleans()
+
+
+class _Drawing(_Chooser):
+    """Choices drawn by Hypothesis, so that they vary and shrink towards the simplest option.
+
+    Free field values (those the indicator does not read) come from a small pool per field,
+    drawn once per stream: drawing a text per event would make long streams slow.
+    """
+
+    deterministic = False
+
+    def __init__(self, draw: st.DrawFn):
+        self._draw = draw
+        self._pools: dict[int, list[Any]] = {}
+        self._cheap: _Seeded | None = None
+
+    def index(self, n: int) -> int:
+        return self._draw(_integers(0, n - 1)) if n > 1 else 0
+
+    def integer(self, lo: int, hi: int) -> int:
+        return self._draw(_integers(lo, hi)) if hi > lo else lo
+
+    def flag(self) -> bool:
+        return self._draw(_BOOLEANS)
+
+    def draw(self, strategy: st.SearchStrategy[T], default: T) -> T:
+        return self._draw(strategy)
+
+    def pooled(self, strategy: st.SearchStrategy[T]) -> T:
+        pool = self._pools.setdefault(id(strategy), [])
+        i = self.index(len(pool) + 1) if len(pool) < 4 else self.index(len(pool))
+        if i == len(pool):
+            pool.append(self._draw(strategy))
+        return pool[i]  # type: ignore[no-any-return]
+
+    def cheap(self) -> _Chooser:
+        if self._cheap is None:
+            self._cheap = _Seeded(self, self._draw(_integers(0, 2**32)))
+        return self._cheap
+
+
+class _Seeded(_Chooser):
+    """Cosmetic choices from a seeded generator: one draw for a whole stream; pools still drawn."""
+
+    deterministic = False
+
+    def __init__(self, parent: _Drawing, seed: int):
+        self._parent = parent
+        self._rng = random.Random(seed)
+        self._pools: dict[int, list[Any]] = {}
+
+    def index(self, n: int) -> int:
+        return self._rng.randrange(n) if n > 1 else 0
+
+    def integer(self, lo: int, hi: int) -> int:
+        return self._rng.randint(lo, hi) if hi > lo else lo
+
+    def flag(self) -> bool:
+        return self._rng.random() < 0.5
+
+    def draw(self, strategy: st.SearchStrategy[T], default: T) -> T:
+        return self._parent.draw(strategy, default)
+
+    def pooled(self, strategy: st.SearchStrategy[T]) -> T:
+        pool = self._pools.setdefault(id(strategy), [])
+        if len(pool) < 3:
+            pool.append(self._parent.draw(strategy, None))
+        return pool[self._rng.randrange(len(pool))]  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------- domains
+
+
+@attrs.frozen
+class _Num:
+    """Numbers a field may take: integers (and dates as day numbers) or decimals."""
+
+    integer: bool
+    lo: float = -math.inf
+    hi: float = math.inf
+    lo_open: bool = False
+    hi_open: bool = False
+    excluded: frozenset[float] = frozenset()
+
+    @staticmethod
+    def make(
+        integer: bool,
+        lo: float = -math.inf,
+        hi: float = math.inf,
+        lo_open: bool = False,
+        hi_open: bool = False,
+        excluded: frozenset[float] = frozenset(),
+    ) -> _Num:
+        if integer:
+            if math.isfinite(lo):
+                lo = math.floor(lo) + 1 if lo_open else math.ceil(lo)
+            if math.isfinite(hi):
+                hi = math.ceil(hi) - 1 if hi_open else math.floor(hi)
+            lo_open = hi_open = False
+            excluded = frozenset(x for x in excluded if float(x).is_integer())
+        return _Num(integer, lo, hi, lo_open, hi_open, excluded)
+
+    def meet(self, other: _Num) -> _Num:
+        lo, lo_open = self.lo, self.lo_open
+        if other.lo > lo or (other.lo == lo and other.lo_open):
+            lo, lo_open = other.lo, other.lo_open
+        hi, hi_open = self.hi, self.hi_open
+        if other.hi < hi or (other.hi == hi and other.hi_open):
+            hi, hi_open = other.hi, other.hi_open
+        return _Num.make(self.integer, lo, hi, lo_open, hi_open, self.excluded | other.excluded)
+
+    def contains(self, x: float) -> bool:
+        if self.integer and not float(x).is_integer():
+            return False
+        if x < self.lo or (x == self.lo and self.lo_open) or x > self.hi or (x == self.hi and self.hi_open):
+            return False
+        return x not in self.excluded
+
+    def empty(self) -> bool:
+        if self.lo > self.hi or (self.lo == self.hi and (self.lo_open or self.hi_open)):
+            return True
+        if self.integer and math.isfinite(self.lo) and math.isfinite(self.hi) and self.hi - self.lo < 4096:
+            return all(float(x) in self.excluded for x in range(int(self.lo), int(self.hi) + 1))
+        return self.lo == self.hi and self.lo in self.excluded
+
+    def near(self, x: float) -> float | None:
+        """The member closest to `x` (searching a little around it), or None."""
+        c = min(max(x, self.lo), self.hi)
+        if self.integer:
+            c = float(round(c))
+            c = min(max(c, self.lo), self.hi)
+            for step in range(0, 200):
+                for cand in (c + step, c - step):
+                    if self.contains(cand):
+                        return cand
+            return None
+        if not self.contains(c):
+            width = self.hi - self.lo
+            inward = 0.5 if not math.isfinite(width) else min(0.5, width / 2)
+            if c <= self.lo:
+                c = self.lo + inward
+            elif c >= self.hi:
+                c = self.hi - inward
+        for k in range(200):
+            cand = c + 0.25 * ((k + 1) // 2) * (1 if k % 2 else -1)
+            if self.contains(cand):
+                return cand
+        return None
+
+    def typical(self) -> float | None:
+        return self.near(1.0)
+
+    def fresh(self, k: int) -> float | None:
+        """The k-th of distinct members counted from the typical one upwards (then downwards)."""
+        start = self.typical()
+        if start is None:
+            return None
+        step = 1.0
+        if not self.integer and math.isfinite(self.hi):
+            step = min(1.0, max((self.hi - start) / (k + 2), 1e-6))
+        x = start
+        seen = 0
+        for _ in range(k * 4 + 64):
+            if self.contains(x):
+                if seen == k:
+                    return x
+                seen += 1
+            x += step
+            if x > self.hi:
+                break
+        members = self.finite_members()
+        if members:
+            return members[k % len(members)]
+        return None
+
+    def finite_members(self) -> list[float] | None:
+        if not self.integer or not (math.isfinite(self.lo) and math.isfinite(self.hi)):
+            return None
+        if self.hi - self.lo > 4096:
+            return None
+        return [float(x) for x in range(int(self.lo), int(self.hi) + 1) if float(x) not in self.excluded]
+
+    def sample(self, chooser: _Chooser, around: float | None = None) -> float | None:
+        base = self.typical() if around is None else self.near(around)
+        if base is None or chooser.deterministic:
+            return base
+        offset = chooser.integer(-20, 40)
+        cand = base + (offset if self.integer else offset / 4)
+        return cand if self.contains(cand) else base
+
+    def probe_points(self, consts: Sequence[float]) -> list[float]:
+        raw: set[float] = set(float(x) for x in range(-3, 13))
+        raw.update(float(2**k) for k in range(4, 21))
+        raw.update(-float(2**k) for k in range(2, 12))
+        for c in consts:
+            if not math.isfinite(c):
+                continue
+            for d in (-2, -1, -0.5, 0, 0.5, 1, 2):
+                raw.add(c + d)
+                raw.add(round(c) + d)
+        for bound in (self.lo, self.hi):
+            if math.isfinite(bound):
+                raw.update((bound, bound + 1, bound - 1, bound + 0.5, bound - 0.5))
+        out = set()
+        for x in raw:
+            y = self.near(x) if not self.contains(x) else x
+            if y is not None:
+                out.add(y)
+        return sorted(out)
+
+
+@attrs.frozen
+class _Set:
+    """Values of a text, enumeration or boolean field: all, some allowed, some excluded."""
+
+    universe: tuple[Any, ...] | None  # None: any text
+    allowed: frozenset[Any] | None = None
+    excluded: frozenset[Any] = frozenset()
+
+    def meet(self, other: _Set) -> _Set:
+        allowed = self.allowed
+        if other.allowed is not None:
+            allowed = other.allowed if allowed is None else allowed & other.allowed
+        return _Set(self.universe, allowed, self.excluded | other.excluded)
+
+    def members(self) -> list[Any] | None:
+        pool: Sequence[Any] | None = self.universe
+        if self.allowed is not None:
+            pool = [v for v in (self.universe or sorted(self.allowed, key=str)) if v in self.allowed]
+        if pool is None:
+            return None
+        return [v for v in pool if v not in self.excluded]
+
+    def contains(self, x: Any) -> bool:
+        members = self.members()
+        return x not in self.excluded if members is None else x in members
+
+    def empty(self) -> bool:
+        members = self.members()
+        return members is not None and not members
+
+    def fresh(self, k: int, name: str) -> Any:
+        members = self.members()
+        if members is not None:
+            return members[k % len(members)]
+        i = k
+        while True:
+            value = f"{name} {i + 1}"
+            if value not in self.excluded:
+                return value
+            i += 1
+
+    def sample(self, chooser: _Chooser, name: str) -> Any:
+        members = self.members()
+        if members is not None:
+            return members[chooser.index(len(members))]
+        value = chooser.draw(_text_values(), f"{name} 1")
+        return value if value not in self.excluded else self.fresh(chooser.integer(0, 50), name)
+
+
+_Domain = _Num | _Set
+
+
+def _base_domain(decl: m.FieldDecl) -> _Domain:
+    kind = decl.kind
+    if kind is m.FieldKind.INTEGER:
+        return _Num.make(True)
+    if kind is m.FieldKind.DECIMAL:
+        return _Num.make(False)
+    if kind is m.FieldKind.DATE:
+        return _Num.make(True, float(MIN_DATE.toordinal()), float(MAX_DATE.toordinal()))
+    if kind is m.FieldKind.BOOLEAN:
+        return _Set((True, False))
+    if kind is m.FieldKind.ENUM:
+        return _Set(tuple(decl.values))
+    return _Set(None)
+
+
+def _typed(decl: m.FieldDecl, value: Any) -> Any:
+    """A domain value as the evaluator holds it after conversion."""
+    if value is None:
+        return None
+    kind = decl.kind
+    if kind is m.FieldKind.INTEGER:
+        return int(value)
+    if kind is m.FieldKind.DECIMAL:
+        return float(value)
+    if kind is m.FieldKind.DATE:
+        return dt.date.fromordinal(int(value))
+    return value
+
+
+# ---------------------------------------------------------------------------- conditions
+
+
+@attrs.frozen
+class _Atom:
+    field: str
+    op: str  # = != < <= > >= in notin
+    values: tuple[Any, ...]
+
+
+@attrs.frozen
+class _Residual:
+    """A condition the solver does not take apart: satisfied by generate-and-check."""
+
+    expr: m.Expr
+    want: bool
+
+
+_Term = tuple[_Atom | _Residual, ...]
+_NEGATED = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "notin", "notin": "in"}
+_FLIPPED = {"=": "=", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+
+
+class _ExoticError(Exception):
+    pass
+
+
+def _literal(expr: m.Expr, decl: m.FieldDecl) -> Any:
+    """A literal of a condition as a value of the field's domain."""
+    kind = decl.kind
+    match expr:
+        case m.Number() if kind.numeric:
+            return expr.effective
+        case m.Negative(operand=m.Number() as n) if kind.numeric:
+            return -n.effective
+        case m.DateValue(value=d) if kind is m.FieldKind.DATE:
+            return float(d.toordinal())
+        case m.Boolean(value=b) if kind is m.FieldKind.BOOLEAN:
+            return b
+        case m.Name(name=name) if kind is m.FieldKind.ENUM:
+            return name
+        case m.Text(value=v) if kind in (m.FieldKind.TEXT, m.FieldKind.ENUM):
+            return v
+    raise _ExoticError
+
+
+def _field_of(expr: m.Expr, et: m.EventType) -> m.FieldDecl | None:
+    if isinstance(expr, m.Name):
+        return et.field(expr.name)
+    return None
+
+
+def _product(left: list[_Term], right: list[_Term]) -> list[_Term]:
+    out = []
+    for a, b in itertools.product(left, right):
+        out.append(a + b)
+        if len(out) >= _MAX_TERMS:
+            break
+    return out
+
+
+def _dnf(cond: m.Expr, want: bool, et: m.EventType) -> list[_Term]:
+    """The condition (or its negation) as alternatives of conjunctions of atoms."""
+    match cond:
+        case m.And(left=a, right=b):
+            if want:
+                return _product(_dnf(a, True, et), _dnf(b, True, et))
+            return (_dnf(a, False, et) + _dnf(b, False, et))[:_MAX_TERMS]
+        case m.Or(left=a, right=b):
+            if want:
+                return (_dnf(a, True, et) + _dnf(b, True, et))[:_MAX_TERMS]
+            return _product(_dnf(a, False, et), _dnf(b, False, et))
+        case m.Not(operand=o):
+            return _dnf(o, not want, et)
+    try:
+        return _atoms(cond, want, et)
+    except _ExoticError:
+        return [(_Residual(cond, want),)]
+
+
+def _atoms(cond: m.Expr, want: bool, et: m.EventType) -> list[_Term]:
+    match cond:
+        case m.BoolField(name=name):
+            if et.field(name) is None:
+                raise _ExoticError
+            return [(_Atom(name, "=", (want,)),)]
+        case m.Compare(op=op, left=left, right=right):
+            decl, other, symbol = _field_of(left, et), right, op.value
+            if decl is None or _field_of(right, et) is not None:
+                decl, other, symbol = _field_of(right, et), left, _FLIPPED[op.value]
+                if decl is None or _field_of(left, et) is not None:
+                    raise _ExoticError
+            value = _literal(other, decl)
+            return _split(decl, symbol if want else _NEGATED[symbol], (value,))
+        case m.Between(value=v, low=lo, high=hi):
+            decl = _field_of(v, et)
+            if decl is None:
+                raise _ExoticError
+            low, high = _literal(lo, decl), _literal(hi, decl)
+            if want:
+                return [(_Atom(decl.name, ">=", (low,)), _Atom(decl.name, "<=", (high,)))]
+            return [(_Atom(decl.name, "<", (low,)),), (_Atom(decl.name, ">", (high,)),)]
+        case m.InList(value=v, items=items, negated=negated):
+            decl = _field_of(v, et)
+            if decl is None:
+                raise _ExoticError
+            values = tuple(_literal(i, decl) for i in items)
+            return _split(decl, "in" if want is not negated else "notin", values)
+    raise _ExoticError
+
+
+def _split(decl: m.FieldDecl, op: str, values: tuple[Any, ...]) -> list[_Term]:
+    """Numeric `in` lists become alternatives of equalities; `not in` conjunctions of `!=`."""
+    if decl.kind in (m.FieldKind.INTEGER, m.FieldKind.DECIMAL, m.FieldKind.DATE):
+        if op == "in":
+            return [(_Atom(decl.name, "=", (v,)),) for v in values]
+        if op == "notin":
+            return [tuple(_Atom(decl.name, "!=", (v,)) for v in values)]
+    return [(_Atom(decl.name, op, values),)]
+
+
+def _atom_domain(atom: _Atom, base: _Domain) -> _Domain:
+    op, values = atom.op, atom.values
+    if isinstance(base, _Num):
+        v = float(values[0])
+        integer = base.integer
+        if op == "=":
+            return _Num.make(integer, v, v)
+        if op == "!=":
+            return _Num.make(integer, excluded=frozenset({v}))
+        if op in ("<", "<="):
+            return _Num.make(integer, hi=v, hi_open=op == "<")
+        if op in (">", ">="):
+            return _Num.make(integer, lo=v, lo_open=op == ">")
+        raise _ExoticError
+    if op == "=":
+        return _Set(base.universe, frozenset(values))
+    if op == "!=":
+        return _Set(base.universe, None, frozenset(values))
+    if op == "in":
+        return _Set(base.universe, frozenset(values))
+    if op == "notin":
+        return _Set(base.universe, None, frozenset(values))
+    raise _ExoticError  # an ordered comparison on text: the checker rejects it
+
+
+@attrs.frozen
+class _Box:
+    domains: dict[str, _Domain]
+    residuals: tuple[_Residual, ...] = ()
+
+
+def _box(term: _Term, et: m.EventType) -> _Box | None:
+    domains: dict[str, _Domain] = {}
+    residuals: list[_Residual] = []
+    for part in term:
+        if isinstance(part, _Residual):
+            residuals.append(part)
+            continue
+        decl = et.field(part.field)
+        assert decl is not None
+        current = domains.get(part.field, _base_domain(decl))
+        try:
+            extra = _atom_domain(part, current)
+        except _ExoticError:
+            residuals.append(_Residual(_atom_expr(part), True))
+            continue
+        met = current.meet(extra)  # type: ignore[arg-type]
+        if met.empty():
+            return None
+        domains[part.field] = met
+    return _Box(domains, tuple(residuals))
+
+
+def _atom_expr(atom: _Atom) -> m.Expr:  # pragma: no cover - only for ordered text comparisons
+    return m.Compare(m.Comparator(atom.op), m.Name(atom.field), m.Text(str(atom.values[0])))
+
+
+# ---------------------------------------------------------------------------- model of the evaluator
+
+
+def _operand(expr: m.Expr, fields: dict[str, Any], et: m.EventType) -> Any:
+    if isinstance(expr, m.Name) and et.field(expr.name) is not None:
+        return fields.get(expr.name)
+    match expr:
+        case m.Number():
+            return expr.effective
+        case m.Text(value=v) | m.Name(name=v):
+            return v
+        case m.Boolean(value=b):
+            return b
+        case m.DateValue(value=d):
+            return d
+        case m.Negative(operand=m.Number() as n):
+            return -n.effective
+    raise ValueError(f"opérande non pris en charge : {expr!r}")
+
+
+_CMP: dict[m.Comparator, Callable[[Any, Any], bool]] = {
+    m.Comparator.GE: lambda a, b: a >= b,
+    m.Comparator.GT: lambda a, b: a > b,
+    m.Comparator.LE: lambda a, b: a <= b,
+    m.Comparator.LT: lambda a, b: a < b,
+    m.Comparator.EQ: lambda a, b: a == b,
+    m.Comparator.NE: lambda a, b: a != b,
+}
+
+
+def _holds(cond: m.Expr, fields: dict[str, Any], et: m.EventType) -> bool | None:
+    """A `where` condition on one event's typed fields, in SQL's three-valued logic."""
+    match cond:
+        case m.And(left=a, right=b):
+            x = _holds(a, fields, et)
+            if x is False:
+                return False
+            y = _holds(b, fields, et)
+            if y is False:
+                return False
+            return None if x is None or y is None else True
+        case m.Or(left=a, right=b):
+            x = _holds(a, fields, et)
+            if x is True:
+                return True
+            y = _holds(b, fields, et)
+            if y is True:
+                return True
+            return None if x is None or y is None else False
+        case m.Not(operand=o):
+            x = _holds(o, fields, et)
+            return None if x is None else not x
+        case m.BoolField(name=name):
+            value = fields.get(name)
+            return None if value is None else bool(value)
+        case m.Compare(op=op, left=a, right=b):
+            x, y = _operand(a, fields, et), _operand(b, fields, et)
+            return None if x is None or y is None else _CMP[op](x, y)
+        case m.Between(value=v, low=lo, high=hi):
+            x, a, b = (_operand(e, fields, et) for e in (v, lo, hi))
+            return None if x is None or a is None or b is None else bool(a <= x <= b)
+        case m.InList(value=v, items=items, negated=negated):
+            x = _operand(v, fields, et)
+            if x is None:
+                return None
+            return (x in {_operand(i, fields, et) for i in items}) is not negated
+    raise ValueError(f"condition non prise en charge : {cond!r}")
+
+
+_Events = dict[str, list[dict[str, Any]]]  # counted events of each type in one period
+
+
+def _aggregate(agg: m.Aggregate, events: _Events, et: m.EventType) -> Value:
+    rows = events.get(agg.event_type, [])
+    fn, field, where = agg.fn, agg.field, agg.where
+    if fn is m.AggregateFn.SHARE:
+        matched = sum(1 for r in rows if where is None or _holds(where, r, et) is True)
+        return matched / len(rows) if rows else None
+    count = 0
+    total = 0.0
+    distinct: set[Any] = set()
+    low: Any = None
+    high: Any = None
+    for r in rows:
+        if where is not None and _holds(where, r, et) is not True:
+            continue
+        if field is None:
+            count += 1
+            continue
+        v = r.get(field)
+        if v is None:
+            continue
+        count += 1
+        if fn is m.AggregateFn.SUM or fn is m.AggregateFn.AVG:
+            total = total + v
+        elif fn is m.AggregateFn.DISTINCT:
+            distinct.add(v)
+        elif fn is m.AggregateFn.MIN:
+            low = v if low is None or v < low else low
+        elif fn is m.AggregateFn.MAX:
+            high = v if high is None or v > high else high
+    if fn is m.AggregateFn.COUNT:
+        return float(count)
+    if fn is m.AggregateFn.EXISTS:
+        return count > 0
+    if fn is m.AggregateFn.DISTINCT:
+        return float(len(distinct))
+    if fn is m.AggregateFn.SUM:
+        return float(total)
+    if fn is m.AggregateFn.AVG:
+        return total / count if count else None
+    if fn is m.AggregateFn.MIN:
+        return None if low is None else float(low)
+    return None if high is None else float(high)
+
+
+def _value(expr: m.Expr, events: _Events, plan: m.Plan) -> Value:
+    """An (inlined) indicator expression on one period's counted events, as the evaluator computes it."""
+    match expr:
+        case m.Number():
+            return expr.effective
+        case m.Boolean(value=b):
+            return b
+        case m.Aggregate():
+            return _aggregate(expr, events, plan.event_types[expr.event_type])
+        case m.Negative(operand=o):
+            x = _value(o, events, plan)
+            return None if x is None else -x
+        case m.Arithmetic(op=op, left=a, right=b):
+            x, y = _value(a, events, plan), _value(b, events, plan)
+            if x is None or y is None:
+                return None
+            if op == "+":
+                return float(x) + float(y)
+            if op == "-":
+                return float(x) - float(y)
+            if op == "*":
+                return float(x) * float(y)
+            return None if y == 0 else float(x) / float(y)
+        case m.Compare(op=op, left=a, right=b):
+            x, y = _value(a, events, plan), _value(b, events, plan)
+            return None if x is None or y is None else _CMP[op](x, y)
+        case m.Between(value=v, low=lo, high=hi):
+            x, a2, b2 = (_value(e, events, plan) for e in (v, lo, hi))
+            return None if x is None or a2 is None or b2 is None else bool(a2 <= x <= b2)
+        case m.And(left=a, right=b):
+            x, y = _value(a, events, plan), _value(b, events, plan)
+            if x is False or y is False:
+                return False
+            return None if x is None or y is None else True
+        case m.Or(left=a, right=b):
+            x, y = _value(a, events, plan), _value(b, events, plan)
+            if x is True or y is True:
+                return True
+            return None if x is None or y is None else False
+        case m.Not(operand=o):
+            x = _value(o, events, plan)
+            return None if x is None else not x
+    raise ValueError(f"expression non prise en charge : {expr!r}")
+
+
+def _overall(truths: Sequence[Value], has_data: bool) -> Status:
+    """The indicator's status from its periods' verdicts, every period complete."""
+    if not has_data:
+        return Status.NO_DATA
+    if any(t is False for t in truths):
+        return Status.NOT_MET
+    if any(t is None for t in truths):
+        return Status.NOT_EVALUABLE
+    return Status.MET
+
+
+# ---------------------------------------------------------------------------- goals
+
+
+Goal = tuple[m.Expr, bool]  # an atom and the truth it must have
+
+
+def _is_atom(expr: m.Expr) -> bool:
+    return isinstance(expr, m.Compare | m.Between) or (
+        isinstance(expr, m.Aggregate) and expr.fn is m.AggregateFn.EXISTS
+    )
+
+
+def _alternatives(expr: m.Expr, want: bool) -> list[list[Goal]]:
+    """Ways of giving the expression the wanted truth, each a list of atoms with their truth."""
+    match expr:
+        case m.And(left=a, right=b) if want:
+            return [x + y for x, y in itertools.product(_alternatives(a, True), _alternatives(b, True))][
+                :_MAX_ALTERNATIVES
+            ]
+        case m.And(left=a, right=b):
+            return (_alternatives(a, False) + _alternatives(b, False))[:_MAX_ALTERNATIVES]
+        case m.Or(left=a, right=b) if want:
+            return (_alternatives(a, True) + _alternatives(b, True))[:_MAX_ALTERNATIVES]
+        case m.Or(left=a, right=b):
+            return [x + y for x, y in itertools.product(_alternatives(a, False), _alternatives(b, False))][
+                :_MAX_ALTERNATIVES
+            ]
+        case m.Not(operand=o):
+            return _alternatives(o, not want)
+        case m.Boolean(value=v):
+            return [[]] if v is want else []
+    if _is_atom(expr):
+        return [[(expr, want)]]
+    raise ValueError(f"expression non prise en charge : {expr!r}")
+
+
+def _atoms_in_order(expr: m.Expr) -> list[m.Expr]:
+    return [node for node in m.walk(expr) if _is_atom(node)]
+
+
+# ---------------------------------------------------------------------------- the problem of one indicator
+
+
+@attrs.frozen
+class _Region:
+    type: str
+    index: int
+    truth: tuple[bool, ...]
+    box: _Box
+
+
+@attrs.define
+class _Problem:
+    plan: m.Plan
+    indicator: m.Indicator
+    expr: m.Expr
+    aggregates: list[m.Aggregate]
+    types: tuple[str, ...]
+    conditions: dict[str, list[m.Expr]]
+    regions: dict[str, list[_Region]]
+    value_fields: dict[str, list[str]]  # summed, averaged, min/max
+    fresh_fields: dict[str, list[str]]  # counted distinct: one new value per event
+    nonnull_fields: dict[str, list[str]]  # counted or tested for existence: must be set
+    used_fields: dict[str, set[str]]  # every field the indicator reads
+    consts: list[float]
+
+    def event_type(self, name: str) -> m.EventType:
+        return self.plan.event_types[name]
+
+
+def _resolve(plan: m.Plan, indicator: str | m.Indicator) -> m.Indicator:
+    if isinstance(indicator, m.Indicator):
+        return indicator
+    try:
+        return plan.indicator(indicator)
+    except KeyError:
+        known = ", ".join(i.id for i in plan.indicators) or "aucun"
+        raise ValueError(f"indicateur inconnu « {indicator} » (indicateurs du plan : {known})") from None
+
+
+def _problem(plan: m.Plan, indicator: str | m.Indicator, *, judged: bool = True) -> _Problem:
+    ind = _resolve(plan, indicator)
+    if ind.expr is None:
+        raise ValueError(f"l'indicateur « {ind.id} » n'a pas d'expression : cible à définir")
+    if judged and ind.kind is m.IndicatorKind.MONITORED:
+        raise ValueError(
+            f"l'indicateur « {ind.id} » est suivi sans cible : il n'est jamais atteint ni manqué, "
+            "meeting, missing et around_threshold ne s'y appliquent pas"
+        )
+    expr = _inline(plan, ind.expr, ind.period, ind.deadline, ind.id)
+    aggregates = [n for n in m.walk(expr) if isinstance(n, m.Aggregate)]
+    types = tuple(dict.fromkeys(a.event_type for a in aggregates))
+    conditions: dict[str, list[m.Expr]] = {t: [] for t in types}
+    value_fields: dict[str, list[str]] = {t: [] for t in types}
+    fresh_fields: dict[str, list[str]] = {t: [] for t in types}
+    nonnull_fields: dict[str, list[str]] = {t: [] for t in types}
+    used: dict[str, set[str]] = {t: set() for t in types}
+    for agg in aggregates:
+        t = agg.event_type
+        if agg.where is not None and agg.where not in conditions[t]:
+            conditions[t].append(agg.where)
+            used[t].update(n.name for n in m.walk(agg.where) if isinstance(n, m.Name | m.BoolField))
+        if agg.field is not None:
+            used[t].add(agg.field)
+            if agg.fn in (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX):
+                if agg.field not in value_fields[t]:
+                    value_fields[t].append(agg.field)
+            elif agg.fn is m.AggregateFn.DISTINCT:
+                if agg.field not in fresh_fields[t]:
+                    fresh_fields[t].append(agg.field)
+            elif agg.field not in nonnull_fields[t]:
+                nonnull_fields[t].append(agg.field)
+    for t in types:
+        fresh_fields[t] = [f for f in fresh_fields[t] if f not in value_fields[t]]
+        et = plan.event_types[t]
+        used[t] = {f for f in used[t] if et.field(f) is not None}
+    consts = [n.effective for n in m.walk(expr) if isinstance(n, m.Number)]
+    regions = {t: _regions(plan.event_types[t], conditions[t]) for t in types}
+    for t in types:
+        if not regions[t]:
+            raise UnsatisfiableError(
+                f"« {ind.id} » : aucun événement {t} ne peut exister avec ces conditions"
+            )
+    return _Problem(
+        plan,
+        ind,
+        expr,
+        aggregates,
+        types,
+        conditions,
+        regions,
+        value_fields,
+        fresh_fields,
+        nonnull_fields,
+        used,
+        consts,
+    )
+
+
+def _regions(et: m.EventType, conditions: list[m.Expr]) -> list[_Region]:
+    """Every satisfiable combination of the type's conditions, with a box of field values for it."""
+    out: list[_Region] = []
+    k = len(conditions)
+    if k > 6:
+        raise UnsatisfiableError(
+            f"trop de conditions différentes sur {et.name} ({k}) pour construire des événements"
+        )
+    for truth in itertools.product((True, False), repeat=k):
+        terms: list[_Term] = [()]
+        for cond, want in zip(conditions, truth, strict=True):
+            terms = _product(terms, _dnf(cond, want, et))
+        for term in terms:
+            box = _box(term, et)
+            if box is None:
+                continue
+            region = _Region(et.name, len(out), truth, box)
+            if _prototype(region, et, conditions, _Chooser()) is not None:
+                out.append(region)
+                break
+    return out
+
+
+def _prototype(
+    region: _Region, et: m.EventType, conditions: list[m.Expr], chooser: _Chooser
+) -> dict[str, Any] | None:
+    """Typed values for the constrained fields of one event of the region, or None if none found."""
+    box = region.box
+    values: dict[str, Any] = {}
+    for name, dom in box.domains.items():
+        decl = et.field(name)
+        assert decl is not None
+        picked = dom.sample(chooser) if isinstance(dom, _Num) else dom.sample(chooser, name)
+        if picked is None:
+            return None
+        values[name] = _typed(decl, picked)
+    if not box.residuals:
+        return values
+    # Generate and check: the fields the exotic conditions read, drawn within the box.
+    names = sorted(
+        {
+            n.name
+            for r in box.residuals
+            for n in m.walk(r.expr)
+            if isinstance(n, m.Name | m.BoolField) and et.field(n.name) is not None
+        }
+    )
+    rng = random.Random(0 if chooser.deterministic else chooser.integer(0, 2**16))
+    for _ in range(_GENERATE_TRIES):
+        trial = dict(values)
+        for name in names:
+            decl = et.field(name)
+            assert decl is not None
+            trial[name] = _random_value(decl, box.domains.get(name), rng)
+        ok = all(_holds(c, trial, et) is want for c, want in zip(conditions, region.truth, strict=True))
+        if ok:
+            return trial
+    return None
+
+
+def _random_value(decl: m.FieldDecl, dom: _Domain | None, rng: random.Random) -> Any:
+    dom = dom or _base_domain(decl)
+    if isinstance(dom, _Set):
+        members = dom.members()
+        if members is not None:
+            return rng.choice(members) if members else None
+        return f"{decl.name} {rng.randint(1, 9)}"
+    centre = dom.typical() or 0.0
+    for _ in range(20):
+        x = centre + rng.randint(-30, 30) * (1 if dom.integer else 0.25)
+        if dom.contains(x):
+            return _typed(decl, x)
+    return _typed(decl, centre)
+
+
+# ---------------------------------------------------------------------------- unknowns and their values
+
+
+def _n_key(t: str, r: int) -> VarKey:
+    return ("n", t, r)
+
+
+def _variables(p: _Problem, bucket: _Bucket) -> dict[VarKey, _Num]:
+    out: dict[VarKey, _Num] = {}
+    counted = bucket.count_range is not None
+    for t in p.types:
+        et = p.event_type(t)
+        for region in p.regions[t]:
+            out[_n_key(t, region.index)] = _Num.make(True, 0, N_CAP if counted else 0)
+            for f in p.value_fields[t]:
+                decl = et.field(f)
+                assert decl is not None
+                dom = region.box.domains.get(f, _base_domain(decl))
+                assert isinstance(dom, _Num)
+                out[("w", t, region.index, f)] = dom
+                out[("v", t, region.index, f)] = dom
+        out[("late", t)] = _Num.make(True, 0, 3 if bucket.late_range is not None else 0)
+    return out
+
+
+def _baselines(
+    p: _Problem, variables: dict[VarKey, _Num], chooser: _Chooser, wide: bool
+) -> Iterator[dict[VarKey, float]]:
+    """Starting values for the unknowns: drawn ones first (when drawing), then fixed variants."""
+
+    def fill(count: Callable[[VarKey], int], value: Callable[[_Num], float | None]) -> dict[VarKey, float]:
+        out: dict[VarKey, float] = {}
+        for key, dom in variables.items():
+            if key[0] == "n":
+                out[key] = float(min(count(key), dom.hi))
+            elif key[0] == "late":
+                out[key] = 0.0
+            else:
+                out[key] = value(dom) if value(dom) is not None else 0.0  # type: ignore[assignment]
+        return out
+
+    if not chooser.deterministic:
+        drawn_counts = {k: chooser.integer(0, 3) for k in variables if k[0] == "n"}
+        drawn_values = {k: dom.sample(chooser) for k, dom in variables.items() if k[0] in ("w", "v")}
+        base = fill(lambda k: drawn_counts[k], lambda d: d.typical())
+        base.update({k: v for k, v in drawn_values.items() if v is not None})
+        yield base
+    yield fill(lambda k: 1, lambda d: d.typical())
+    yield fill(lambda k: 0, lambda d: d.typical())
+    yield fill(lambda k: 2, lambda d: d.typical())
+    yield fill(lambda k: 1, lambda d: d.near(d.lo) if math.isfinite(d.lo) else d.near(0.0))
+    if wide:
+        extra: set[int] = set(range(3, 13))
+        for c in p.consts:
+            if math.isfinite(c) and c != int(c):
+                frac = Fraction(c).limit_denominator(1000)
+                extra.update({frac.denominator, frac.denominator - frac.numerator, frac.numerator})
+        for n in sorted(x for x in extra if 0 < x <= 1000):
+            # the first region of each type kept at 1, the others at n: ratios with denominators
+            yield fill(_first_one(n), _typical)
+            yield fill(_constant(n), _typical)
+
+
+def _typical(d: _Num) -> float | None:
+    return d.typical()
+
+
+def _first_one(n: int) -> Callable[[VarKey], int]:
+    return lambda k: 1 if k[2] == 0 else n
+
+
+def _constant(n: int) -> Callable[[VarKey], int]:
+    return lambda k: n
+
+
+@attrs.define
+class _Design:
+    """The constructed events of one period: typed field values, counted ones and late ones."""
+
+    counted: _Events
+    late: dict[str, list[dict[str, Any]]]
+
+    def size(self) -> int:
+        return sum(len(v) for v in self.counted.values()) + sum(len(v) for v in self.late.values())
+
+
+def _design(
+    p: _Problem, protos: dict[tuple[str, int], dict[str, Any]], assign: dict[VarKey, float]
+) -> _Design:
+    counted: _Events = {}
+    late: dict[str, list[dict[str, Any]]] = {}
+    for t in p.types:
+        et = p.event_type(t)
+        rows: list[dict[str, Any]] = []
+        fresh_index = 0
+        for region in p.regions[t]:
+            n = int(assign.get(_n_key(t, region.index), 0))
+            proto = protos[(t, region.index)]
+            for i in range(n):
+                row = dict(proto)
+                for f in p.value_fields[t]:
+                    decl = et.field(f)
+                    assert decl is not None
+                    row[f] = _typed(decl, assign[("w" if i == 0 else "v", t, region.index, f)])
+                for f in p.fresh_fields[t]:
+                    decl = et.field(f)
+                    assert decl is not None
+                    dom = region.box.domains.get(f, _base_domain(decl))
+                    fresh = dom.fresh(fresh_index) if isinstance(dom, _Num) else dom.fresh(fresh_index, f)
+                    row[f] = _typed(decl, fresh)
+                fresh_index += 1
+                rows.append(row)
+        counted[t] = rows
+        late[t] = [dict(protos[(t, 0)]) for _ in range(int(assign.get(("late", t), 0)))]
+        for row in late[t]:
+            for f in p.value_fields[t] + p.fresh_fields[t]:
+                if f not in row:
+                    decl = et.field(f)
+                    assert decl is not None
+                    dom = p.regions[t][0].box.domains.get(f, _base_domain(decl))
+                    typical = dom.typical() if isinstance(dom, _Num) else dom.fresh(0, f)
+                    row[f] = _typed(decl, typical)
+    return _Design(counted, late)
+
+
+@attrs.frozen
+class _Probe:
+    truth: Value  # of the goal's atom
+    diffs: tuple[float | None, ...]  # measured minus target, one per threshold of the atom
+    others_ok: bool  # the goals already solved still hold
+
+
+def _measure(
+    p: _Problem, atom: m.Expr, events: _Events
+) -> tuple[Value, tuple[float | None, ...], Value, Value]:
+    """An atom's truth, its distances to its thresholds, the measured value and the target."""
+    plan = p.plan
+    truth = _value(atom, events, plan)
+    match atom:
+        case m.Compare(left=a, right=b):
+            x, y = _value(a, events, plan), _value(b, events, plan)
+            return truth, (_diff(x, y),), x, y
+        case m.Between(value=v, low=lo, high=hi):
+            x, a2, b2 = (_value(e, events, plan) for e in (v, lo, hi))
+            return truth, (_diff(x, a2), _diff(x, b2)), x, a2
+        case m.Aggregate():
+            count = _aggregate(
+                attrs.evolve(atom, fn=m.AggregateFn.COUNT), events, plan.event_types[atom.event_type]
+            )
+            return truth, (_diff(count, 1.0),), count, 1.0
+    return truth, (), None, None
+
+
+def _diff(x: Value, y: Value) -> float | None:
+    if x is None or y is None:
+        return None
+    return float(x) - float(y)
+
+
+def _sign(x: float | None) -> int | None:
+    if x is None:
+        return None
+    return (x > 0) - (x < 0)
+
+
+def _pivots(p: _Problem, atom: m.Expr) -> list[VarKey]:
+    """The unknowns an atom depends on, in the order worth trying."""
+    out: list[VarKey] = []
+    for agg in (n for n in m.walk(atom) if isinstance(n, m.Aggregate)):
+        t = agg.event_type
+        et = p.event_type(t)
+        conds = p.conditions[t]
+        j = conds.index(agg.where) if agg.where is not None else None
+        matching = [r for r in p.regions[t] if j is None or r.truth[j]]
+        others = [r for r in p.regions[t] if j is not None and not r.truth[j]]
+        # Regions where no other condition holds first: their events move only this aggregate.
+        matching.sort(key=lambda r: (sum(r.truth), r.index))
+        keys: list[VarKey] = []
+        if agg.fn in (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX):
+            assert agg.field is not None and et.field(agg.field) is not None
+            for r in matching:
+                keys += [("w", t, r.index, agg.field), ("v", t, r.index, agg.field)]
+                if agg.fn is m.AggregateFn.SUM:
+                    keys.insert(len(keys) - 1, _n_key(t, r.index))
+            keys += [_n_key(t, r.index) for r in matching]
+        else:
+            keys += [_n_key(t, r.index) for r in matching]
+            if agg.fn is m.AggregateFn.SHARE:
+                keys += [_n_key(t, r.index) for r in others]
+        out += [k for k in keys if k not in out]
+    return out
+
+
+class _Line:
+    """An atom probed along one unknown, the others fixed: every point evaluated once."""
+
+    def __init__(
+        self, solver: _Solver, assign: dict[VarKey, float], pivot: VarKey, atom: m.Expr, done: Sequence[Goal]
+    ):
+        self.solver, self.assign, self.pivot, self.atom, self.done = solver, assign, pivot, atom, done
+        self.domain = solver.variables[pivot]
+        self.results: dict[float, _Probe] = {}
+
+    def at(self, x: float) -> _Probe | None:
+        if not self.domain.contains(x):
+            return None
+        found = self.results.get(x)
+        if found is None:
+            trial = dict(self.assign)
+            trial[self.pivot] = x
+            events = self.solver.design(trial).counted
+            plan = self.solver.p.plan
+            truth, diffs, _, _ = _measure(self.solver.p, self.atom, events)
+            ok = all(_value(a, events, plan) is w for a, w in self.done)
+            found = self.results[x] = _Probe(truth, diffs, ok)
+        return found
+
+    def scan(self) -> _Line:
+        """Sample points suggested by the constants, then every sign change bisected."""
+        p = self.solver.p
+        consts = [*p.consts, self.assign.get(self.pivot, 0.0)]
+        points = self.domain.probe_points(consts)
+        if self.pivot[0] == "n":
+            points = [x for x in points if x <= _count_cap(p.consts)]
+        for x in points:
+            self.at(x)
+        for a, b in itertools.pairwise(points):
+            pa, pb = self.at(a), self.at(b)
+            assert pa is not None and pb is not None
+            for j in range(len(pa.diffs)):
+                sa, sb = _sign(pa.diffs[j]), _sign(pb.diffs[j])
+                if sa is None or sb is None or sa == sb or sa == 0 or sb == 0:
+                    continue
+                self._bisect(a, b, j, sa)
+        return self
+
+    def _bisect(self, a: float, b: float, j: int, sa: int) -> None:
+        lo, hi = a, b
+        dom = self.domain
+        for _ in range(80):
+            if dom.integer:
+                if hi - lo <= 1:
+                    return
+                mid = dom.near(math.floor((lo + hi) / 2))
+                if mid is None or not lo < mid < hi:
+                    return
+            else:
+                rl, rh = self.at(lo), self.at(hi)
+                mid = (lo + hi) / 2
+                if rl is not None and rh is not None:
+                    dl, dh = rl.diffs[j], rh.diffs[j]
+                    if dl is not None and dh is not None and dh != dl:
+                        secant = lo - dl * (hi - lo) / (dh - dl)
+                        if lo < secant < hi:
+                            mid = secant
+            probe = self.at(mid)
+            if probe is None or not lo < mid < hi:
+                return
+            s = _sign(probe.diffs[j])
+            if s is None or s == 0:
+                return
+            if s == sa:
+                lo = mid
+            else:
+                hi = mid
+
+
+def _count_cap(consts: Sequence[float]) -> float:
+    """How many events of one region a probe may ask for: enough for the plan's thresholds."""
+    cap = 256.0
+    for c in consts:
+        if math.isfinite(c):
+            cap = max(cap, 8 * abs(c))
+            if c != int(c):
+                cap = max(cap, 4.0 * Fraction(c).limit_denominator(1000).denominator)
+    return min(cap, float(N_CAP))
+
+
+class _Solver:
+    """Solves the goals of one period: unknowns, their domains and a model to check candidates."""
+
+    def __init__(self, p: _Problem, bucket: _Bucket, chooser: _Chooser):
+        self.p = p
+        self.bucket = bucket
+        self.chooser = chooser
+        self.variables = _variables(p, bucket)
+        self.protos: dict[tuple[str, int], dict[str, Any]] = {}
+        for t in p.types:
+            et = p.event_type(t)
+            for r in p.regions[t]:
+                proto = _prototype(r, et, p.conditions[t], chooser)
+                if proto is None:
+                    proto = _prototype(r, et, p.conditions[t], _Chooser()) or {}
+                for f in sorted(p.used_fields[t]):  # read by the indicator: never left blank
+                    if f not in proto:
+                        decl = et.field(f)
+                        assert decl is not None
+                        proto[f] = chooser.draw(_typed_values(decl), _default_value(decl))
+                self.protos[(t, r.index)] = proto
+
+    def design(self, assign: dict[VarKey, float]) -> _Design:
+        return _design(self.p, self.protos, assign)
+
+    def truth(self, assign: dict[VarKey, float], expr: m.Expr | None = None) -> Value:
+        return _value(expr or self.p.expr, self.design(assign).counted, self.p.plan)
+
+    def holds(self, assign: dict[VarKey, float], goals: Sequence[Goal]) -> bool:
+        events = self.design(assign).counted
+        return all(_value(atom, events, self.p.plan) is want for atom, want in goals)
+
+    def line(self, assign: dict[VarKey, float], pivot: VarKey, atom: m.Expr, done: Sequence[Goal]) -> _Line:
+        return _Line(self, assign, pivot, atom, done).scan()
+
+    def solve(
+        self, goals: Sequence[Goal], bases: Sequence[dict[VarKey, float]]
+    ) -> dict[VarKey, float] | None:
+        for base in bases:
+            assign = self._solve_from(goals, dict(base))
+            if assign is not None:
+                return assign
+        return None
+
+    def _solve_from(self, goals: Sequence[Goal], assign: dict[VarKey, float]) -> dict[VarKey, float] | None:
+        frozen: set[VarKey] = set()
+        done: list[Goal] = []
+        for atom, want in goals:
+            already = self.holds(assign, [*done, (atom, want)])
+            for pivot in _pivots(self.p, atom):
+                dom = self.variables[pivot]
+                if pivot in frozen or dom.hi == dom.lo:
+                    continue
+                results = self.line(assign, pivot, atom, done).results
+                good = [x for x, r in results.items() if r.truth is want and r.others_ok]
+                if not good:
+                    continue
+                flips = _flips(results)
+                good.sort(key=lambda x: (min((abs(x - f) for f in flips), default=0.0), x < 0, abs(x)))
+                assign[pivot] = good[self.chooser.index(min(len(good), 6))]
+                frozen.add(pivot)
+                break
+            else:
+                if not already:
+                    return None
+            done.append((atom, want))
+        return assign if self.holds(assign, goals) else None
+
+
+def _flips(results: dict[float, _Probe]) -> list[float]:
+    points = sorted(results)
+    out = []
+    for a, b in itertools.pairwise(points):
+        if results[a].truth is not results[b].truth:
+            out += [a, b]
+    return out
+
+
+# ---------------------------------------------------------------------------- streams
+
+
+@attrs.define
+class _Built:
+    records: list[Record]
+    truths: list[Value]
+    status: Status
+
+
+def _solve_buckets(
+    p: _Problem, buckets: list[_Bucket], want: bool, chooser: _Chooser
+) -> tuple[list[_Solver], list[dict[VarKey, float]]]:
+    alternatives = _alternatives(p.expr, want)
+    word = "atteint" if want else "manqué"
+    if not alternatives:
+        raise UnsatisfiableError(
+            f"« {p.indicator.id} » ne peut pas être {word} : son expression est constante"
+        )
+    solvers: list[_Solver] = []
+    assigns: list[dict[VarKey, float]] = []
+    cache: dict[tuple[bool, bool], tuple[_Solver, dict[VarKey, float]]] = {}
+    for bucket in buckets:
+        if chooser.deterministic and bucket.shape in cache:
+            solver, assign = cache[bucket.shape]
+            solvers.append(_Solver(p, bucket, chooser))
+            assigns.append(dict(assign))
+            continue
+        solver = _Solver(p, bucket, chooser)
+        bases = list(_baselines(p, solver.variables, chooser, wide=False))
+        start = chooser.index(len(alternatives))
+        found = None
+        for k in range(len(alternatives)):
+            goals = alternatives[(start + k) % len(alternatives)]
+            found = solver.solve(goals, bases)
+            if found is not None and solver.truth(found) is want:
+                break
+            found = None
+        if found is None:
+            reason = ""
+            if bucket.count_range is None:
+                reason = f" (la période est entièrement après l'échéance du {p.indicator.deadline})"
+            raise UnsatisfiableError(
+                f"« {p.indicator.id} » : aucun flux construit ne le rend {word} pour la période "
+                f"{bucket.label}{reason}"
+            )
+        cache[bucket.shape] = (solver, found)
+        solvers.append(solver)
+        assigns.append(found)
+    return solvers, assigns
+
+
+def _ensure_data(p: _Problem, solvers: list[_Solver], assigns: list[dict[VarKey, float]]) -> bool:
+    """At least one event of the indicator's types, without changing any verdict; False if impossible."""
+    if any(s.design(a).size() for s, a in zip(solvers, assigns, strict=True)):
+        return True
+    for solver, assign in zip(solvers, assigns, strict=True):
+        for t in p.types:
+            late = ("late", t)
+            if solver.variables[late].hi >= 1:
+                assign[late] = 1.0
+                return True
+        verdict = solver.truth(assign)
+        for t in p.types:
+            for region in p.regions[t]:
+                key = _n_key(t, region.index)
+                if solver.variables[key].hi < 1:
+                    continue
+                trial = dict(assign)
+                trial[key] = 1.0
+                if solver.truth(trial) is verdict:
+                    assign.update(trial)
+                    return True
+    return False
+
+
+def _dates(chooser: _Chooser, span: tuple[dt.date, dt.date], n: int) -> list[dt.date]:
+    """n dates within the span, in order (so that each type's events keep the model's order)."""
+    start, end = span
+    days = (end - start).days
+    if chooser.deterministic:
+        return [start + dt.timedelta(days=(days * (i + 1)) // (n + 1)) for i in range(n)]
+    return sorted(start + dt.timedelta(days=chooser.integer(0, days)) for _ in range(n))
+
+
+def _records(
+    p: _Problem,
+    solvers: list[_Solver],
+    assigns: list[dict[VarKey, float]],
+    chooser: _Chooser,
+    as_text: bool,
+) -> list[Record]:
+    out: list[tuple[dt.date, int, Record]] = []
+    order = 0
+    chooser = chooser.cheap()
+    for solver, assign in zip(solvers, assigns, strict=True):
+        design = solver.design(assign)
+        bucket = solver.bucket
+        for t in p.types:
+            et = p.event_type(t)
+            parts = (
+                (design.counted.get(t, []), bucket.count_range),
+                (design.late.get(t, []), bucket.late_range),
+            )
+            for rows, span in parts:
+                if not rows:
+                    continue
+                assert span is not None
+                for row, date in zip(rows, _dates(chooser, span, len(rows)), strict=True):
+                    record = _complete(et, row, p.used_fields[t], chooser)
+                    order += 1
+                    out.append((date, order, _record(et, date, record, as_text, chooser)))
+    out.sort(key=lambda x: (x[0], x[1]))
+    return [r for _, _, r in out]
+
+
+def _complete(et: m.EventType, row: dict[str, Any], used: set[str], chooser: _Chooser) -> dict[str, Any]:
+    """The fields the indicator does not read, filled with valid values (optional ones may be left out)."""
+    full = dict(row)
+    for decl in et.fields:
+        if decl.name in full:
+            continue
+        if decl.name in used:  # an optional field read by an aggregate: leave it
+            full[decl.name] = None
+            continue
+        if decl.optional and (chooser.deterministic or chooser.flag()):
+            full[decl.name] = None
+            continue
+        value = chooser.pooled(_typed_values(decl))
+        full[decl.name] = _default_value(decl) if value is None else value
+    return full
+
+
+def _default_value(decl: m.FieldDecl) -> Any:
+    kind = decl.kind
+    if kind is m.FieldKind.INTEGER:
+        return 1
+    if kind is m.FieldKind.DECIMAL:
+        return 1.0
+    if kind is m.FieldKind.DATE:
+        return dt.date(2000, 1, 1)
+    if kind is m.FieldKind.BOOLEAN:
+        return True
+    if kind is m.FieldKind.ENUM:
+        return decl.values[0]
+    return f"{decl.name} 1"
+
+
+def _record(
+    et: m.EventType, date: dt.date, fields: dict[str, Any], as_text: bool, chooser: _Chooser
+) -> Record:
+    when: Any = date
+    if as_text:
+        when = _date_text(date, chooser)
+    elif chooser.flag():
+        when = dt.datetime.combine(date, dt.time(chooser.integer(0, 23), chooser.integer(0, 59)))
+    record: Record = {"type": et.name, "date": when}
+    for decl in et.fields:
+        value = fields.get(decl.name)
+        if value is None:
+            if chooser.flag():
+                record[decl.name] = "" if as_text else None
+            continue
+        record[decl.name] = _as_text(decl, value, chooser) if as_text else value
+    return record
+
+
+def _build(
+    p: _Problem,
+    window: m.PlanPeriod,
+    want: bool,
+    chooser: _Chooser,
+    *,
+    noise: bool = False,
+    as_text: bool = False,
+) -> _Built:
+    buckets = _buckets(p.indicator, window)
+    solvers, assigns = _solve_buckets(p, buckets, want, chooser)
+    if not want and p.indicator.deadline is not None and not chooser.deterministic and chooser.flag():
+        _move_late(p, solvers, assigns, chooser)
+    has_data = _ensure_data(p, solvers, assigns)
+    truths = [s.truth(a) for s, a in zip(solvers, assigns, strict=True)]
+    status = _overall(truths, has_data)
+    if want and status is not Status.MET:
+        raise UnsatisfiableError(
+            f"« {p.indicator.id} » ne peut pas être atteint avec des données : "
+            "tout événement de ses types le fait manquer"
+        )
+    records = _records(p, solvers, assigns, chooser, as_text)
+    if noise:
+        records = _with_noise(p, window, records, chooser, as_text)
+    return _Built(records, truths, status)
+
+
+def _move_late(
+    p: _Problem, solvers: list[_Solver], assigns: list[dict[VarKey, float]], chooser: _Chooser
+) -> None:
+    """Missing by lateness: the events that would meet the target, dated after the deadline."""
+    try:
+        met_solvers, met_assigns = _solve_buckets(p, [s.bucket for s in solvers], True, _Chooser())
+    except UnsatisfiableError:
+        return
+    for i, (solver, met) in enumerate(zip(met_solvers, met_assigns, strict=True)):
+        if solver.bucket.late_range is None:
+            continue
+        trial = {k: (0.0 if k[0] == "n" else v) for k, v in met.items()}
+        for t in p.types:
+            moved = sum(int(met.get(_n_key(t, r.index), 0)) for r in p.regions[t])
+            trial[("late", t)] = float(min(moved, 3))
+        if solvers[i].truth(trial) is False:
+            assigns[i] = trial
+
+
+def _with_noise(
+    p: _Problem, window: m.PlanPeriod, records: list[Record], chooser: _Chooser, as_text: bool
+) -> list[Record]:
+    """Events that must not change the verdict: other types, and the indicator's types outside the window."""
+    plan = p.plan
+    others = [et for name, et in plan.event_types.items() if name not in p.types]
+    extra: list[Record] = []
+    for _ in range(chooser.integer(0, 4) if others else 0):
+        et = others[chooser.index(len(others))]
+        date = window.start + dt.timedelta(days=chooser.integer(0, (window.end - window.start).days))
+        fields = _complete(et, {}, set(), chooser)
+        extra.append(_record(et, date, fields, as_text, chooser))
+    for _ in range(chooser.integer(0, 2)):
+        et = plan.event_types[p.types[chooser.index(len(p.types))]]
+        before = window.start - dt.timedelta(days=chooser.integer(1, 400))
+        after = window.end + dt.timedelta(days=chooser.integer(1, 400))
+        date = before if chooser.flag() else after
+        if not MIN_DATE <= date <= MAX_DATE:
+            continue
+        region = p.regions[et.name][0]
+        row = _prototype(region, et, p.conditions[et.name], chooser) or {}
+        fields = _complete(et, row, set(), chooser)
+        extra.append(_record(et, date, fields, as_text, chooser))
+    merged = list(records)
+    for record in extra:
+        merged.insert(chooser.integer(0, len(merged)), record)
+    return merged
+
+
+# ---------------------------------------------------------------------------- thresholds
+
+
+@attrs.frozen
+class ThresholdCase:
+    """One stream near an indicator's threshold, and what the evaluator must say of it."""
+
+    position: Literal["below", "at", "above", "below_low", "at_low", "at_high", "above_high"]
+    label: str  # in French: « juste sous le seuil », « au seuil », …
+    events: list[Record] = attrs.field(eq=False)
+    met: bool  # the verdict of every period
+    status: Status  # the indicator's expected status (as_of after the window)
+    measured: float | None  # the measured value, first period
+    target: float | None  # the threshold it is compared with
+    exact: bool = True  # False when no stream lands exactly on the threshold (a rounded ratio)
+
+
+@attrs.frozen
+class Threshold:
+    """The streams around one indicator's threshold, in increasing order of the measured value."""
+
+    indicator: str
+    cases: tuple[ThresholdCase, ...]
+
+    def case(self, position: str) -> ThresholdCase:
+        for c in self.cases:
+            if c.position == position:
+                return c
+        raise KeyError(position)
+
+    def __iter__(self) -> Iterator[ThresholdCase]:
+        return iter(self.cases)
+
+
+_LABELS = {
+    "below": "juste sous le seuil",
+    "at": "au seuil",
+    "above": "juste au-dessus du seuil",
+    "below_low": "juste sous la borne basse",
+    "at_low": "à la borne basse",
+    "at_high": "à la borne haute",
+    "above_high": "juste au-dessus de la borne haute",
+}
+
+
+def _focus(p: _Problem) -> tuple[m.Expr, list[Goal]]:
+    """The threshold to probe (the first comparison) and goals that let it decide the verdict.
+
+    Of the ways to make the expression true or false that involve the threshold, the one that
+    fixes the most other atoms: `a et b` holds `b` true, `a ou b` holds `b` false.
+    """
+    atoms = _atoms_in_order(p.expr)
+    atoms.sort(key=lambda a: 0 if isinstance(a, m.Compare | m.Between) else 1)
+    for atom in atoms:
+        best: list[Goal] | None = None
+        for want in (True, False):
+            for goals in _alternatives(p.expr, want):
+                if any(a is atom for a, _ in goals):
+                    others = [(a, w) for a, w in goals if a is not atom]
+                    if best is None or len(others) > len(best):
+                        best = others
+        if best is not None:
+            return atom, best
+    raise ValueError(f"« {p.indicator.id} » n'a pas de seuil à encadrer")
+
+
+def _threshold_points(
+    solver: _Solver, atom: m.Expr, others: list[Goal], bases: list[dict[VarKey, float]]
+) -> tuple[dict[str, dict[VarKey, float]], bool] | None:
+    """Assignments below, at and above the atom's thresholds (exactly at them when possible)."""
+    fallback: tuple[dict[str, dict[VarKey, float]], bool] | None = None
+    between = isinstance(atom, m.Between)
+    names: list[tuple[str | None, str, str | None]] = (
+        [("below_low", "at_low", None), (None, "at_high", "above_high")]
+        if between
+        else [("below", "at", "above")]
+    )
+    for base in bases:
+        assign = solver.solve(others, [base]) if others else dict(base)
+        if assign is None:
+            continue
+        frozen = {k for k in assign if assign[k] != base.get(k)}
+        for pivot in _pivots(solver.p, atom):
+            dom = solver.variables[pivot]
+            if pivot in frozen or dom.hi == dom.lo:
+                continue
+            line = solver.line(assign, pivot, atom, others)
+            found: dict[str, dict[VarKey, float]] = {}
+            exact = True
+            for j, (low_name, at_name, high_name) in enumerate(names):
+                point = _crossing(line, j)
+                if point is None:
+                    break
+                below, at, above, is_exact = point
+                exact = exact and is_exact
+                for name, x in ((low_name, below), (at_name, at), (high_name, above)):
+                    if name is not None:
+                        found[name] = {**assign, pivot: x}
+            else:
+                if exact:
+                    return found, True
+                fallback = fallback or (found, False)
+    return fallback
+
+
+def _crossing(line: _Line, j: int) -> tuple[float, float, float, bool] | None:
+    """Points where the j-th distance to a threshold is < 0, = 0 (else the first > 0), > 0.
+
+    The other goals must hold at all three points.
+    """
+    results = line.results
+
+    def usable(x: float) -> int | None:
+        r = line.at(x)
+        if r is None or not r.others_ok or not r.diffs:
+            return None
+        return _sign(r.diffs[j])
+
+    zeros = sorted(x for x, r in list(results.items()) if r.diffs and _sign(r.diffs[j]) == 0 and r.others_ok)
+    for x in zeros:
+        for step in (1.0, 0.5, 0.25):
+            s_lo, s_hi = usable(x - step), usable(x + step)
+            if {s_lo, s_hi} == {-1, 1}:
+                return (x - step, x, x + step, True) if s_lo == -1 else (x + step, x, x - step, True)
+    ok = sorted(x for x in list(results) if usable(x) is not None)
+    for a, b in itertools.pairwise(ok):
+        sa, sb = usable(a), usable(b)
+        if sa == -1 and sb == 1:
+            after = next((x for x in ok if x > b and usable(x) == 1), None)
+            if after is not None:
+                return a, b, after, False
+        if sa == 1 and sb == -1:
+            before = next((x for x in reversed(ok) if x < a and usable(x) == 1), None)
+            if before is not None:
+                return b, a, before, False
+    return None
+
+
+def _threshold(p: _Problem, window: m.PlanPeriod, chooser: _Chooser, as_text: bool) -> Threshold:
+    atom, others = _focus(p)
+    buckets = _buckets(p.indicator, window)
+    per_bucket: list[tuple[_Solver, dict[str, dict[VarKey, float]], bool]] = []
+    cache: dict[tuple[bool, bool], tuple[dict[str, dict[VarKey, float]], bool]] = {}
+    for bucket in buckets:
+        solver = _Solver(p, bucket, chooser)
+        if chooser.deterministic and bucket.shape in cache:
+            points, exact = cache[bucket.shape]
+        else:
+            bases = list(_baselines(p, solver.variables, chooser, wide=True))
+            found = _threshold_points(solver, atom, others, bases)
+            if found is None:
+                raise ValueError(
+                    f"« {p.indicator.id} » : aucun flux ne franchit le seuil pour la période {bucket.label}"
+                )
+            points, exact = found
+            cache[bucket.shape] = (points, exact)
+        per_bucket.append((solver, points, exact))
+    cases = []
+    order = (
+        ["below_low", "at_low", "at_high", "above_high"]
+        if isinstance(atom, m.Between)
+        else ["below", "at", "above"]
+    )
+    for position in order:
+        solvers = [s for s, _, _ in per_bucket]
+        assigns = [dict(points[position]) for _, points, _ in per_bucket]
+        has_data = _ensure_data(p, solvers, assigns)
+        truths = [s.truth(a) for s, a in zip(solvers, assigns, strict=True)]
+        first = solvers[0].design(assigns[0]).counted
+        _, _, measured, target = _measure(p, atom, first)
+        if isinstance(atom, m.Between) and position in ("at_high", "above_high"):
+            target = _value(atom.high, first, p.plan)
+        exact = all(e for _, _, e in per_bucket) or position not in ("at", "at_low", "at_high")
+        cases.append(
+            ThresholdCase(
+                position,  # type: ignore[arg-type]
+                _LABELS[position],
+                _records(p, solvers, assigns, chooser, as_text),
+                all(t is True for t in truths),
+                _overall(truths, has_data),
+                None if measured is None else float(measured),
+                None if target is None else float(target),
+                exact,
+            )
+        )
+    return Threshold(p.indicator.id, tuple(cases))
+
+
+# ---------------------------------------------------------------------------- field values
+
+
+_TEXT_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéèêàçôûïÉÀ0123456789 -'’,.;()/&«»\""
+
+
+def _text_values() -> st.SearchStrategy[str]:
+    """Non-blank texts without surrounding spaces (the evaluator strips them), with accents and punctuation."""
+    first = st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéÉàç")
+    rest = st.text(alphabet=_TEXT_ALPHABET, max_size=18)
+    return st.builds(lambda a, b: (a + b).rstrip(), first, rest)
+
+
+@functools.lru_cache(maxsize=256)
+def _typed_values(decl: m.FieldDecl) -> st.SearchStrategy[Any]:
+    kind = decl.kind
+    if kind is m.FieldKind.INTEGER:
+        return st.integers(0, 500)
+    if kind is m.FieldKind.DECIMAL:
+        return st.integers(0, 50_000).map(lambda k: k / 100)
+    if kind is m.FieldKind.DATE:
+        return st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31))
+    if kind is m.FieldKind.BOOLEAN:
+        return st.booleans()
+    if kind is m.FieldKind.ENUM:
+        return st.sampled_from(decl.values)
+    return _text_values()
+
+
+def _as_text(decl: m.FieldDecl, value: Any, chooser: _Chooser) -> str:
+    """A typed value as a spreadsheet or CSV file carries it (the evaluator converts it back)."""
+    kind = decl.kind
+    if kind is m.FieldKind.BOOLEAN:
+        words = ("oui", "vrai", "Oui", "x", "1") if value else ("non", "faux", "Non", "0")
+        return words[chooser.index(len(words))]
+    if kind is m.FieldKind.DECIMAL:
+        text = repr(float(value))
+        if text.endswith(".0") and chooser.flag():
+            text = text[:-2]
+        return text.replace(".", ",") if chooser.flag() else text
+    if kind is m.FieldKind.DATE:
+        return _date_text(value, chooser)
+    if kind is m.FieldKind.ENUM and chooser.flag():
+        return str(value).replace("_", " ")
+    return str(value)
+
+
+def _date_text(date: dt.date, chooser: _Chooser) -> str:
+    style = chooser.index(3)
+    if style == 1:
+        return date.strftime("%d/%m/%Y")
+    if style == 2:
+        return f"{date.isoformat()} {chooser.integer(0, 23):02d}:{chooser.integer(0, 59):02d}"
+    return date.isoformat()
+
+
+def field_values(decl: m.FieldDecl, *, as_text: bool = False) -> st.SearchStrategy[Any]:
+    """Valid values of one field: typed (int, float, date, bool, text) or as text a file would hold."""
+    typed = _typed_values(decl)
+    if not as_text:
+        return typed
+
+    @st.composite
+    def text(draw: st.DrawFn) -> str:
+        return _as_text(decl, draw(typed), _Drawing(draw))
+
+    return text()
+
+
+# ---------------------------------------------------------------------------- public strategies
+
+
+Period = int | tuple[dt.date, dt.date] | m.PlanPeriod | None
+
+
+def events_for(
+    plan: m.Plan,
+    period: Period = None,
+    *,
+    types: Sequence[str] | None = None,
+    min_size: int = 0,
+    max_size: int = 30,
+    as_text: bool = False,
+) -> st.SearchStrategy[list[Record]]:
+    """Streams of events of the plan's types (or of `types`), dated within the evaluation window.
+
+    Every record is valid: `type`, `date` and every required field, with a value of the field's
+    kind (integers and decimals non-negative, two decimals at most); optional fields are set,
+    blank or absent. `as_text=True` gives every value as text, as a CSV file would hold it
+    (« 12,5 », « oui », « 15/03/2023 »).
+    """
+    window = evaluation_window(plan, period)
+    names = list(types) if types is not None else list(plan.event_types)
+    unknown = [t for t in names if t not in plan.event_types]
+    if unknown or not names:
+        raise ValueError(f"types d'événements inconnus ou absents : {', '.join(unknown) or 'aucun'}")
+    days = (window.end - window.start).days
+
+    @st.composite
+    def one(draw: st.DrawFn) -> Record:
+        chooser = _Drawing(draw)
+        et = plan.event_types[draw(st.sampled_from(names))]
+        date = window.start + dt.timedelta(days=draw(st.integers(0, days)))
+        fields = _complete(et, {}, set(), chooser)
+        return _record(et, date, fields, as_text, chooser)
+
+    return st.lists(one(), min_size=min_size, max_size=max_size)
+
+
+def meeting(
+    plan: m.Plan,
+    indicator: str | m.Indicator,
+    *,
+    period: Period = None,
+    noise: bool = False,
+    as_text: bool = False,
+) -> st.SearchStrategy[list[Record]]:
+    """Streams constructed so that the indicator is met in every period of the window.
+
+    Raises ValueError at once for a monitored indicator or one without expression, and
+    `UnsatisfiableError` when no stream can meet it. `noise=True` adds events that must not change
+    the verdict: other types of the plan, and the indicator's types dated outside the window.
+    """
+    p = _problem(plan, indicator)
+    window = evaluation_window(plan, period)
+    _build(p, window, True, _Chooser())
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[Record]:
+        return _build(p, window, True, _Drawing(draw), noise=noise, as_text=as_text).records
+
+    return build()
+
+
+def missing(
+    plan: m.Plan,
+    indicator: str | m.Indicator,
+    *,
+    period: Period = None,
+    noise: bool = False,
+    as_text: bool = False,
+) -> st.SearchStrategy[list[Record]]:
+    """Streams constructed so that the indicator is not met in any period of the window.
+
+    The status is `non atteint`, except when no event of the indicator's types can exist
+    without meeting it (an unfiltered `existe(x)` without deadline): then the stream holds none
+    of them and the status is `sans données`. Events may fall after the deadline.
+    """
+    p = _problem(plan, indicator)
+    window = evaluation_window(plan, period)
+    _build(p, window, False, _Chooser())
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[Record]:
+        return _build(p, window, False, _Drawing(draw), noise=noise, as_text=as_text).records
+
+    return build()
+
+
+def around_threshold(
+    plan: m.Plan, indicator: str | m.Indicator, *, period: Period = None, as_text: bool = False
+) -> st.SearchStrategy[Threshold]:
+    """The streams just below, exactly at and just above the indicator's threshold, every period alike.
+
+    The threshold is the indicator's first comparison (`nombre(x) >= 10`: 9, 10 and 11 events;
+    `part(x où c) >= 80 %`: 3 of 4, 4 of 5, 5 of 6), or its `existe` (0, 1 and 2 events);
+    `entre a et b` gives four cases around both bounds. The other parts of the expression are
+    held so that this threshold decides the verdict. Each case carries the expected verdict.
+    """
+    p = _problem(plan, indicator)
+    window = evaluation_window(plan, period)
+    _threshold(p, window, _Chooser(), as_text)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Threshold:
+        return _threshold(p, window, _Drawing(draw), as_text)
+
+    return build()
+
+
+def matching_event(
+    plan: m.Plan,
+    aggregate: m.Aggregate,
+    *,
+    matching: bool = True,
+    period: Period = None,
+    as_text: bool = False,
+) -> st.SearchStrategy[Record]:
+    """One event of the aggregate's type inside the window that passes its `où` (or fails it).
+
+    The aggregated field, if any, is set (to a value of at least 1 when it is numeric and
+    the condition allows it), so the event counts in the aggregate when `matching`.
+    """
+    et = plan.event_types.get(aggregate.event_type)
+    if et is None:
+        raise ValueError(f"type d'événement inconnu « {aggregate.event_type} »")
+    conditions = [aggregate.where] if aggregate.where is not None else []
+    regions = [r for r in _regions(et, conditions) if not conditions or r.truth[0] is matching]
+    if not regions:
+        word = "satisfaisant" if matching else "ne satisfaisant pas"
+        raise UnsatisfiableError(f"aucun événement {et.name} {word} la condition")
+    window = evaluation_window(plan, period)
+    days = (window.end - window.start).days
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Record:
+        chooser = _Drawing(draw)
+        region = regions[chooser.index(len(regions))]
+        row = (
+            _prototype(region, et, conditions, chooser)
+            or _prototype(region, et, conditions, _Chooser())
+            or {}
+        )
+        if aggregate.field is not None and aggregate.field not in row:
+            decl = et.field(aggregate.field)
+            assert decl is not None
+            dom = region.box.domains.get(decl.name, _base_domain(decl))
+            if isinstance(dom, _Num):
+                value = dom.sample(chooser, around=1.0 + chooser.integer(0, 20))
+            else:
+                value = dom.sample(chooser, decl.name)
+            row[decl.name] = _typed(decl, value)
+        fields = _complete(et, row, set(), chooser)
+        date = window.start + dt.timedelta(days=draw(st.integers(0, days)))
+        return _record(et, date, fields, as_text, chooser)
+
+    return build()
