@@ -273,6 +273,7 @@ def evaluate_duckdb_explained(
             ctx = _Context(conn, Dialect("duckdb"))
             try:
                 specs = [_duckdb_source(ctx, the_plan, f, cmap) for f in files]
+                conn.commit()  # rows of uncommitted tables have provisional rowids
             except _Irregular as exc:
                 result = evaluate(
                     the_plan,
@@ -314,9 +315,7 @@ def _duckdb_table(
     conn = ctx.conn
     table = ctx.temp_name("fichier")
     quoted = conn.dialect.identifier_preparer.quote(table)
-    conn.execute(
-        sa.text(f"CREATE TEMPORARY TABLE {quoted} AS SELECT * FROM {reader}(:path)"), {"path": str(path)}
-    )
+    conn.execute(sa.text(f"CREATE TABLE {quoted} AS SELECT * FROM {reader}(:path)"), {"path": str(path)})
     described = conn.execute(sa.text(f"DESCRIBE {quoted}")).all()
     types = {str(row[0]): str(row[1]) for row in described}
     names = list(types)
@@ -366,9 +365,9 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
     try:
         conn.execute(
             sa.text(
-                f"CREATE TEMPORARY TABLE {quoted} AS SELECT {select_list} FROM read_csv(:path, delim = :delim, "
+                f"CREATE TABLE {quoted} AS SELECT {select_list} FROM read_csv(:path, delim = :delim, "
                 "quote = '\"', escape = '\"', header = false, skip = :skip, all_varchar = true, "
-                "null_padding = true, nullstr = :nullstr, names = :names, auto_detect = false, "
+                "null_padding = true, nullstr = :nullstr, auto_detect = false, "
                 "columns = :columns)"
             ),
             {
@@ -376,7 +375,6 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
                 "delim": source.delimiter,
                 "skip": header_row,
                 "nullstr": "\x00",
-                "names": names,
                 "columns": {n: "VARCHAR" for n in names},
             },
         )

@@ -30,11 +30,26 @@ class Dialect:
         return self.name in ("duckdb", "postgresql", "sqlite")
 
     def trim(self, expr: Expr) -> Expr:
-        """Python's str.strip(): every Unicode whitespace character, both ends."""
+        """Python's str.strip(): every Unicode whitespace character, both ends.
+
+        Trimming with a set of 29 characters is slow; where the ends are plain (after the
+        usual space trim, neither end is a whitespace character), the space trim is the answer.
+        """
         chars = sa.literal(WHITESPACE, sa.String)
         if self.name == "postgresql":
-            return sa.func.btrim(expr, chars)
-        return sa.func.trim(expr, chars)
+            full = sa.func.btrim(expr, chars)
+        else:
+            full = sa.func.trim(expr, chars)
+        if self.name not in ("duckdb", "postgresql"):
+            return full
+        spaces = sa.func.trim(expr)
+        odd = sa.or_(
+            sa.func.strpos(chars, sa.func.left(spaces, sa.literal(1, sa.Integer)))
+            > sa.literal(0, sa.Integer),
+            sa.func.strpos(chars, sa.func.right(spaces, sa.literal(1, sa.Integer)))
+            > sa.literal(0, sa.Integer),
+        )
+        return sa.case((sa.and_(spaces != sa.literal("", sa.String), odd), full), else_=spaces)
 
     def text(self, expr: Expr) -> Expr:
         return sa.cast(expr, sa.Text)

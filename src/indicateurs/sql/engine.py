@@ -40,7 +40,7 @@ from .conditions import NotPushable, compile_where
 from .dialects import Dialect, Expr
 from .pushdown import IndicatorPlacement, Pushdown, SlotPlacement
 from .slots import DistinctCount, KeyState, SlotState, merge, read_slot, seen_counts, set_seen, write_slot
-from .values import ColumnClass, Converted, Values
+from .values import Cell, ColumnClass, Converted, Values
 
 LOOKUP_CAP = 1000  # distinct raw values converted in Python per looked-up column
 FETCH_BATCH = 5000
@@ -194,7 +194,9 @@ def run(
     # `force_python` asks for streaming; everything else that shares the slot follows it.
     python_types = {key.event_type for key in python_slots}
 
-    builder = _RowBuilder(ctx, plan, used, type_index, window, as_of, mapping, everything is not None)
+    builder = _RowBuilder(
+        ctx, plan, used, type_index, window, as_of, mapping, everything is not None, list(compiled.slots)
+    )
     tables = [builder.classify(i, src, python_types) for i, src in enumerate(sources)]
     rows = _union(tables)
 
@@ -322,6 +324,7 @@ class _RowBuilder:
         as_of: dt.date,
         mapping: Any,
         all_python: bool,
+        slot_keys: Sequence[SlotKey] = (),
     ):
         self.ctx = ctx
         self.plan = plan
@@ -337,6 +340,17 @@ class _RowBuilder:
         for name in used:
             for decl in plan.event_types[name].fields:
                 self.field_columns.setdefault(decl, f"v{len(self.field_columns)}")
+        # Fields some slot reads (its field, or a name in its condition): their values are kept.
+        self.referenced: set[m.FieldDecl] = set()
+        for key in slot_keys:
+            event_type = plan.event_types[key.event_type]
+            names = {key.field} if key.field else set()
+            if key.where is not None:
+                names |= {n.name for n in m.walk(key.where) if isinstance(n, m.Name | m.BoolField)}
+            for name in names:
+                decl = event_type.field(name) if name else None
+                if decl is not None:
+                    self.referenced.add(decl)
         self.slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]] = {
             (name, decl.name): (self.field_columns[decl], decl.kind)
             for name in used
@@ -424,74 +438,136 @@ class _RowBuilder:
     # -- the statement
 
     def classify(self, index: int, src: SourceSpec, python_types: set[str]) -> sa.Table:
+        """The classified rows of one source, as a temporary table. Four nested SELECTs, so
+        that each costly expression (trimming, digit shapes, CASEs) is computed once per row:
+        A trims and shapes the inputs, B reads types, dates and fields, C checks dates and
+        fields, D decides each row's outcome."""
         V = self.values
         i = sa.literal
         base = src.base
         null = sa.null()
+        one, zero = i(1, sa.Integer), i(0, sa.Integer)
+        end_key = "fin" if src.column("fin") is not None else "end"
 
-        def raw(key: str) -> tuple[Expr, ColumnClass]:
-            found = src.column(key)
-            return found if found is not None else (null, ColumnClass.TEXT)
+        # which keys need text and shape
+        date_keys = ["date", end_key] + [
+            d.name for d in self.field_columns if d.kind is m.FieldKind.DATE and not self._needs_lookup(d)
+        ]
+        shaped = set(date_keys) | {
+            d.name
+            for d in self.field_columns
+            if d.kind in (m.FieldKind.INTEGER, m.FieldKind.DECIMAL) and not self._needs_lookup(d)
+        }
+        skipped = {
+            d
+            for d in self.field_columns
+            if d.kind is m.FieldKind.TEXT and d.optional and d not in self.referenced
+        }
+        texted = shaped | {d.name for d in self.field_columns if d not in skipped} | {end_key}
+        present = {k for _, k, _ in src.columns}
 
-        # type
-        type_raw, _ = raw("type")
-        table = self.type_table(src) if src.column("type") is not None and not self.all_python else []
-        if table:
-            t = sa.case(
-                *[(type_raw == sa.literal(v), i(code, sa.Integer)) for v, code in table],
+        # -- A: raw columns, trimmed texts, shapes, blanks
+        a_cols: list[Any] = [base.c.r.label("r")] + [base.c[col].label(col) for col, _, _ in src.columns]
+        column_of = {k: (col, cls) for col, k, cls in reversed(src.columns)}
+        for key in sorted(texted & present):
+            col, cls = column_of[key]
+            raw = base.c[col]
+            text, blank = V.as_text(raw, cls)
+            a_cols.append(sa.case((blank, one), else_=zero).label(f"b_{col}"))
+            if text is not None:
+                a_cols.append(text.label(f"x_{col}"))
+                if key in shaped:
+                    a_cols.append(V.shape(raw, text, cls).label(f"h_{col}"))
+        stage_a = sa.select(*a_cols).subquery("a")
+
+        def cell(key: str) -> Cell | None:
+            if key not in present:
+                return None
+            col, cls = column_of[key]
+            text = stage_a.c[f"x_{col}"] if f"x_{col}" in stage_a.c else None
+            shape = stage_a.c[f"h_{col}"] if f"h_{col}" in stage_a.c else None
+            blank = stage_a.c[f"b_{col}"] == one if f"b_{col}" in stage_a.c else stage_a.c[col].is_(None)
+            return Cell(stage_a.c[col], cls, text, shape, blank)
+
+        # -- B: type, date candidates, field values
+        type_cell = cell("type")
+        table = self.type_table(src) if type_cell is not None and not self.all_python else []
+        if table and type_cell is not None:
+            t: Expr = sa.case(
+                *[(type_cell.raw == sa.literal(v), i(code, sa.Integer)) for v, code in table],
                 else_=i(T_PYTHON, sa.Integer),
             )
         else:
             t = i(T_PYTHON, sa.Integer)
+        b_cols: list[Any] = [stage_a.c.r, t.label("t")] + [stage_a.c[col] for col, _, _ in src.columns]
+        for n, key in enumerate(dict.fromkeys(date_keys)):
+            c = cell(key)
+            if c is None:
+                y, mo, d = null, null, null
+                blank: Expr = sa.true()
+            else:
+                y, mo, d = V.date_candidates(c)
+                blank = c.blank
+            b_cols += [
+                sa.cast(y, sa.Integer).label(f"dy{n}"),
+                sa.cast(mo, sa.Integer).label(f"dm{n}"),
+                sa.cast(d, sa.Integer).label(f"dd{n}"),
+                sa.case((blank, one), else_=zero).label(f"db{n}"),
+            ]
+        date_slot = {key: n for n, key in enumerate(dict.fromkeys(date_keys))}
+        for decl, name in self.field_columns.items():
+            c = cell(decl.name)
+            if decl.kind is m.FieldKind.DATE and not self._needs_lookup(decl):
+                continue
+            if c is None or decl in skipped:
+                conv = Converted(null, sa.true())
+            elif decl.kind is m.FieldKind.TEXT and decl not in self.referenced:
+                # nothing can go wrong with a text but its absence, and nothing reads it
+                conv = Converted(sa.case((c.blank, null), else_=one), c.blank)
+            else:
+                conv = self._convert(src, decl, c)
+            b_cols += [conv.value.label(name), sa.case((conv.blank, one), else_=zero).label(f"{name}_b")]
+        ident = cell("id")
+        rid = self.ctx.dialect.text(ident.raw) if ident is not None else sa.cast(null, sa.Text)
+        b_cols.append(rid.label("rid"))
+        stage_b = sa.select(*b_cols).subquery("b")
 
-        # date
-        date_raw, date_cls = raw("date")
-        y, mo, d, _ = V.date_parts(date_raw, date_cls)
-
-        # fields, per declaration
-        columns: dict[str, Expr] = {}
+        # -- C: dates checked, fields ok
+        c_cols: list[Any] = [stage_b.c.r, stage_b.c.t, stage_b.c.rid] + [
+            stage_b.c[col] for col, _, _ in src.columns
+        ]
+        checked: dict[str, tuple[Expr, Expr, Expr]] = {}
+        for key, n in date_slot.items():
+            checked[key] = V.date_checked(stage_b.c[f"dy{n}"], stage_b.c[f"dm{n}"], stage_b.c[f"dd{n}"])
+        y, mo, d = checked["date"]
+        c_cols += [y.label("y"), mo.label("m"), d.label("d")]
         oks: dict[m.FieldDecl, Expr] = {}
         for decl, name in self.field_columns.items():
-            value_raw, cls = raw(decl.name)
-            conv = self._convert(src, decl, value_raw, cls)
-            columns[name] = conv.value
-            missing_ok = i(1 if decl.optional else 0, sa.Integer)
-            oks[decl] = sa.case(
-                (conv.blank, missing_ok), (conv.value.is_not(None), i(1, sa.Integer)), else_=i(0, sa.Integer)
-            )
-        # end date: blank or settled
-        end_key = "fin" if src.column("fin") is not None else "end"
-        end_raw, end_cls = raw(end_key)
-        ey, _, _, end_blank = V.date_parts(end_raw, end_cls)
-        end_ok = sa.or_(end_blank, ey.is_not(None))
-
+            missing_ok = one if decl.optional else zero
+            if decl.kind is m.FieldKind.DATE and not self._needs_lookup(decl):
+                n = date_slot[decl.name]
+                dy, dm, dd = checked[decl.name]
+                value = dy * i(10000, sa.Integer) + dm * i(100, sa.Integer) + dd
+                blank = stage_b.c[f"db{n}"] == one
+            else:
+                value, blank = stage_b.c[name], stage_b.c[f"{name}_b"] == one
+            kept = value if decl in self.referenced else null
+            c_cols.append(sa.case((blank, null), else_=kept).label(name))
+            oks[decl] = sa.case((blank, missing_ok), (value.is_not(None), one), else_=zero)
+        end_n = date_slot[end_key]
+        end_ok = sa.or_(stage_b.c[f"db{end_n}"] == one, checked[end_key][0].is_not(None))
         ok_cases = []
-        for name in self.used:
-            decls = self.plan.event_types[name].fields
-            all_ok = sa.and_(end_ok, *[oks[decl] == i(1, sa.Integer) for decl in decls])
+        for type_name in self.used:
+            decls = self.plan.event_types[type_name].fields
+            all_ok = sa.and_(end_ok, *[oks[decl] == one for decl in decls])
             ok_cases.append(
-                (
-                    t == i(self.type_index[name], sa.Integer),
-                    sa.case((all_ok, i(1, sa.Integer)), else_=i(0, sa.Integer)),
-                )
+                (stage_b.c.t == i(self.type_index[type_name], sa.Integer), sa.case((all_ok, one), else_=zero))
             )
-        ok = sa.case(*ok_cases, else_=i(0, sa.Integer)) if ok_cases else i(0, sa.Integer)
+        ok = sa.case(*ok_cases, else_=zero) if ok_cases else zero
+        c_cols.append(ok.label("ok"))
+        inner = sa.select(*c_cols).subquery("c")
 
-        ident, ident_cls = raw("id")
-        rid = self.ctx.dialect.text(ident) if src.column("id") is not None else sa.cast(null, sa.Text)
-
-        inner = sa.select(
-            base.c.r.label("r"),
-            t.label("t"),
-            y.label("y"),
-            mo.label("m"),
-            d.label("d"),
-            ok.label("ok"),
-            rid.label("rid"),
-            *[expr.label(name) for name, expr in columns.items()],
-            *[base.c[col].label(f"raw_{col}") for col, _, _ in src.columns],
-        ).subquery("conv")
-
+        # -- D: the outcome of each row
         ymd = inner.c.y * i(10000, sa.Integer) + inner.c.m * i(100, sa.Integer) + inner.c.d
         start = _ymd(self.window.start)
         end = _ymd(min(self.window.end, self.as_of))
@@ -501,7 +577,7 @@ class _RowBuilder:
             cat = sa.case(
                 (inner.c.t == i(T_IGNORED, sa.Integer), i(IGNORED_MAPPING, sa.Integer)),
                 (inner.c.t == i(T_UNUSED, sa.Integer), i(UNUSED_TYPE, sa.Integer)),
-                (sa.or_(inner.c.t < i(0, sa.Integer), inner.c.y.is_(None)), i(PYTHON, sa.Integer)),
+                (sa.or_(inner.c.t < zero, inner.c.y.is_(None)), i(PYTHON, sa.Integer)),
                 (
                     sa.or_(ymd < i(start, sa.Integer), ymd > i(end, sa.Integer)),
                     sa.case(
@@ -515,7 +591,7 @@ class _RowBuilder:
                         else_=i(OUT_OF_PERIOD, sa.Integer),
                     ),
                 ),
-                (inner.c.ok == i(1, sa.Integer), i(USED, sa.Integer)),
+                (inner.c.ok == one, i(USED, sa.Integer)),
                 else_=i(PYTHON, sa.Integer),
             )
         keep_raw = cat == i(PYTHON, sa.Integer)
@@ -531,29 +607,22 @@ class _RowBuilder:
             inner.c.d,
             cat.label("cat"),
             inner.c.rid,
-            *[inner.c[name] for name in columns],
-            *[
-                sa.case((keep_raw, inner.c[f"raw_{col}"]), else_=null).label(f"raw_{col}")
-                for col, _, _ in src.columns
-            ],
+            *[inner.c[name] for name in self.field_columns.values()],
+            *[sa.case((keep_raw, inner.c[col]), else_=null).label(f"raw_{col}") for col, _, _ in src.columns],
         )
         return self.ctx.create_temp("lignes", outer)
 
-    def _convert(self, src: SourceSpec, decl: m.FieldDecl, raw: Expr, cls: ColumnClass) -> Converted:
+    def _convert(self, src: SourceSpec, decl: m.FieldDecl, c: Cell) -> Converted:
         V = self.values
-        if src.column(decl.name) is None:
-            return Converted(sa.null(), sa.true())
         if self._needs_lookup(decl):
-            return V.lookup(raw, cls, self.lookup_table(src, decl))
+            return V.lookup(c, self.lookup_table(src, decl))
         if decl.kind is m.FieldKind.TEXT:
-            return V.text(raw, cls)
+            return V.text(c)
         if decl.kind is m.FieldKind.INTEGER:
-            return V.integer(raw, cls)
+            return V.integer(c)
         if decl.kind is m.FieldKind.DECIMAL:
-            return V.decimal(raw, cls)
-        if decl.kind is m.FieldKind.DATE:
-            return V.date(raw, cls)
-        return Converted(sa.null(), V.blank(raw, cls))
+            return V.decimal(c)
+        return Converted(sa.null(), c.blank)
 
 
 def _sql_value(value: Any) -> Any:
@@ -597,7 +666,7 @@ def _period_key(rows: sa.Subquery, unit: m.PeriodUnit) -> Expr:
         return y * i(10, sa.Integer) + q
     if unit is m.PeriodUnit.SEMESTER:
         return y * i(10, sa.Integer) + sa.case((mo <= i(6, sa.Integer), 1), else_=2)
-    return i(0, sa.Integer)
+    return sa.literal_column("0", sa.Integer)  # the whole period: a constant, not a parameter
 
 
 def _match(
@@ -676,7 +745,7 @@ def _aggregate(
     stmt = (
         sa.select(rows.c.t, period, sa.func.count().label("n"), *columns)
         .where(rows.c.cat == i(USED, sa.Integer), rows.c.t.in_([i(w, sa.Integer) for w in wanted]))
-        .group_by(rows.c.t, period)
+        .group_by(rows.c.t, *([] if unit is m.PeriodUnit.WHOLE else [period]))
     )
     by_type = {v: k for k, v in type_index.items()}
     for row in ctx.execute(stmt):
@@ -725,6 +794,9 @@ def _evidence(
     sources: Sequence[SourceSpec],
 ) -> None:
     """The first EVIDENCE_CAP matching rows of every slot and period, in reading order."""
+    if ctx.dialect.name == "duckdb":
+        _evidence_top(ctx, rows, unit, keys, type_index, slot_fields, plan, states, used, sources)
+        return
     i = sa.literal
     one, zero = i(1, sa.Integer), i(0, sa.Integer)
     period = _period_key(rows, unit)
@@ -736,7 +808,11 @@ def _evidence(
         flags.append(flag.label(f"f{n}"))
         running.append(
             sa.func.sum(flag)
-            .over(partition_by=[rows.c.t, period], order_by=[rows.c.s, rows.c.r], rows=(None, 0))
+            .over(
+                partition_by=[rows.c.t, *([] if unit is m.PeriodUnit.WHOLE else [period])],
+                order_by=[rows.c.s, rows.c.r],
+                rows=(None, 0),
+            )
             .label(f"n{n}")
         )
     wanted = sorted({type_index[k.event_type] for k in keys})
@@ -777,6 +853,69 @@ def _evidence(
                 if st is None:
                     st = states[key][k] = KeyState()
                 st.evidence.append((s, r, event))
+
+
+_ROW_BITS = 1 << 40  # (source, row) as one integer: source * 2**40 + row
+
+
+def _evidence_top(
+    ctx: _Context,
+    rows: sa.Subquery,
+    unit: m.PeriodUnit,
+    keys: list[SlotKey],
+    type_index: dict[str, int],
+    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    plan: m.Plan,
+    states: dict[SlotKey, SlotState],
+    used: list[str],
+    sources: Sequence[SourceSpec],
+) -> None:
+    """DuckDB: the same, with its top-N aggregate `min(x, n)` instead of a window (no sort)."""
+    i = sa.literal
+    period = _period_key(rows, unit)
+    position = rows.c.s * i(_ROW_BITS, sa.BigInteger) + rows.c.r
+    cap = sa.literal_column(str(int(EVIDENCE_CAP)), sa.Integer)
+    columns = []
+    for n, key in enumerate(keys):
+        matched, _ = _match(rows, ctx.dialect, key, type_index, slot_fields, plan)
+        columns.append(sa.func.min(sa.case((matched, position), else_=sa.null()), cap).label(f"e{n}"))
+    wanted = sorted({type_index[k.event_type] for k in keys})
+    whole = unit is m.PeriodUnit.WHOLE
+    stmt = (
+        sa.select(rows.c.t, period.label("k"), *columns)
+        .where(rows.c.cat == i(USED, sa.Integer), rows.c.t.in_([i(w, sa.Integer) for w in wanted]))
+        .group_by(rows.c.t, *([] if whole else [period]))
+    )
+    chosen: list[tuple[SlotKey, int, int]] = []
+    for row in ctx.execute(stmt):
+        data = row._mapping
+        k = int(data["k"])
+        for n, key in enumerate(keys):
+            if type_index[key.event_type] != int(data["t"]):
+                continue
+            for pos in data[f"e{n}"] or ():
+                if pos is not None:
+                    chosen.append((key, k, int(pos)))
+    if not chosen:
+        return
+    wanted_positions = sorted({pos for _, _, pos in chosen})
+    details: dict[int, Event] = {}
+    for start in range(0, len(wanted_positions), FETCH_BATCH):
+        batch = wanted_positions[start : start + FETCH_BATCH]
+        fetch = sa.select(rows.c.s, rows.c.r, rows.c.t, rows.c.y, rows.c.m, rows.c.d, rows.c.rid).where(
+            rows.c.cat == i(USED, sa.Integer), position.in_([i(p, sa.BigInteger) for p in batch])
+        )
+        for s, r, t, y, mo, d, rid in ctx.execute(fetch):
+            ident = None if is_blank(rid) else str(rid)
+            event = Event(
+                used[int(t)], dt.date(int(y), int(mo), int(d)), {}, ident, None, sources[int(s)].name, int(r)
+            )
+            details[int(s) * _ROW_BITS + int(r)] = event
+    for key, k, pos in chosen:
+        st = states[key].get(k)
+        if st is None:
+            st = states[key][k] = KeyState()
+        st.evidence.append((pos // _ROW_BITS, pos % _ROW_BITS, details[pos]))
 
 
 def _merge_distinct(

@@ -107,7 +107,8 @@ def seen_counts(compiled: CompiledPlan) -> dict[str, int]:
     programs = getattr(compiled, "programs", None)
     if programs is not None:
         for name, program in programs.items():
-            out[name] = int(program.seen())
+            seen = program.seen
+            out[name] = int(seen() if callable(seen) else seen)
         return out
     for name, dispatcher in getattr(compiled, "dispatchers", {}).items():
         out[name] = max((sum(p.values()) for p in dispatcher.presence), default=0)
@@ -120,7 +121,10 @@ def set_seen(compiled: CompiledPlan, counts: dict[str, int]) -> None:
     if programs is not None:
         for name, program in programs.items():
             n = counts.get(name, 0)
-            program._count = lambda n=n: n
+            if callable(program.seen):
+                program._count = lambda n=n: n
+            else:
+                program.seen = n
         return
     for name, dispatcher in getattr(compiled, "dispatchers", {}).items():
         n = counts.get(name, 0)

@@ -76,16 +76,28 @@ def _substr(expr: Expr, start: int, length: int) -> Expr:
     return sa.func.substr(expr, _i(start), _i(length))
 
 
+@attrs.frozen
+class Cell:
+    """One input value at the conversion stage: the raw column, its trimmed text, the digit
+    shape of that text and the blank test, each computed once in an inner SELECT."""
+
+    raw: Expr
+    cls: ColumnClass
+    text: Expr | None
+    shape: Expr | None
+    blank: Expr
+
+
 class Values:
     """Conversion expressions for one dialect."""
 
     def __init__(self, dialect: Dialect):
         self.d = dialect
 
-    # ------------------------------------------------------------------ text and blanks
+    # ------------------------------------------------------------------ first stage
 
     def as_text(self, raw: Expr, cls: ColumnClass) -> tuple[Expr | None, Expr]:
-        """(text or None when the class cannot be read as text here, blank test)."""
+        """(trimmed text or None when the class is not read as text, blank test)."""
         d = self.d
         if cls is ColumnClass.TEXT:
             text = d.trim(raw)
@@ -95,19 +107,22 @@ class Values:
             text = d.trim(d.text(raw))
             usable = sa.case((kind.in_([_s("text"), _s("integer")]), text), else_=sa.null())
             return usable, sa.or_(raw.is_(None), sa.and_(kind == _s("text"), text == _s("")))
+        if cls is ColumnClass.INTEGER:
+            return d.text(raw), raw.is_(None)  # str(5) == '5' in Python and in SQL
         return None, raw.is_(None)
 
-    def blank(self, raw: Expr, cls: ColumnClass) -> Expr:
-        return self.as_text(raw, cls)[1]
+    def shape(self, raw: Expr, text: Expr, cls: ColumnClass) -> Expr:
+        """The digit shape of the text; plain ISO dates skip the costly part where possible."""
+        fast = self.d.iso_fast(raw) if cls is ColumnClass.TEXT else None
+        if fast is None:
+            return self.d.shape(text)
+        return sa.case((fast, _s("0000-00-00")), else_=self.d.shape(text))
 
-    def text(self, raw: Expr, cls: ColumnClass) -> Converted:
-        text, blank = self.as_text(raw, cls)
-        if text is None and cls is ColumnClass.INTEGER:
-            text = self.d.text(raw)  # str(5) == '5' in Python and in SQL
-        value = sa.null() if text is None else sa.case((blank, sa.null()), else_=text)
-        return Converted(value, blank)
+    # ------------------------------------------------------------------ second stage
 
-    # ------------------------------------------------------------------ numbers
+    def text(self, cell: Cell) -> Converted:
+        value = sa.null() if cell.text is None else sa.case((cell.blank, sa.null()), else_=cell.text)
+        return Converted(value, cell.blank)
 
     def _digits_only(self, shape: Expr, low: int, high: int) -> Expr:
         return sa.and_(
@@ -115,18 +130,16 @@ class Values:
             sa.func.length(shape).between(_i(low), _i(high)),
         )
 
-    def _integer_text(self, text: Expr) -> Expr:
+    def _integer_text(self, text: Expr, shape: Expr) -> Expr:
         """`-?[0-9]{1,18}` as a BIGINT, else NULL (Python's int() agrees on these)."""
-        shape = self.d.shape(text)
         plain = self._digits_only(shape, 1, 18)
         negative = sa.and_(
             _substr(shape, 1, 1) == _s("-"), self._digits_only(sa.func.substr(shape, _i(2)), 1, 18)
         )
         return sa.case((sa.or_(plain, negative), sa.cast(text, sa.BigInteger)), else_=sa.null())
 
-    def _decimal_text(self, text: Expr) -> Expr:
+    def _decimal_text(self, text: Expr, shape: Expr) -> Expr:
         """`-?d+` or `-?d+[.,]d+` as a DOUBLE, else NULL (float() of the same text)."""
-        shape = self.d.shape(text)
         unsigned = sa.case((_substr(shape, 1, 1) == _s("-"), sa.func.substr(shape, _i(2))), else_=shape)
         point = sa.func.replace(unsigned, _s(","), _s("."))
         whole = self._digits_only(unsigned, 1, 30)
@@ -139,56 +152,75 @@ class Values:
         number = sa.cast(sa.func.replace(text, _s(","), _s(".")), self.d.double())
         return sa.case((sa.or_(whole, fraction), number), else_=sa.null())
 
-    def integer(self, raw: Expr, cls: ColumnClass) -> Converted:
-        blank = self.blank(raw, cls)
+    def integer(self, cell: Cell) -> Converted:
+        raw, cls = cell.raw, cell.cls
         if cls is ColumnClass.INTEGER:
-            return Converted(raw, blank)
+            return Converted(raw, cell.blank)
         if cls is ColumnClass.FLOAT:
             whole = sa.and_(raw == sa.func.floor(raw), sa.func.abs(raw) < sa.literal(1e15))
-            return Converted(sa.case((whole, sa.cast(raw, sa.BigInteger)), else_=sa.null()), blank)
+            return Converted(sa.case((whole, sa.cast(raw, sa.BigInteger)), else_=sa.null()), cell.blank)
+        if cell.text is None or cell.shape is None:
+            return Converted(sa.null(), cell.blank)
+        value = self._integer_text(cell.text, cell.shape)
         if cls is ColumnClass.DYNAMIC:
-            kind = sa.func.typeof(raw)
-            text = self.d.trim(raw)
-            value = sa.case(
-                (kind == _s("integer"), raw),
-                (kind == _s("text"), self._integer_text(text)),
-                else_=sa.null(),
-            )
-            return Converted(value, blank)
-        if cls is ColumnClass.TEXT:
-            return Converted(self._integer_text(self.d.trim(raw)), blank)
-        return Converted(sa.null(), blank)
+            value = sa.case((sa.func.typeof(raw) == _s("integer"), raw), else_=value)
+        return Converted(value, cell.blank)
 
-    def decimal(self, raw: Expr, cls: ColumnClass) -> Converted:
-        blank = self.blank(raw, cls)
+    def decimal(self, cell: Cell) -> Converted:
+        raw, cls = cell.raw, cell.cls
         double = self.d.double()
+        zero = sa.literal(0.0, double)
         if cls in (ColumnClass.INTEGER, ColumnClass.FLOAT):
-            return Converted(sa.cast(raw, double) + sa.literal(0.0, double), blank)
+            return Converted(sa.cast(raw, double) + zero, cell.blank)
+        if cell.text is None or cell.shape is None:
+            return Converted(sa.null(), cell.blank)
+        value = self._decimal_text(cell.text, cell.shape)
         if cls is ColumnClass.DYNAMIC:
             kind = sa.func.typeof(raw)
             value = sa.case(
                 (kind.in_([_s("integer"), _s("real")]), sa.cast(raw, double)),
-                (kind == _s("text"), self._decimal_text(self.d.trim(raw))),
+                (kind == _s("text"), value),
                 else_=sa.null(),
             )
-            return Converted(value + sa.literal(0.0, double), blank)
-        if cls is ColumnClass.TEXT:
-            return Converted(self._decimal_text(self.d.trim(raw)) + sa.literal(0.0, double), blank)
-        return Converted(sa.null(), blank)
+        return Converted(value + zero, cell.blank)
 
-    # ------------------------------------------------------------------ dates
+    def date_candidates(self, cell: Cell) -> tuple[Expr, Expr, Expr]:
+        """(year, month, day) read from the layout, not yet checked (see `date_checked`)."""
+        if cell.cls is ColumnClass.DATE:
+            y, m, d = (_int(sa.extract(part, cell.raw)) for part in ("year", "month", "day"))
+            return y, m, d
+        if cell.text is None or cell.shape is None or cell.cls not in (ColumnClass.TEXT, ColumnClass.DYNAMIC):
+            return sa.null(), sa.null(), sa.null()
+        text, shape = cell.text, cell.shape
+        loose = sa.func.replace(sa.func.replace(shape, _s("/"), _s("-")), _s("."), _s("-"))
+        cases: list[tuple[Expr, tuple[Expr, Expr, Expr]]] = []
+        for date_shape, suffixes, parts, year_add, on in _date_shapes():
+            length = len(date_shape)
+            subject = shape if on == "strict" else loose
+            rest = sa.func.coalesce(sa.func.substr(shape, _i(length + 1)), _s(""))
+            if suffixes == [""]:
+                test = subject == _s(date_shape)
+            else:
+                test = sa.and_(
+                    _substr(subject, 1, length) == _s(date_shape), rest.in_([_s(x) for x in suffixes])
+                )
+            (ys, yl), (ms, ml), (ds, dl) = parts
+            year = _int(_substr(text, ys, yl))
+            if year_add:
+                year = year + _i(year_add)
+            cases.append((test, (year, _int(_substr(text, ms, ml)), _int(_substr(text, ds, dl)))))
+        first, *others = cases
+        plain = shape == _s("0000-00-00")  # the common case, tested first
+        y = sa.case((plain, first[1][0]), *[(c, p[0]) for c, p in cases], else_=sa.null())
+        m = sa.case((plain, first[1][1]), *[(c, p[1]) for c, p in cases], else_=sa.null())
+        d = sa.case((plain, first[1][2]), *[(c, p[2]) for c, p in cases], else_=sa.null())
+        return y, m, d
 
-    def date_parts(self, raw: Expr, cls: ColumnClass) -> tuple[Expr, Expr, Expr, Expr]:
-        """(year, month, day, blank): the three parts NULL unless the date is settled here."""
-        blank = self.blank(raw, cls)
-        if cls is ColumnClass.DATE:
-            y, m, d = (_int(sa.extract(part, raw)) for part in ("year", "month", "day"))
-        elif cls in (ColumnClass.TEXT, ColumnClass.DYNAMIC):
-            text = self.as_text(raw, cls)[0]
-            assert text is not None
-            y, m, d = self._date_text(raw if cls is ColumnClass.TEXT else None, text)
-        else:
-            return sa.null(), sa.null(), sa.null(), blank
+    # ------------------------------------------------------------------ third stage
+
+    @staticmethod
+    def date_checked(y: Expr, m: Expr, d: Expr) -> tuple[Expr, Expr, Expr]:
+        """The parts of a real date within 1970..2100; all NULL otherwise (Python decides)."""
         ok = sa.and_(
             y.between(_i(MIN_YEAR), _i(MAX_YEAR)),
             m.between(_i(1), _i(12)),
@@ -199,50 +231,16 @@ class Values:
             sa.case((ok, y), else_=sa.null()),
             sa.case((ok, m), else_=sa.null()),
             sa.case((ok, d), else_=sa.null()),
-            blank,
         )
-
-    def _date_text(self, raw: Expr | None, text: Expr) -> tuple[Expr, Expr, Expr]:
-        shape = self.d.shape(text)
-        loose = sa.func.replace(sa.func.replace(shape, _s("/"), _s("-")), _s("."), _s("-"))
-        cases: list[tuple[Expr, tuple[Expr, Expr, Expr]]] = []
-        fast = self.d.iso_fast(raw) if raw is not None else None
-        if fast is not None:
-            assert raw is not None
-            cases.append((fast, (_substr(raw, 1, 4), _substr(raw, 6, 2), _substr(raw, 9, 2))))
-        for date_shape, suffixes, parts, year_add, on in _date_shapes():
-            length = len(date_shape)
-            subject = shape if on == "strict" else loose
-            test = sa.and_(
-                _substr(subject, 1, length) == _s(date_shape),
-                sa.func.coalesce(sa.func.substr(shape, _i(length + 1)), _s("")).in_(
-                    [_s(x) for x in suffixes]
-                ),
-            )
-            (ys, yl), (ms, ml), (ds, dl) = parts
-            year = _int(_substr(text, ys, yl))
-            if year_add:
-                year = year + _i(year_add)
-            cases.append((test, (year, _substr(text, ms, ml), _substr(text, ds, dl))))
-        y = sa.case(*[(c, _int(p[0])) for c, p in cases], else_=sa.null())
-        m = sa.case(*[(c, _int(p[1])) for c, p in cases], else_=sa.null())
-        d = sa.case(*[(c, _int(p[2])) for c, p in cases], else_=sa.null())
-        return y, m, d
-
-    def date(self, raw: Expr, cls: ColumnClass) -> Converted:
-        """A date field as the integer yyyymmdd (what conditions compare it with)."""
-        y, m, d, blank = self.date_parts(raw, cls)
-        return Converted(y * _i(10000) + m * _i(100) + d, blank)
 
     # ------------------------------------------------------------------ lookups
 
-    def lookup(self, raw: Expr, cls: ColumnClass, table: Sequence[tuple[Any, Any]]) -> Converted:
+    def lookup(self, cell: Cell, table: Sequence[tuple[Any, Any]]) -> Converted:
         """Values converted in Python, one per distinct raw value, as a CASE."""
-        blank = self.blank(raw, cls)
         if not table:
-            return Converted(sa.null(), blank)
-        whens = [(raw == sa.literal(src), sa.literal(dst)) for src, dst in table]
-        return Converted(sa.case(*whens, else_=sa.null()), blank)
+            return Converted(sa.null(), cell.blank)
+        whens = [(cell.raw == sa.literal(src), sa.literal(dst)) for src, dst in table]
+        return Converted(sa.case(*whens, else_=sa.null()), cell.blank)
 
 
 def _days_in_month(y: Expr, m: Expr) -> Expr:
