@@ -592,6 +592,32 @@ CASES: list[Case] = [
         "two periods",
     ),
     body(
+        "  nombre(formation) >= 2 » par an",
+        "                         ^",
+        "S032",
+        "guillemet fermant » sans guillemet ouvrant",
+        "ouvrez le libellé par « : un libellé s'écrit « … » sur une ligne",
+        "stray closing guillemet",
+        message_en="closing quote » without an opening quote",
+    ),
+    body(
+        "  existe(formation) @",
+        "                    ^",
+        "S001",
+        "caractère inattendu « @ »",
+        "supprimez ce caractère ou mettez le texte entre « » s'il fait partie d'un libellé",
+        "unexpected character",
+        message_en="unexpected character '@'",
+    ),
+    body(
+        "  existe(formation) \u2028",
+        "                    ^",
+        "S001",
+        "caractère inattendu « U+2028 »",
+        "supprimez ce caractère ou mettez le texte entre « » s'il fait partie d'un libellé",
+        "an invisible character is named by its code point",
+    ),
+    body(
         "  nombre(formation où catégorie = « colloque ») >= 1",
         "                                  ^^^^^^^^^^^^",
         "C152",
@@ -643,7 +669,8 @@ def test_mistake(case: Case) -> None:
     rendered = render_diagnostic(diag, error.sources["essai.plan"], "fr")
     lines = rendered.split("\n")
     assert lines[0] == f"essai.plan:{case.line}:{case.column}: erreur[{case.code}]: {case.message}"
-    assert lines[1] == f"  {case.line:>4} | {case.source}"
+    shown = case.source.replace("\u2028", "\ufffd")  # a line separator would break the line
+    assert lines[1] == f"  {case.line:>4} | {shown}"
     assert caret_of(rendered) == case.caret
     if case.suggestion is not None:
         assert lines[3] == f"       = suggestion : {case.suggestion}"
@@ -807,6 +834,32 @@ def test_line_separators_inside_labels_do_not_shift_the_rendered_line() -> None:
     diag, error = only_error(text)
     assert (diag.line, diag.column) == (5, 3)
     assert error.render("fr").split("\n")[1] == "     5 |   nombre(formaton) >= 1"
+
+
+def test_a_broken_declaration_line_still_declares_its_name() -> None:
+    """An unclosed label on an « indicateur » or « événement » line is one error, not a cascade:
+    the fields, expression, unit and references that follow still find their declaration."""
+    text = (
+        "période 2023\n"
+        "événement formation « Formation\n"  # 2: unclosed
+        "  participants : entier\n"
+        "indicateur a « Nombre de formations\n"  # 4: unclosed
+        "  somme(formation.participants) >= 1 par an\n"
+        "  unité « participants »\n"
+        "indicateur b « B »\n"
+        "  a et existe(formation)\n"
+    )
+    with pytest.raises(PlanError) as info:
+        load_plan(text)
+    assert [(d.code, d.line) for d in info.value.errors] == [("S002", 2), ("S002", 4)]
+
+
+def test_control_characters_are_shown_without_breaking_the_rendered_line() -> None:
+    diag, error = only_error(HEAD + "  existe(formation) \u2028 \x01\n")
+    assert diag.args["char"] == "U+2028"
+    rendered = error.render("fr").split("\n")
+    assert rendered[1] == "     9 |   existe(formation) \ufffd \ufffd"
+    assert caret_of(error.render("fr")) == " " * 20 + "^"
 
 
 def test_a_keyword_is_a_whole_word() -> None:

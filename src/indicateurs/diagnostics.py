@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -112,7 +113,7 @@ def render_diagnostic(diag: Diagnostic, source: str | None, lang: Lang | None = 
         # Lines are what the parser counts: `\n` only (splitlines would also cut at \f, \x85, U+2028).
         src_lines = source.split("\n")
         if diag.span.line <= len(src_lines):
-            text = src_lines[diag.span.line - 1]
+            text = _displayable(src_lines[diag.span.line - 1])
             lines.append(f"  {diag.span.line:>4} | {text}")
             lines.append(f"       | {caret_line(text, diag.span)}")
     fix = diag.fix(lang)
@@ -121,6 +122,15 @@ def render_diagnostic(diag: Diagnostic, source: str | None, lang: Lang | None = 
             f"       = {labels['fix']} : {fix}" if lang == "fr" else f"       = {labels['fix']}: {fix}"
         )
     return "\n".join(lines)
+
+
+def _displayable(text: str) -> str:
+    """The line as a terminal can show it: control characters and line or paragraph separators
+    (which would break the line or move the cursor) become « � », one for one, so the carets
+    still line up. Tabs stay."""
+    return "".join(
+        "\ufffd" if ch != "\t" and unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text
+    )
 
 
 def caret_line(text: str, span: Span) -> str:

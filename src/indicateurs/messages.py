@@ -178,6 +178,12 @@ _M: dict[str, dict[str, str]] = {
         "fix_fr": "écrivez par exemple : objectif opérationnel 1.1.2 « Assurer le suivi … »",
         "fix_en": 'write for example: objectif opérationnel 1.1.2 "Ensure the follow-up …"',
     },
+    "S032": {
+        "fr": "guillemet fermant {quote} sans guillemet ouvrant",
+        "en": "closing quote {quote} without an opening quote",
+        "fix_fr": "ouvrez le libellé par {open} : un libellé s'écrit {open} … {quote} sur une ligne",
+        "fix_en": "open the label with {open}: a label is written {open} … {quote} on one line",
+    },
     "S099": {
         "fr": "trop d'erreurs de syntaxe ; la suite du fichier n'est pas analysée",
         "en": "too many syntax errors; the rest of the file is not analysed",

@@ -138,12 +138,43 @@ def parse_statements(text: str, file: str) -> tuple[list[st.Statement], list[Dia
                 diagnostics.append(Diagnostic("S099", Span.point(file, bad + 1, 1)))
                 break
             diagnostics.append(problem)
+            recovered = _recover(lines[bad], file, bad + 1)
+            if recovered is not None:
+                statements.append(recovered)
             pending[:0] = [(lo, bad), (bad + 1, hi)]
             continue
         builder = _StatementBuilder(file, lo, chunk)
         statements.extend(builder.transform(tree))
         diagnostics.extend(builder.problems)
+    statements.sort(key=lambda statement: statement.span.line)  # one statement per line
     return statements, diagnostics
+
+
+_RECOVERABLE = re.compile(
+    r"(?P<indent>[ \t\f\u00a0\u2007\u202f]*)(?P<keyword>indicateur|indicator|événement|evenement|event)"
+    r"[ \t\u00a0\u2007\u202f]+(?P<name>[^\W\d]\w*)(?![\w'’])",
+    re.IGNORECASE,
+)
+
+
+def _recover(line: str, file: str, number: int) -> st.Statement | None:
+    """The declaration a broken line still makes, when its keyword and name are readable.
+
+    « indicateur formations « Nombre de formations » (unclosed label) still declares the
+    indicator `formations`: its expression, unit and notes on the next lines attach to it instead
+    of being reported, wrongly, as attached to nothing or to the indicator before. Same for an
+    event type and its fields. The line's own syntax error is reported all the same.
+    """
+    match = _RECOVERABLE.match(line)
+    if match is None:
+        return None
+    column = len(match.group("indent")) + 1
+    span = Span(file, number, column, number, len(line.rstrip()) + 1)
+    name = match.group("name")
+    name_span = Span.point(file, number, match.start("name") + 1, len(name))
+    if match.group("keyword").lower() in ("indicateur", "indicator"):
+        return st.IndicatorDecl(name, None, span, name_span)
+    return st.EventDecl(name, None, span, name_span)
 
 
 class _ChunkError(Exception):
@@ -246,7 +277,10 @@ def syntax_diagnostic(
             return Diagnostic("S002", Span.point(file, line, column), {"quote": char, "close": closing})
         if char in "'‘’":
             return Diagnostic("S028", Span.point(file, line, column), {"char": char})
-        return Diagnostic("S001", Span.point(file, line, column), {"char": char})
+        if char in "»”":
+            opening = {"»": "«", "”": "“"}[char]
+            return Diagnostic("S032", Span.point(file, line, column), {"quote": char, "open": opening})
+        return Diagnostic("S001", Span.point(file, line, column), {"char": _visible(char)})
     if isinstance(error, UnexpectedEOF):  # pragma: no cover - every chunk ends with a newline
         last = chunk.rstrip("\n").count("\n") + 1
         return Diagnostic("S004", Span.point(file, offset + last, 1), {"expected": "", "expected_en": ""})
@@ -289,6 +323,13 @@ def syntax_diagnostic(
     guess = closest(text, keywords, cutoff=0.7) if text[:1].isalpha() else None
     args["guess"] = guess or ""
     return Diagnostic("S003", span, args)
+
+
+def _visible(char: str) -> str:
+    """A character as a reader can see it: invisible ones by their code point (U+2028)."""
+    if char.isprintable() and not char.isspace():
+        return char
+    return f"U+{ord(char):04X}"
 
 
 def _previous_token(token: Token, error: UnexpectedToken, tokens: list[Token] | None) -> Token | None:
