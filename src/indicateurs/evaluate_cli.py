@@ -144,7 +144,7 @@ def render(result: PlanResult, fmt: str) -> str:
         return render_markdown(result)
     from .render.terminal import render_table
 
-    return render_table(result, color=sys.stdout.isatty())
+    return render_table(result)
 
 
 def _progress_printer() -> Callable[[str, int], None] | None:
