@@ -176,21 +176,31 @@ def _sql_source(
     conn = ctx.conn
     dialect = ctx.dialect
     relation: sa.FromClause
+    preparer = conn.dialect.identifier_preparer
     if table is not None:
-        reflected = sa.Table(table, sa.MetaData(), schema=schema, autoload_with=conn)
-        relation = reflected
-        types = {c.name: str(c.type) for c in reflected.columns}
-        primary = [c.name for c in reflected.primary_key.columns]
         shown = name or (f"{schema}.{table}" if schema else table)
+        if dialect.name == "duckdb":  # duckdb_engine's reflection lags behind SQLAlchemy's
+            qualified = (preparer.quote_schema(schema) + "." if schema else "") + preparer.quote(table)
+            types = _describe(conn, f"SELECT * FROM {qualified}")
+            relation = sa.table(table, *[sa.column(c) for c in types], schema=schema)
+            primary: list[str] = []
+        else:
+            reflected = sa.Table(table, sa.MetaData(), schema=schema, autoload_with=conn)
+            relation = reflected
+            types = {c.name: str(c.type) for c in reflected.columns}
+            primary = [c.name for c in reflected.primary_key.columns]
     else:
         assert query is not None
-        probe_name = ctx.temp_name("sonde")
         inner = sa.text(query)
         # The query is the caller's own SQL; it is run as written, wrapped to learn its columns.
-        quoted = conn.dialect.identifier_preparer.quote(probe_name)
-        conn.execute(sa.text(f"CREATE TEMPORARY TABLE {quoted} AS SELECT * FROM ({query}) AS q LIMIT 0"))
-        reflected = sa.Table(probe_name, sa.MetaData(), autoload_with=conn)
-        types = {c.name: str(c.type) for c in reflected.columns}
+        if dialect.name == "duckdb":
+            types = _describe(conn, query)
+        else:
+            probe_name = ctx.temp_name("sonde")
+            quoted = preparer.quote(probe_name)
+            conn.execute(sa.text(f"CREATE TEMPORARY TABLE {quoted} AS SELECT * FROM ({query}) AS q LIMIT 0"))
+            reflected = sa.Table(probe_name, sa.MetaData(), autoload_with=conn)
+            types = {c.name: str(c.type) for c in reflected.columns}
         relation = inner.columns(*[sa.column(c) for c in types]).subquery("source")
         primary = []
         shown = name or "<requête>"
@@ -217,6 +227,11 @@ def _sql_source(
     number = sa.func.row_number().over(order_by=order) if order else sa.func.row_number().over()
     materialized = ctx.create_temp("source", sa.select(number.label("r"), *columns))
     return SourceSpec(shown, materialized.alias("base"), spec_columns)
+
+
+def _describe(conn: sa.Connection, select_sql: str) -> dict[str, str]:
+    """DuckDB: the column names and types of a query, without running it."""
+    return {str(row[0]): str(row[1]) for row in conn.execute(sa.text(f"DESCRIBE {select_sql}"))}
 
 
 # ---------------------------------------------------------------------------- files in DuckDB

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -103,17 +104,20 @@ class _Context:
     dialect: Dialect
     queries: list[str] = attrs.field(factory=list)
     counter: itertools.count[int] = attrs.field(factory=itertools.count)
+    token: str = attrs.field(factory=lambda: uuid.uuid4().hex[:8])
+    created: list[str] = attrs.field(factory=list)
 
     def execute(self, stmt: Any) -> sa.CursorResult[Any]:
         self.queries.append(str(stmt.compile(dialect=self.conn.dialect)))
         return self.conn.execute(stmt)
 
     def temp_name(self, stem: str) -> str:
-        return f"indicateurs_{stem}_{next(self.counter)}"
+        return f"indicateurs_{stem}_{self.token}_{next(self.counter)}"
 
     def create_temp(self, stem: str, select: sa.Select[Any]) -> sa.Table:
         name = self.temp_name(stem)
         self.execute(_CreateTemp(name, select))
+        self.created.append(name)
         columns = [sa.column(c.name) for c in select.selected_columns]
         return sa.table(name, *columns)
 
@@ -170,6 +174,29 @@ def run(
     through the Python evaluator (used to check the streaming path; never needed otherwise).
     """
     ctx = _Context(conn, Dialect(conn.dialect.name))
+    try:
+        return _run_sql(ctx, plan, sources, window, as_of, mapping, strict, force_python)
+    finally:
+        for name in reversed(ctx.created):
+            try:
+                with conn.begin_nested():
+                    conn.execute(
+                        sa.text(f"DROP TABLE IF EXISTS {conn.dialect.identifier_preparer.quote(name)}")
+                    )
+            except sa.exc.SQLAlchemyError:  # pragma: no cover - the transaction is rolled back anyway
+                pass
+
+
+def _run_sql(
+    ctx: _Context,
+    plan: m.Plan,
+    sources: Sequence[SourceSpec],
+    window: m.PlanPeriod,
+    as_of: dt.date,
+    mapping: Any,
+    strict: bool,
+    force_python: Sequence[str],
+) -> tuple[PlanResult, Pushdown]:
     compiled = CompiledPlan(plan, window)
     used = [name for name in _used_types(compiled)]
     type_index = {name: i for i, name in enumerate(used)}
@@ -478,7 +505,7 @@ class _RowBuilder:
                 a_cols.append(text.label(f"x_{col}"))
                 if key in shaped:
                     a_cols.append(V.shape(raw, text, cls).label(f"h_{col}"))
-        stage_a = sa.select(*a_cols).subquery("a")
+        stage_a = self._fence(sa.select(*a_cols)).subquery("a")
 
         def cell(key: str) -> Cell | None:
             if key not in present:
@@ -530,7 +557,7 @@ class _RowBuilder:
         ident = cell("id")
         rid = self.ctx.dialect.text(ident.raw) if ident is not None else sa.cast(null, sa.Text)
         b_cols.append(rid.label("rid"))
-        stage_b = sa.select(*b_cols).subquery("b")
+        stage_b = self._fence(sa.select(*b_cols)).subquery("b")
 
         # -- C: dates checked, fields ok
         c_cols: list[Any] = [stage_b.c.r, stage_b.c.t, stage_b.c.rid] + [
@@ -552,7 +579,7 @@ class _RowBuilder:
             else:
                 value, blank = stage_b.c[name], stage_b.c[f"{name}_b"] == one
             kept = value if decl in self.referenced else null
-            c_cols.append(sa.case((blank, null), else_=kept).label(name))
+            c_cols.append(sa.cast(sa.case((blank, null), else_=kept), self._sql_type(decl)).label(name))
             oks[decl] = sa.case((blank, missing_ok), (value.is_not(None), one), else_=zero)
         end_n = date_slot[end_key]
         end_ok = sa.or_(stage_b.c[f"db{end_n}"] == one, checked[end_key][0].is_not(None))
@@ -565,7 +592,7 @@ class _RowBuilder:
             )
         ok = sa.case(*ok_cases, else_=zero) if ok_cases else zero
         c_cols.append(ok.label("ok"))
-        inner = sa.select(*c_cols).subquery("c")
+        inner = self._fence(sa.select(*c_cols)).subquery("c")
 
         # -- D: the outcome of each row
         ymd = inner.c.y * i(10000, sa.Integer) + inner.c.m * i(100, sa.Integer) + inner.c.d
@@ -611,6 +638,22 @@ class _RowBuilder:
             *[sa.case((keep_raw, inner.c[col]), else_=null).label(f"raw_{col}") for col, _, _ in src.columns],
         )
         return self.ctx.create_temp("lignes", outer)
+
+    def _sql_type(self, decl: m.FieldDecl) -> sa.types.TypeEngine[Any]:
+        """How a field's values are held: texts, integers (booleans 1/0, dates yyyymmdd), doubles."""
+        if decl.kind in (m.FieldKind.TEXT, m.FieldKind.ENUM):
+            return sa.Text()
+        if decl.kind is m.FieldKind.DECIMAL:
+            return self.ctx.dialect.double()
+        return sa.BigInteger()
+
+    def _fence(self, select: sa.Select[Any]) -> sa.Select[Any]:
+        """Keep a stage a stage: PostgreSQL and SQLite would otherwise inline each inner
+        SELECT into the next one, copying its expressions at every use (an exponential
+        blow-up over four stages). DuckDB computes shared expressions once by itself."""
+        if self.ctx.dialect.name == "duckdb":
+            return select
+        return select.offset(sa.literal_column("0", sa.Integer))
 
     def _convert(self, src: SourceSpec, decl: m.FieldDecl, c: Cell) -> Converted:
         V = self.values
