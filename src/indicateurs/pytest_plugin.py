@@ -10,24 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .diagnostics import Diagnostic, PlanError, Severity, render_diagnostic
-from .model import Plan
-from .testing.plantest import (
-    TESTS_SUFFIX,
-    CaseResult,
-    PlanCase,
-    PlanTests,
-    check_tests,
-    load_tests,
-    plan_path_for,
-    render_case_result,
-    run_case,
-)
+if TYPE_CHECKING:  # the engine is imported only when a tests file is collected
+    from .model import Plan
+    from .testing.plantest import CaseResult, PlanCase, PlanTests
 
+TESTS_SUFFIX = ".tests"
 _PLAN_LINE = ("plan «", 'plan "', "plan “")
 
 
@@ -60,12 +51,14 @@ class PlanTestsFile(pytest.File):
     """A `.tests` file: one item per case, once the file and its plan have no error."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        from .diagnostics import PlanError, Severity
+        from .loader import load_plan
+        from .testing.plantest import check_tests, load_tests, plan_path_for
+
         tests, diagnostics = load_tests(self.path)
         plan_path = plan_path_for(tests, self.path)
         if not plan_path.is_file():
             raise self.CollectError(f"{self.path} : plan introuvable : {plan_path}")
-        from .loader import load_plan
-
         try:
             plan = load_plan(plan_path)
         except PlanError as exc:
@@ -79,7 +72,9 @@ class PlanTestsFile(pytest.File):
             yield PlanCaseItem.from_parent(self, name=case.title, case=case, plan=plan, tests=tests)
 
 
-def _render(problems: list[Diagnostic], tests: PlanTests) -> str:
+def _render(problems: list[Any], tests: PlanTests) -> str:
+    from .diagnostics import render_diagnostic
+
     return "\n\n".join(render_diagnostic(d, tests.source) for d in problems)
 
 
@@ -93,6 +88,8 @@ class PlanCaseItem(pytest.Item):
         self.tests = tests
 
     def runtest(self) -> None:
+        from .testing.plantest import run_case
+
         outcome = run_case(self.plan, self.case, self.tests)
         if not outcome.passed:
             raise PlanCaseMismatchError(outcome)
@@ -103,6 +100,8 @@ class PlanCaseItem(pytest.Item):
         style: Any = None,
     ) -> str:
         if isinstance(excinfo.value, PlanCaseMismatchError):
+            from .testing.plantest import render_case_result
+
             return render_case_result(excinfo.value.outcome, str(self.path))
         return str(super().repr_failure(excinfo, style=style))
 

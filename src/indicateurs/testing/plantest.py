@@ -390,6 +390,11 @@ class _Cursor:
     def column(self) -> int:
         return self.pos + 1
 
+    def at(self) -> int:
+        """The column of the next non-blank character."""
+        self.skip()
+        return self.pos + 1
+
     def skip(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos] in " \t\u00a0\u202f":
             self.pos += 1
@@ -455,7 +460,7 @@ class _Cursor:
         raise _LineError("T012", self.column, len(self.text) - self.pos, close=close)
 
     def date(self) -> dt.date | None:
-        start = self.column
+        start = self.at()
         found = self.match(_DATE)
         if not found:
             return None
@@ -517,6 +522,7 @@ class _DraftCase:
     as_of: dt.date | None = None
     period: m.PlanPeriod | None = None
     seen: dict[str, int] = attrs.Factory(dict)  # header-like lines inside the case: first line
+    expect_lines: int = 0  # `attendu` lines, read or not
 
 
 class _Parser:
@@ -547,7 +553,7 @@ class _Parser:
             self.error("T020", max(len(self.lines) - 1, 1), 1)
         cases = []
         for draft in self.cases:
-            if not draft.expectations:
+            if not draft.expect_lines:
                 self.error("T010", draft.span.line, draft.span.column, 3, title=draft.title)
             cases.append(
                 PlanCase(
@@ -666,7 +672,7 @@ class _Parser:
             current.as_of = date
 
     def period_line(self, number: int, cur: _Cursor, start: int, current: _DraftCase | None) -> None:
-        rest_column = cur.column
+        rest_column = cur.at()
         rest = cur.rest()
         period = _parse_period(rest, rest_column)
         if current is None:
@@ -679,9 +685,10 @@ class _Parser:
     def expectation(self, number: int, cur: _Cursor, start: int, current: _DraftCase | None) -> None:
         if current is None:
             raise _LineError("T009", start, len(cur.text.strip()))
+        current.expect_lines += 1
         names: list[tuple[str, Span]] = []
         while True:
-            column = cur.column
+            column = cur.at()
             name = cur.word()
             if name is None:
                 rest = cur.rest() or "…"
@@ -706,7 +713,7 @@ class _Parser:
                 expected_fr="« : » puis le statut attendu",
                 expected_en="':' then the expected status",
             )
-        status_column = cur.column
+        status_column = cur.at()
         status_text, sep, value_text = cur.rest().partition(",")
         status = _STATUS_WORDS.get(" ".join(fold(status_text).replace("_", " ").split()))
         if status is None:
@@ -715,12 +722,12 @@ class _Parser:
             )
         value: float | bool | None = None
         if sep:
-            value_column = status_column + len(status_text) + 1
+            value_column = status_column + len(status_text)  # the comma's column
             vc = _Cursor(value_text)
             if not vc.keyword("valeur", "value"):
                 raise _LineError(
                     "T015",
-                    value_column + vc.column,
+                    value_column + vc.at(),
                     len(value_text.strip()),
                     text=value_text.strip(),
                     expected_fr="« valeur » et la valeur attendue",
@@ -735,7 +742,7 @@ class _Parser:
             elif _NUMBER.match(raw.replace(" ", "")):
                 value = float(raw.replace(" ", "").replace(",", "."))
             else:
-                raise _LineError("T021", value_column + vc.column, max(len(raw), 1), text=raw)
+                raise _LineError("T021", value_column + vc.at(), max(len(raw), 1), text=raw)
         first_lines = {e.indicator: e.line for e in current.expectations}
         for name, span in names:
             if name in first_lines:
@@ -764,7 +771,7 @@ class _Parser:
                 expected_fr="« N × type » (par exemple « 3 × formation »)",
                 expected_en="'N × type' (for example '3 × formation')",
             )
-        type_column = cur.column
+        type_column = cur.at()
         name = cur.word()
         if name is None:
             rest = cur.rest() or "…"
@@ -792,7 +799,7 @@ class _Parser:
         out: list[FieldValue] = []
         seen: set[str] = set()
         while True:
-            column = cur.column
+            column = cur.at()
             name = cur.word()
             if name is None or cur.char("=") is None:
                 cur.skip()
@@ -802,8 +809,7 @@ class _Parser:
             if name in seen:
                 raise _LineError("T016", column, len(name), field=name)
             seen.add(name)
-            cur.skip()
-            value_column = cur.column
+            value_column = cur.at()
             quoted = cur.quoted()
             if quoted is not None:
                 text = quoted
