@@ -1,25 +1,29 @@
-"""Plan to closures, once per plan: the evaluation runs these, never the tree.
+"""Plan to an evaluation pass, once per plan: the evaluation runs this, never the tree.
 
 Every aggregate of every indicator becomes an accumulator slot keyed by what it computes
 (function, event type, field, condition, period unit, deadline); indicators that ask the same
-question share one slot. Conditions become closures over an event's fields, with SQL's
-three-valued logic (a missing optional field makes a comparison unknown, and unknown is not
-true). For each event type, a single dispatcher updates exactly the slots that need it.
-Expressions become closures from a period key to a value.
+question share one slot, and slots that take exactly the same events share their counts and
+evidence. Conditions follow SQL's three-valued logic (a missing optional field makes a
+comparison unknown, and unknown is not true). The pass over the events is one generated
+function (see "the pass" below): each event goes by its type to exactly the code of the slots
+that need it, with no rescan per indicator. Expressions become closures from a period key to
+a value, evaluated once the pass is over.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
 from . import model as m
+from .convert import FieldError, end_reader, field_reader, is_blank
 from .events import Event
-from .periods import bucket_key, key_range, keys_between
+from .periods import KEY_INDEX, DateInfo, key_range, keys_between
 
 Value = float | bool | None
 Cond = Callable[[Event], bool | None]
@@ -180,70 +184,6 @@ def _constant(expr: m.Expr, event_type: m.EventType) -> Any:
     raise ValueError(f"not a constant: {expr!r}")
 
 
-def _feeder(slot: Slot, event_type: m.EventType, unit_index: int) -> Callable[[Event, tuple[int, ...]], None]:
-    """The per-event update of one slot, specialised for its function, filter and deadline."""
-    key = slot.key
-    cond = compile_condition(key.where, event_type) if key.where is not None else None
-    fn, field, deadline = key.fn, key.field, key.deadline
-    counts, values, extra, evidence = slot.counts, slot.values, slot.extra, slot.evidence
-    cap = EVIDENCE_CAP
-
-    def record(ev: Event, k: int) -> None:
-        counts[k] = counts.get(k, 0) + 1
-        kept = evidence.get(k)
-        if kept is None:
-            evidence[k] = [ev]
-        elif len(kept) < cap:
-            kept.append(ev)
-
-    if fn is m.AggregateFn.SHARE:
-
-        def feed_share(ev: Event, keys: tuple[int, ...]) -> None:
-            if deadline is not None and ev.date > deadline:
-                return
-            k = keys[unit_index]
-            extra[k] = extra.get(k, 0) + 1
-            if cond is None or cond(ev) is True:
-                record(ev, k)
-
-        return feed_share
-
-    def feed(ev: Event, keys: tuple[int, ...]) -> None:
-        if deadline is not None and ev.date > deadline:
-            return
-        if cond is not None and cond(ev) is not True:
-            return
-        k = keys[unit_index]
-        if field is None:
-            record(ev, k)
-            return
-        v = ev.fields.get(field)
-        if v is None:
-            return
-        record(ev, k)
-        if fn is m.AggregateFn.SUM:
-            values[k] = values.get(k, 0.0) + v
-        elif fn is m.AggregateFn.AVG:
-            values[k] = values.get(k, 0.0) + v
-            extra[k] = extra.get(k, 0) + 1
-        elif fn is m.AggregateFn.DISTINCT:
-            seen = values.get(k)
-            if seen is None:
-                values[k] = {v}
-            else:
-                seen.add(v)
-        elif fn is m.AggregateFn.MIN:
-            current = values.get(k)
-            if current is None or v < current:
-                values[k] = v
-        elif fn is m.AggregateFn.MAX:
-            current = values.get(k)
-            if current is None or v > current:
-                values[k] = v
-
-    return feed
-
-
 @attrs.define
 class CompiledIndicator:
     indicator: m.Indicator
@@ -256,22 +196,8 @@ class CompiledIndicator:
     monotone_up: bool  # once met, stays met as events are added (counts, sums, exists)
 
 
-class Dispatcher:
-    """Per event type: which period keys to compute, and which slots to feed."""
-
-    __slots__ = ("feeders", "presence", "units")
-
-    def __init__(self, units: tuple[m.PeriodUnit, ...]):
-        self.units = units
-        self.feeders: list[Callable[[Event, tuple[int, ...]], None]] = []
-        self.presence: list[dict[int, int]] = [{} for _ in units]  # events seen per key
-
-    def keys(self, date: dt.date) -> tuple[int, ...]:
-        return tuple(bucket_key(u, date) for u in self.units)
-
-
 class CompiledPlan:
-    """A plan ready to evaluate: slots, dispatchers by event type, compiled indicators."""
+    """A plan ready to evaluate: slots, one program per event type, compiled indicators."""
 
     def __init__(self, plan: m.Plan, window: m.PlanPeriod | None = None):
         self.plan = plan
@@ -280,7 +206,24 @@ class CompiledPlan:
         self.indicators: list[CompiledIndicator] = []
         for indicator in plan.indicators:
             self.indicators.append(self._indicator(indicator))
-        self.dispatchers = self._dispatchers()
+        self.programs = self._programs()
+        # Type names as written in the rows → program index; the evaluator adds the spellings
+        # it resolves (case, accents, spaces) as it meets them.
+        self.type_index: dict[Any, int] = {name: p.index for name, p in self.programs.items()}
+        self._passes: dict[bool, tuple[Pass, str]] = {}
+
+    def run(self, numbered: bool) -> Pass:
+        """The pass over `(row, record)` pairs (numbered) or over bare records, built on first use."""
+        found = self._passes.get(numbered)
+        if found is None:
+            found = self._passes[numbered] = generate_pass(
+                list(self.programs.values()), self.type_index, numbered
+            )
+        return found[0]
+
+    def pass_source(self, numbered: bool = True) -> str:
+        self.run(numbered)
+        return self._passes[numbered][1]
 
     def _slot(self, key: SlotKey) -> Slot:
         slot = self.slots.get(key)
@@ -404,19 +347,15 @@ class CompiledPlan:
 
         return within
 
-    def _dispatchers(self) -> dict[str, Dispatcher]:
+    def _programs(self) -> dict[str, TypeProgram]:
         by_type: dict[str, list[Slot]] = {}
         for slot in self.slots.values():
-            by_type.setdefault(slot.key.event_type, []).append(slot)
-        dispatchers: dict[str, Dispatcher] = {}
-        for type_name, slots in by_type.items():
-            event_type = self.plan.event_types[type_name]
-            units = tuple(dict.fromkeys(s.key.unit for s in slots))
-            dispatcher = Dispatcher(units)
-            for slot in slots:
-                dispatcher.feeders.append(_feeder(slot, event_type, units.index(slot.key.unit)))
-            dispatchers[type_name] = dispatcher
-        return dispatchers
+            if slot.key.event_type in self.plan.event_types:  # the checker rejects the others
+                by_type.setdefault(slot.key.event_type, []).append(slot)
+        return {
+            name: TypeProgram(self.plan.event_types[name], slots, index)
+            for index, (name, slots) in enumerate(by_type.items())
+        }
 
 
 def _arith(op: str, fa: ValueFn, fb: ValueFn) -> ValueFn:
@@ -449,3 +388,419 @@ def _monotone_up(expr: m.Expr, plan: m.Plan) -> bool:
             target = plan.indicator(name).expr
             return target is not None and _monotone_up(target, plan)
     return False
+
+
+# ---------------------------------------------------------------------------- the pass
+#
+# The whole pass over the events is one generated function: for each row, find its type and
+# date, then run that type's code inline: convert and check its fields, update every slot that
+# wants the event, as straight-line code with no call per event, slot or condition. Closures
+# built per slot did the same work about twice as slowly, and a generated function per type
+# still paid a call per event (see benchmarks/).
+#
+# SAFETY. The source is made only of the fixed templates below and of names this module invents
+# (`v0`, `k1`, `n3`, `K12`): no text of the plan or of any event is ever placed in it, not even
+# through repr(). Every value the code needs (field names, enumeration values, numbers, dates,
+# the slots' dictionaries, helper functions, even `str` and `int`) is an argument of the
+# generated factory, referred to by its invented name, and the source runs with empty builtins.
+
+# run(pairs, known, checkpoint, progress, normalise, resolve, read_date, reject)
+#   -> (rows read, events used per type index)
+Pass = Callable[..., tuple[int, tuple[int, ...]]]
+
+_PY_OPS: dict[m.Comparator, str] = {
+    m.Comparator.GE: ">=",
+    m.Comparator.GT: ">",
+    m.Comparator.LE: "<=",
+    m.Comparator.LT: "<",
+    m.Comparator.EQ: "==",
+    m.Comparator.NE: "!=",
+}
+_MAX_INLINE_DEPTH = 40  # deeper conditions run as closures (Python's parser limits nesting)
+
+
+class _Source:
+    """Generated source under construction, and the values its invented names stand for."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.args: dict[str, object] = {}
+        self._names: dict[tuple[object, object], str] = {}
+
+    def bind(self, value: object) -> str:
+        """The invented name under which `value` reaches the generated code."""
+        scalar = isinstance(value, str | int | float | dt.date) and value == value  # not NaN
+        key: tuple[object, object] = (type(value), value) if scalar else ("id", id(value))
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = f"K{len(self.args)}"
+            self.args[name] = value
+        return name
+
+    def line(self, depth: int, text: str) -> None:
+        self.lines.append("    " * depth + text)
+
+
+class TypeProgram:
+    """What the pass does with the events of one type, and what it saw of them."""
+
+    __slots__ = ("_skipped", "event_type", "index", "name", "seen", "slots", "source")
+
+    def __init__(self, event_type: m.EventType, slots: list[Slot], index: int):
+        self.event_type = event_type
+        self.name = event_type.name
+        self.slots = slots
+        self.index = index
+        self.seen = 0  # events of this type used so far
+        self.source = ""  # the name of the source being read, for the evidence kept
+        needed = _needed_fields(slots, event_type)
+        self._skipped = frozenset(  # optional texts no slot reads: nothing to check, nothing to keep
+            i
+            for i, f in enumerate(event_type.fields)
+            if f.kind is m.FieldKind.TEXT and f.optional and f.name not in needed
+        )
+
+    def event(
+        self,
+        record: Mapping[str, Any],
+        row: int,
+        info: DateInfo,
+        values: tuple[Any, ...],
+        end: dt.date | None,
+    ) -> Event:
+        """The Event of a row kept as evidence; the fields the pass skipped are converted now."""
+        fields: dict[str, Any] = {}
+        for i, decl in enumerate(self.event_type.fields):
+            fields[decl.name] = _optional_text(record.get(decl.name)) if i in self._skipped else values[i]
+        ident = record.get("id")
+        return Event(
+            self.name, info[0], fields, None if is_blank(ident) else str(ident), end, self.source, row
+        )
+
+
+def generate_pass(
+    programs: list[TypeProgram], type_index: dict[Any, int], numbered: bool
+) -> tuple[Pass, str]:
+    """The one pass over the events, as a function, and its source (for tests and the curious).
+
+    `numbered`: the pass reads `(row, record)` pairs, as `EventSource.rows()` yields them;
+    otherwise it reads bare records and numbers them from 1, as `RecordsSource` does.
+    """
+    src = _Source()
+    str_, exc = src.bind(str), src.bind(Exception)
+    type_key, date_key, types = src.bind("type"), src.bind("date"), src.bind(type_index)
+    counters = [f"n{p.index}" for p in programs]
+    src.line(1, "def run(pairs, known, checkpoint, progress, normalise, resolve, read_date, reject):")
+    src.line(2, "read = 0")
+    for counter in counters:
+        src.line(2, f"{counter} = 0")
+    if numbered:
+        src.line(2, "for row, record in pairs:")
+        src.line(3, "read += 1")
+    else:
+        src.line(2, "for record in pairs:")
+        src.line(3, "read += 1")
+        src.line(3, "row = read")
+    src.line(3, "if read == checkpoint:")
+    src.line(4, "checkpoint = progress(read)")
+    src.line(3, f"if record.__class__ is not {src.bind(dict)}:")
+    src.line(4, "record = normalise(row, record)  # a plain dict, or None once accounted for")
+    src.line(4, "if record is None:")
+    src.line(5, "continue")
+    src.line(3, "try:")
+    src.line(4, f"t = {types}[record[{type_key}]]")
+    src.line(3, f"except {exc}:")
+    src.line(4, f"t = resolve(row, record.get({type_key}))  # -1 once accounted for")
+    src.line(4, "if t < 0:")
+    src.line(5, "continue")
+    src.line(3, "try:")
+    src.line(4, f"info = known[record[{date_key}]]")
+    src.line(3, f"except {exc}:")
+    src.line(4, "info = None")
+    src.line(3, "if info is None:")
+    src.line(4, f"info = read_date(row, record.get({date_key}))  # None once accounted for")
+    src.line(4, "if info is None:")
+    src.line(5, "continue")
+    if programs:
+        src.line(3, "try:")
+        _emit_dispatch(src, programs, 4, str_, exc)
+        src.line(3, f"except {src.bind(FieldError)} as error:")
+        src.line(4, "reject(row, error)")
+    src.line(2, f"return read, ({''.join(c + ', ' for c in counters)})")
+    text = "def factory(" + ", ".join(src.args) + "):\n" + "\n".join(src.lines) + "\n    return run\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(text, "<indicateurs: passe>", "exec"), {"__builtins__": {}}, namespace)
+    run: Pass = namespace["factory"](**src.args)
+    return run, text
+
+
+def _emit_dispatch(src: _Source, programs: list[TypeProgram], depth: int, str_: str, exc: str) -> None:
+    """A binary search on the type index, with each type's code at its leaf."""
+    if len(programs) == 1:
+        _emit_program(src, programs[0], depth, str_, exc)
+        return
+    middle = len(programs) // 2
+    src.line(depth, f"if t < {programs[middle].index!r}:")  # an index of ours, not plan text
+    _emit_dispatch(src, programs[:middle], depth + 1, str_, exc)
+    src.line(depth, "else:")
+    _emit_dispatch(src, programs[middle:], depth + 1, str_, exc)
+
+
+def _emit_program(src: _Source, program: TypeProgram, depth: int, str_: str, exc: str) -> None:
+    event_type = program.event_type
+    local: dict[str, str] = {}
+    values: list[str] = []
+    for i, decl in enumerate(event_type.fields):
+        if i in program._skipped:
+            values.append("None")
+            continue
+        local[decl.name] = f"v{i}"
+        values.append(f"v{i}")
+        _emit_field(src, decl, f"v{i}", depth, str_, exc)
+    fin, end, read_end = src.bind("fin"), src.bind("end"), src.bind(_READ_END)
+    src.line(depth, f"if {fin} in record:")  # as record.get("fin", record.get("end"))
+    src.line(depth + 1, f"end = {read_end}(record[{fin}])")
+    src.line(depth, f"elif {end} in record:")
+    src.line(depth + 1, f"end = {read_end}(record[{end}])")
+    src.line(depth, "else:")
+    src.line(depth + 1, "end = None")
+    src.line(depth, f"n{program.index} += 1")
+    _emit_slots(src, program, local, values, depth)
+
+
+_READ_END = end_reader("fin")
+
+
+def _optional_text(raw: Any) -> str | None:
+    return None if is_blank(raw) else str(raw).strip()
+
+
+def _needed_fields(slots: list[Slot], event_type: m.EventType) -> set[str]:
+    """The fields the slots read: aggregated ones and those their conditions test."""
+    out: set[str] = set()
+    for slot in slots:
+        if slot.key.field is not None:
+            out.add(slot.key.field)
+        if slot.key.where is not None:
+            for node in m.walk(slot.key.where):
+                if isinstance(node, m.Name | m.BoolField) and event_type.field(node.name) is not None:
+                    out.add(node.name)
+    return out
+
+
+def _emit_field(src: _Source, decl: m.FieldDecl, v: str, depth: int, str_: str, exc: str) -> None:
+    """Convert one field into local `v`: a fast path for the usual Python values, else `read`,
+    the full rule (`field_reader`), which raises FieldError."""
+    kind = decl.kind
+    learns = kind in (m.FieldKind.ENUM, m.FieldKind.BOOLEAN, m.FieldKind.DATE)
+    table: dict[Any, Any] = {}
+    read = field_reader(decl, table if learns else None)
+    if kind is m.FieldKind.ENUM:
+        for value in decl.values:  # seeded through the rule itself, so it agrees with it
+            with contextlib.suppress(FieldError):
+                read(value)
+    if decl.optional:
+        table[None] = None  # a missing optional field is found at once
+    name, reader = src.bind(decl.name), src.bind(read)
+    get = f"record.get({name})"
+    if kind in (m.FieldKind.ENUM, m.FieldKind.DATE):
+        # The table holds None (optional fields) and texts the rule has read: the rest takes the rule.
+        src.line(depth, "try:")
+        src.line(depth + 1, f"{v} = {src.bind(table)}[{get if decl.optional else f'record[{name}]'}]")
+        src.line(depth, f"except {exc}:")
+        src.line(depth + 1, f"{v} = {reader}({get})")
+        return
+    if decl.optional:
+        src.line(depth, f"r = {get}")
+    else:  # usually there: a failed lookup costs more than a missing key's exception is rare
+        src.line(depth, "try:")
+        src.line(depth + 1, f"r = record[{name}]")
+        src.line(depth, f"except {exc}:")
+        src.line(depth + 1, "r = None")
+    if kind is m.FieldKind.TEXT:
+        src.line(depth, f"if r.__class__ is {str_}:")
+        src.line(depth + 1, f"{v} = r.strip()")
+        src.line(depth + 1, f"if not {v}:")
+        src.line(depth + 2, f"{v} = {reader}(r)")
+        src.line(depth, "else:")
+        src.line(depth + 1, f"{v} = {reader}(r)")
+    elif kind in (m.FieldKind.INTEGER, m.FieldKind.DECIMAL):
+        number = src.bind(int if kind is m.FieldKind.INTEGER else float)
+        src.line(depth, f"if r.__class__ is {number}:")
+        src.line(depth + 1, f"{v} = r")
+        src.line(depth, f"elif r.__class__ is {str_}:")
+        src.line(depth + 1, "try:")
+        src.line(depth + 2, f"{v} = {number}(r)")  # when this succeeds, the full rule gives the same
+        src.line(depth + 1, f"except {src.bind(ValueError)}:")
+        src.line(depth + 2, f"{v} = {reader}(r)")
+        src.line(depth, "else:")
+        src.line(depth + 1, f"{v} = {reader}(r)")
+    else:  # boolean
+        src.line(depth, f"if r.__class__ is {src.bind(bool)}:")
+        src.line(depth + 1, f"{v} = r")
+        src.line(depth, "else:")
+        src.line(depth + 1, "try:")
+        src.line(depth + 2, f"{v} = {src.bind(table)}[r]")
+        src.line(depth + 1, f"except {exc}:")
+        src.line(depth + 2, f"{v} = {reader}(r)")
+
+
+def _group_key(slot: Slot, event_type: m.EventType) -> tuple[Any, ...]:
+    """Slots with equal keys take exactly the same events: they share counts and evidence."""
+    key = slot.key
+    field = key.field
+    if key.fn is m.AggregateFn.SHARE or field is None:
+        field = None
+    else:
+        decl = event_type.field(field)
+        if decl is not None and not decl.optional:
+            field = None  # a required field is never empty in an event that was used
+    return (key.unit, key.deadline, key.where, field)
+
+
+def _emit_slots(
+    src: _Source, program: TypeProgram, local: dict[str, str], values: list[str], top: int
+) -> None:
+    event_type, slots = program.event_type, program.slots
+    groups: dict[tuple[Any, ...], list[Slot]] = {}
+    for slot in slots:
+        groups.setdefault(_group_key(slot, event_type), []).append(slot)
+    units = sorted({KEY_INDEX[s.key.unit] for s in slots if s.key.unit is not m.PeriodUnit.WHOLE})
+    src.line(top, "ev = None")
+    for index in units:
+        src.line(top, f"k{index} = info[{index}]")
+    if any(s.key.deadline is not None for s in slots):
+        src.line(top, "d = info[0]")
+    cap, make = src.bind(EVIDENCE_CAP), src.bind(program.event)
+    built = f"{make}(record, row, info, ({''.join(v + ', ' for v in values)}), end)"
+    for (unit, deadline, where, field), members in groups.items():
+        first = members[0]
+        for other in members[1:]:
+            other.counts, other.evidence = first.counts, first.evidence
+        k = "0" if unit is m.PeriodUnit.WHOLE else f"k{KEY_INDEX[unit]}"
+        depth = top
+        if deadline is not None:
+            src.line(depth, f"if d <= {src.bind(deadline)}:")
+            depth += 1
+        for share in (s for s in members if s.key.fn is m.AggregateFn.SHARE):
+            extra = src.bind(share.extra)
+            src.line(depth, f"{extra}[{k}] = {extra}.get({k}, 0) + 1")
+        tests = []
+        if where is not None:
+            tests.append(_condition_code(src, where, event_type, local))
+        if field is not None:
+            tests.append(f"{local[field]} is not None")
+        if tests:
+            src.line(depth, f"if {' and '.join(tests)}:")
+            depth += 1
+        counts, evidence = src.bind(first.counts), src.bind(first.evidence)
+        src.line(depth, f"c = {counts}.get({k}, 0) + 1")
+        src.line(depth, f"{counts}[{k}] = c")
+        src.line(depth, f"if c <= {cap}:")
+        src.line(depth + 1, "if ev is None:")
+        src.line(depth + 2, f"ev = {built}")
+        src.line(depth + 1, f"l = {evidence}.get({k})")
+        src.line(depth + 1, "if l is None:")
+        src.line(depth + 2, f"{evidence}[{k}] = [ev]")
+        src.line(depth + 1, "else:")
+        src.line(depth + 2, "l.append(ev)")
+        for slot in members:
+            _emit_update(src, slot, local, k, depth)
+
+
+def _emit_update(src: _Source, slot: Slot, local: dict[str, str], k: str, depth: int) -> None:
+    fn = slot.key.fn
+    if slot.key.field is None or fn in (m.AggregateFn.COUNT, m.AggregateFn.EXISTS, m.AggregateFn.SHARE):
+        return
+    v, values = local[slot.key.field], src.bind(slot.values)
+    if fn in (m.AggregateFn.SUM, m.AggregateFn.AVG):
+        src.line(depth, f"{values}[{k}] = {values}.get({k}, 0.0) + {v}")
+        if fn is m.AggregateFn.AVG:
+            extra = src.bind(slot.extra)
+            src.line(depth, f"{extra}[{k}] = {extra}.get({k}, 0) + 1")
+    elif fn is m.AggregateFn.DISTINCT:
+        src.line(depth, f"s = {values}.get({k})")
+        src.line(depth, "if s is None:")
+        src.line(depth + 1, f"{values}[{k}] = {{{v}}}")
+        src.line(depth, "else:")
+        src.line(depth + 1, f"s.add({v})")
+    else:
+        op = "<" if fn is m.AggregateFn.MIN else ">"
+        src.line(depth, f"x = {values}.get({k})")
+        src.line(depth, f"if x is None or {v} {op} x:")
+        src.line(depth + 1, f"{values}[{k}] = {v}")
+
+
+def _condition_code(src: _Source, where: m.Expr, event_type: m.EventType, local: dict[str, str]) -> str:
+    """A Python expression that is True exactly when the condition is true (not unknown)."""
+    if _depth(where) <= _MAX_INLINE_DEPTH:
+        return _truth(src, where, event_type, local)[0]
+    closure = compile_condition(where, event_type)
+    names = sorted(n for n in local if n in _names_in(where))
+    pairs = ", ".join(f"{src.bind(n)}: {local[n]}" for n in names)
+    view = src.bind(lambda date, fields: Event(event_type.name, date, fields))
+    return f"({src.bind(closure)}({view}(info[0], {{{pairs}}})) is True)"
+
+
+def _names_in(expr: m.Expr) -> set[str]:
+    return {n.name for n in m.walk(expr) if isinstance(n, m.Name | m.BoolField)}
+
+
+def _depth(expr: m.Expr) -> int:
+    deepest, stack = 0, [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in m.children(node))
+    return deepest
+
+
+def _truth(src: _Source, expr: m.Expr, event_type: m.EventType, local: dict[str, str]) -> tuple[str, str]:
+    """Two Python expressions: (the condition is true, the condition is false). Neither holds
+    when it is unknown, where `compile_condition` says None."""
+    match expr:
+        case m.And(left=left, right=right):
+            ta, fa = _truth(src, left, event_type, local)
+            tb, fb = _truth(src, right, event_type, local)
+            return f"({ta} and {tb})", f"({fa} or {fb})"
+        case m.Or(left=left, right=right):
+            ta, fa = _truth(src, left, event_type, local)
+            tb, fb = _truth(src, right, event_type, local)
+            return f"({ta} or {tb})", f"({fa} and {fb})"
+        case m.Not(operand=o):
+            t, f = _truth(src, o, event_type, local)
+            return f, t
+        case m.BoolField(name=name):
+            return f"({local[name]} is True)", f"({local[name]} is False)"
+        case m.Compare(op=op, left=left, right=right):
+            code_a, na = _operand_code(src, left, event_type, local)
+            code_b, nb = _operand_code(src, right, event_type, local)
+            return _known([na, nb], f"{code_a} {_PY_OPS[op]} {code_b}")
+        case m.Between(value=value, low=low, high=high):
+            v, nv = _operand_code(src, value, event_type, local)
+            lo, nlo = _operand_code(src, low, event_type, local)
+            hi, nhi = _operand_code(src, high, event_type, local)
+            return _known([nv, nlo, nhi], f"{lo} <= {v} <= {hi}")
+        case m.InList(value=value, items=items, negated=negated):
+            v, nv = _operand_code(src, value, event_type, local)
+            constants = src.bind(frozenset(_constant(item, event_type) for item in items))
+            inside = f"{v} not in {constants}" if negated else f"{v} in {constants}"
+            return _known([nv], inside)
+    raise ValueError(f"not a condition: {expr!r}")  # the checker rejects these first
+
+
+def _known(nullable: list[str | None], core: str) -> tuple[str, str]:
+    checks = [f"{n} is not None" for n in dict.fromkeys(x for x in nullable if x is not None)]
+    return "(" + " and ".join([*checks, core]) + ")", "(" + " and ".join([*checks, f"not ({core})"]) + ")"
+
+
+def _operand_code(
+    src: _Source, expr: m.Expr, event_type: m.EventType, local: dict[str, str]
+) -> tuple[str, str | None]:
+    """An operand as code, and the local to test for None when it is a field that can be empty."""
+    if isinstance(expr, m.Name):
+        decl = event_type.field(expr.name)
+        if decl is not None:
+            v = local[expr.name]
+            return v, (v if decl.optional else None)
+    return src.bind(_constant(expr, event_type)), None

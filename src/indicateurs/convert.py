@@ -30,6 +30,14 @@ class ConversionError(ValueError):
         self.value = value
 
 
+class FieldError(Exception):
+    """A field of a row that cannot be used: the reason code, the field's name and its raw value."""
+
+    def __init__(self, code: str, field: str, value: object):
+        super().__init__(code)
+        self.code, self.field, self.value = code, field, value
+
+
 def parse_date(value: object) -> dt.date:
     """ISO dates, dd/mm/yyyy (Belgian order), date-times, Excel serial numbers."""
     if isinstance(value, dt.datetime):
@@ -160,3 +168,47 @@ def field_converter(decl: FieldDecl) -> Callable[[Any], Any]:
 
 def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+LEARNED_LIMIT = 4096  # spellings remembered per field: bounded, whatever the input
+
+
+def field_reader(decl: FieldDecl, learned: dict[Any, Any] | None = None) -> Callable[[Any], Any]:
+    """A field's raw value to its typed value: None for a blank optional field, `FieldError` for
+    a blank required field or a value that does not convert.
+
+    This is the rule every reader gets. With `learned`, each text that converts is remembered
+    there (raw text → value, up to LEARNED_LIMIT entries) so that a caller can look it up first:
+    only do so for conversions that depend on the text alone (enumerations, booleans, dates).
+    """
+    convert = field_converter(decl)
+    name, optional = decl.name, decl.optional
+
+    def read(raw: Any) -> Any:
+        if raw is None or (raw.__class__ is str and not raw.strip()):
+            if optional:
+                return None
+            raise FieldError("champ_manquant", name, raw)
+        try:
+            value = convert(raw)
+        except ConversionError as exc:
+            raise FieldError(exc.code, name, raw) from None
+        if learned is not None and raw.__class__ is str and len(learned) < LEARNED_LIMIT:
+            learned[raw] = value
+        return value
+
+    return read
+
+
+def end_reader(key: str = "fin") -> Callable[[Any], dt.date | None]:
+    """The optional end date of a row (`fin`/`end`): None when blank, `FieldError` when unreadable."""
+
+    def read(raw: Any) -> dt.date | None:
+        if is_blank(raw):
+            return None
+        try:
+            return parse_date(raw)
+        except ConversionError as exc:
+            raise FieldError(exc.code, key, raw) from None
+
+    return read

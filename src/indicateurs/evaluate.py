@@ -10,16 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import model as m
-from .compile import CompiledIndicator, CompiledPlan, Slot
-from .convert import ConversionError, field_converter, is_blank, parse_date
+from .compile import CompiledIndicator, CompiledPlan, Slot, TypeProgram
+from .convert import (
+    MAX_YEAR,
+    MIN_YEAR,
+    ConversionError,
+    FieldError,
+    end_reader,
+    field_reader,
+    is_blank,
+    parse_date,
+)
 from .events import Event, Rejection, RowProblem, SkippedRow
 from .keywords import fold
-from .periods import Bucket, buckets
+from .periods import Bucket, DateInfo, buckets, date_info
 from .results import (
     SEVERITY_ORDER,
     Evidence,
@@ -34,7 +42,7 @@ from .results import (
     Status,
 )
 from .row_messages import row_message
-from .sources import EventSource, as_sources
+from .sources import EventSource, RecordsSource, as_sources, from_records
 
 EVIDENCE_SHOWN = 20
 
@@ -54,41 +62,65 @@ class DataError(ValueError):
 
 
 class _TypeConverter:
-    """Turns one record of a known event type into an Event, or raises ConversionError."""
+    """Turns one record of a known event type into an Event, or raises FieldError.
 
-    __slots__ = ("fields", "name")
+    The evaluator itself runs the generated programs of compile.py, which apply the same rules
+    (`field_reader`, `end_reader`); this is for callers that want the Event (explanations).
+    """
+
+    __slots__ = ("end", "fields", "name")
 
     def __init__(self, event_type: m.EventType):
         self.name = event_type.name
-        self.fields = [(f.name, field_converter(f), f.optional) for f in event_type.fields]
+        self.fields = [(f.name, field_reader(f)) for f in event_type.fields]
+        self.end = end_reader("fin")
 
     def convert(self, record: Any, date: dt.date, source: str, row: int) -> Event:
-        values: dict[str, Any] = {}
-        for name, convert, optional in self.fields:
-            raw = record.get(name)
-            if raw is None or (raw.__class__ is str and not raw.strip()):
-                if not optional:
-                    raise _FieldError("champ_manquant", name, raw)
-                values[name] = None
-                continue
-            try:
-                values[name] = convert(raw)
-            except ConversionError as exc:
-                raise _FieldError(exc.code, name, raw) from None
+        values = {name: read(record.get(name)) for name, read in self.fields}
         ident = record.get("id")
-        end_raw = record.get("fin", record.get("end"))
-        end = None
-        if not is_blank(end_raw):
-            try:
-                end = parse_date(end_raw)
-            except ConversionError as exc:
-                raise _FieldError(exc.code, "fin", end_raw) from None
+        end = self.end(record.get("fin", record.get("end")))
         return Event(self.name, date, values, None if is_blank(ident) else str(ident), end, source, row)
 
 
-class _FieldError(Exception):
-    def __init__(self, code: str, field: str, value: object):
-        self.code, self.field, self.value = code, field, value
+_FieldError = FieldError  # the name explain.py knows
+
+
+class _Dates:
+    """Raw dates to `DateInfo`, remembered per distinct value: logs repeat a few thousand dates.
+
+    `known` maps a raw value to its `DateInfo`, or to None when the date is outside the window
+    (`ignored` then gives the reason). Only exact `str`, `date` and `datetime` values within
+    MIN_YEAR..MAX_YEAR are remembered: equal values of these always give the same answer. The
+    memory is bounded whatever the input.
+    """
+
+    LIMIT = 1 << 16
+
+    def __init__(self, window: m.PlanPeriod, as_of: dt.date):
+        self.known: dict[Any, DateInfo | None] = {}
+        self.ignored: dict[Any, str] = {}
+        self.start, self.end = window.start, min(window.end, as_of)
+        self.as_of, self.window_end = as_of, window.end
+
+    def lookup(self, raw: Any) -> DateInfo | str:
+        """The DateInfo of a date within the window, else the reason it is ignored; raises
+        ConversionError for a date that does not read."""
+        cls = raw.__class__
+        date = raw if cls is dt.date else parse_date(raw)
+        info: DateInfo | None = None
+        reason = ""
+        if date < self.start or date > self.end:
+            reason = "apres_date_evaluation" if self.as_of < date <= self.window_end else "hors_periode"
+        else:
+            info = date_info(date)
+        if (cls is str or cls is dt.date or cls is dt.datetime) and MIN_YEAR <= date.year <= MAX_YEAR:
+            if len(self.known) >= self.LIMIT:
+                self.known.clear()
+                self.ignored.clear()
+            self.known[raw] = info
+            if info is None:
+                self.ignored[raw] = reason
+        return reason if info is None else info
 
 
 # ---------------------------------------------------------------------------- evaluation
@@ -118,10 +150,17 @@ def evaluate(
     window = _window(plan, period)
     as_of = as_of or dt.date.today()
     compiled = CompiledPlan(plan, window)
-    reports, rejections = _run(compiled, as_sources(sources, mapping), window, as_of, progress)
+    reports, rejections = _run(compiled, _as_sources(sources, mapping), window, as_of, progress)
     if strict and rejections:
         raise DataError(rejections)
     return _results(compiled, window, as_of, reports, rejections)
+
+
+def _as_sources(sources: Any, mapping: Any) -> list[EventSource]:
+    """`as_sources`, without copying a long list of records first."""
+    if isinstance(sources, list) and sources and not isinstance(sources[0], EventSource | str | os.PathLike):
+        return [from_records(sources)]
+    return as_sources(sources, mapping)
 
 
 def _window(plan: m.Plan, period: Any) -> m.PlanPeriod:
@@ -145,19 +184,32 @@ def _run(
     as_of: dt.date,
     progress: Callable[[str, int], None] | None,
 ) -> tuple[list[SourceReport], list[Rejection]]:
+    """The one pass: every row is read once, accounted for, and handled by its type's code.
+
+    The loop itself is `compiled.run`, generated per plan; it calls back here only for what
+    is rare (a row that is not a dict, a type name not met yet, a date not met yet, a rejected
+    row). A row is used, ignored or rejected: used = read - ignored - rejected.
+    """
     plan = compiled.plan
-    dispatchers = compiled.dispatchers
-    converters = {name: _TypeConverter(et) for name, et in plan.event_types.items() if name in dispatchers}
+    programs = compiled.programs
+    by_index = {p.index: p for p in programs.values()}
+    type_index = compiled.type_index
+    unused: set[Any] = set()  # type names, as written, of types no indicator counts
     folded_types = {fold(name).replace(" ", "_"): name for name in plan.event_types}
-    start, end = window.start, min(window.end, as_of)
+    keys = frozenset(
+        {"type", "date", "id", "fin", "end"} | {f.name for et in plan.event_types.values() for f in et.fields}
+    )
+    dates = _Dates(window, as_of)
     reports: list[SourceReport] = []
     rejections: list[Rejection] = []
 
     for source in sources:
         name = source.name
-        read = used = 0
-        ignored: Counter[str] = Counter()
-        rejected_here = 0
+        for program in programs.values():
+            program.source = name
+        ignored: dict[str, int] = {}
+        rejected_before = len(rejections)
+        objects = _plain_records(source)
 
         def reject(
             row: int,
@@ -167,87 +219,131 @@ def _run(
             source_name: str = name,
             **args: Any,
         ) -> None:
-            nonlocal rejected_here
-            rejected_here += 1
             shown = None if value is None else str(value)
-            rejections.append(
-                Rejection(
-                    source_name, row, code, row_message(code, field=field, value=shown, **args), field, shown
-                )
-            )
+            message = row_message(code, field=field, value=shown, **args)
+            rejections.append(Rejection(source_name, row, code, message, field, shown))
 
-        for row, record in source.rows():
-            read += 1
-            if progress is not None and read % 100_000 == 0:
-                progress(name, read)
+        def skip(reason: str, ignored: dict[str, int] = ignored) -> None:
+            ignored[reason] = ignored.get(reason, 0) + 1
+
+        def normalise(row: int, record: Any, objects: Any = objects) -> dict[str, Any] | None:
+            if objects is not None:
+                record = _as_record(record)
             if record.__class__ is RowProblem:
-                assert isinstance(record, RowProblem)
                 reject(row, record.code, value=record.detail or None)
-                continue
+                return None
             if record.__class__ is SkippedRow:
-                assert isinstance(record, SkippedRow)
-                ignored[record.reason] += 1
-                continue
-            assert not isinstance(record, RowProblem | SkippedRow)
-            type_name = record.get("type")
-            converter = converters.get(type_name)  # type: ignore[arg-type]
-            if converter is None:
-                if is_blank(type_name):
-                    reject(row, "type_manquant", "type")
-                    continue
-                canonical = (
-                    type_name
-                    if type_name in plan.event_types
-                    else folded_types.get(fold(str(type_name)).replace(" ", "_"))
-                )
-                if canonical is None:
-                    from .suggest import closest
+                skip(record.reason)
+                return None
+            if record.__class__ is dict:
+                return record
+            # Any other mapping: the keys the pass reads, as its `get` gives them.
+            plain: dict[str, Any] = {}
+            for key in keys:
+                value = record.get(key, _ABSENT)
+                if value is not _ABSENT:
+                    plain[key] = value
+            return plain
 
-                    reject(
-                        row,
-                        "type_inconnu",
-                        "type",
-                        type_name,
-                        guess=closest(str(type_name), plan.event_types) or "",
-                    )
-                    continue
-                converter = converters.get(canonical)
-                if converter is None:
-                    ignored["type_non_utilise"] += 1
-                    continue
-            raw_date = record.get("date")
+        def resolve(row: int, type_name: Any) -> int:
+            if type_name in unused:
+                skip("type_non_utilise")
+                return -1
+            found = _resolve_type(type_name, plan, folded_types, programs)
+            if found is None:
+                skip("type_non_utilise")
+                if type_name.__class__ is str and len(unused) < 1000:
+                    unused.add(type_name)
+                return -1
+            if isinstance(found, tuple):
+                reject(row, *found[:2], value=found[2], guess=found[3])
+                return -1
+            if type_name.__class__ is str and len(type_index) < 1000:
+                type_index[type_name] = found
+            return found
+
+        def read_date(row: int, raw: Any) -> DateInfo | None:
             try:
-                date = raw_date if raw_date.__class__ is dt.date else parse_date(raw_date)
+                info = dates.lookup(raw)
             except ConversionError as exc:
-                reject(row, "date_manquante" if is_blank(raw_date) else exc.code, "date", raw_date)
-                continue
-            assert isinstance(date, dt.date)
-            if date < start or date > end:
-                ignored[
-                    "apres_date_evaluation" if date > as_of and date <= window.end else "hors_periode"
-                ] += 1
-                continue
-            try:
-                event = converter.convert(record, date, name, row)
-            except _FieldError as exc:
-                reject(row, exc.code, exc.field, exc.value)
-                continue
-            dispatcher = dispatchers[converter.name]
-            keys = dispatcher.keys(date)
-            for presence, key in zip(dispatcher.presence, keys, strict=True):
-                presence[key] = presence.get(key, 0) + 1
-            for feed in dispatcher.feeders:
-                feed(event, keys)
-            used += 1
+                reject(row, "date_manquante" if is_blank(raw) else exc.code, "date", raw)
+                return None
+            if isinstance(info, str):
+                skip(info)
+                return None
+            return info
+
+        def field_error(row: int, error: FieldError) -> None:
+            reject(row, error.code, error.field, error.value)
+
+        def report(read: int, source_name: str = name) -> int:
+            assert progress is not None
+            progress(source_name, read)
+            return read + 100_000
+
+        pairs: Iterable[Any] = objects if objects is not None else source.rows()
+        checkpoint = 100_000 if progress is not None else -1
+        run = compiled.run(numbered=objects is None)
+        read, seen = run(pairs, dates.known, checkpoint, report, normalise, resolve, read_date, field_error)
+        for index, count in enumerate(seen):
+            by_index[index].seen += count
+        rejected = len(rejections) - rejected_before
+        skipped = sum(ignored.values())
         reports.append(
             SourceReport(
-                name, read, used, sum(ignored.values()), rejected_here, tuple(sorted(ignored.items()))
+                name, read, read - skipped - rejected, skipped, rejected, tuple(sorted(ignored.items()))
             )
         )
     return reports, rejections
 
 
+_ABSENT = object()
+
+
+def _plain_records(source: EventSource) -> Iterable[Any] | None:
+    """The records of a plain `RecordsSource`, to be read without its per-row generator."""
+    if type(source) is RecordsSource and type(source).rows is _RECORDS_ROWS:
+        return source.records
+    return None
+
+
+_RECORDS_ROWS = RecordsSource.rows
+
+
+def _as_record(obj: Any) -> Any:
+    """What `RecordsSource.rows` makes of one object that is not a dict."""
+    for _, record in RecordsSource([obj]).rows():
+        return record
+    raise AssertionError("a RecordsSource yields one row per record")  # pragma: no cover
+
+
+def _resolve_type(
+    type_name: Any, plan: m.Plan, folded_types: dict[str, str], programs: dict[str, TypeProgram]
+) -> int | tuple[str, str | None, object, str] | None:
+    """A type name as written: its program's index, None for a type no indicator counts, or
+    the rejection (code, field, value, guess) for a missing or unknown type."""
+    if is_blank(type_name):
+        return ("type_manquant", "type", None, "")
+    canonical = (
+        type_name
+        if type_name in plan.event_types
+        else folded_types.get(fold(str(type_name)).replace(" ", "_"))
+    )
+    if canonical is None:
+        from .suggest import closest
+
+        return ("type_inconnu", "type", type_name, closest(str(type_name), plan.event_types) or "")
+    program = programs.get(canonical)
+    return None if program is None else program.index
+
+
 # ---------------------------------------------------------------------------- verdicts
+
+
+# The rules below turn values into verdicts. They are shared with the reference evaluator
+# (reference.py), which computes the values its own, simple way and assembles the result here.
+
+Evidencer = Callable[[int], Evidence]  # a period key → the evidence of that period
 
 
 def _results(
@@ -257,12 +353,30 @@ def _results(
     reports: list[SourceReport],
     rejections: list[Rejection],
 ) -> PlanResult:
-    plan = compiled.plan
+    results = []
+    for ci in compiled.indicators:
+        has_data = any(_seen(compiled, t, ci.indicator.period) for t in ci.event_types)
+        results.append(_indicator_result(ci, has_data, _evidencer(ci.slots), window, as_of))
+    return _plan_result(compiled.plan, window, as_of, results, reports, rejections)
+
+
+def _evidencer(slots: list[Slot]) -> Evidencer:
+    return lambda key: _slot_evidence(slots, key)
+
+
+def _plan_result(
+    plan: m.Plan,
+    window: m.PlanPeriod,
+    as_of: dt.date,
+    results: list[IndicatorResult],
+    reports: list[SourceReport],
+    rejections: list[Rejection],
+) -> PlanResult:
+    """The result tree, from each indicator's result (in the plan's order) and the accounting."""
     by_id: dict[str, IndicatorResult] = {}
     ordered: list[IndicatorResult] = []
-    for ci in compiled.indicators:
-        result = _indicator_result(ci, compiled, window, as_of)
-        by_id.setdefault(ci.indicator.id, result)
+    for result in results:
+        by_id.setdefault(result.id, result)
         ordered.append(result)
     nodes = tuple(_node_result(n, by_id) for n in plan.nodes)
     loose = tuple(by_id[i.id] for i in plan.loose_indicators)
@@ -282,8 +396,10 @@ def _results(
 
 
 def _indicator_result(
-    ci: CompiledIndicator, compiled: CompiledPlan, window: m.PlanPeriod, as_of: dt.date
+    ci: CompiledIndicator, has_data: bool, evidencer: Evidencer, window: m.PlanPeriod, as_of: dt.date
 ) -> IndicatorResult:
+    """An indicator's verdict from its values: `ci.value`, `ci.measure` and `ci.target` give them
+    per period key; `has_data`: whether any event of its types was used at all."""
     ind = ci.indicator
     span = SpanRef(ind.span.file, ind.span.line, ind.span.column)
     common: dict[str, Any] = {
@@ -314,8 +430,7 @@ def _indicator_result(
             reason="période pas encore commencée",
             **common,
         )
-    has_data = any(_seen(compiled, t, ind.period) for t in ci.event_types)
-    periods = tuple(_period_result(ci, b, as_of, has_data) for b in started)
+    periods = tuple(_period_result(ci, b, as_of, has_data, evidencer) for b in started)
     evidence = _merge_evidence([p.evidence for p in periods])
     if ind.kind is m.IndicatorKind.MONITORED:
         status = Status.MONITORED if has_data else Status.NO_DATA
@@ -333,18 +448,18 @@ def _indicator_result(
 
 
 def _seen(compiled: CompiledPlan, type_name: str, unit: m.PeriodUnit) -> bool:
-    dispatcher = compiled.dispatchers.get(type_name)
-    if dispatcher is None:
-        return False
-    return any(sum(p.values()) for p in dispatcher.presence)
+    program = compiled.programs.get(type_name)
+    return program is not None and program.seen > 0
 
 
-def _period_result(ci: CompiledIndicator, bucket: Bucket, as_of: dt.date, has_data: bool) -> PeriodResult:
+def _period_result(
+    ci: CompiledIndicator, bucket: Bucket, as_of: dt.date, has_data: bool, evidencer: Evidencer
+) -> PeriodResult:
     assert ci.value is not None
     ind = ci.indicator
     value = ci.value(bucket.key)
     complete = bucket.end <= as_of
-    evidence = _slot_evidence(ci.slots, bucket.key)
+    evidence = evidencer(bucket.key)
     base: dict[str, Any] = {
         "label": bucket.label,
         "start": bucket.start,

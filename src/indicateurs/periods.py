@@ -13,6 +13,16 @@ import attrs
 
 from .model import PeriodUnit, PlanPeriod
 
+# Where each unit's bucket key sits in a `DateInfo`; the whole period's key is always 0.
+KEY_INDEX: dict[PeriodUnit, int] = {
+    PeriodUnit.YEAR: 1,
+    PeriodUnit.SEMESTER: 2,
+    PeriodUnit.QUARTER: 3,
+    PeriodUnit.MONTH: 4,
+}
+
+DateInfo = tuple[dt.date, int, int, int, int]  # the date and its year, semester, quarter, month keys
+
 
 def bucket_key(unit: PeriodUnit, date: dt.date) -> int:
     if unit is PeriodUnit.YEAR:
@@ -24,6 +34,18 @@ def bucket_key(unit: PeriodUnit, date: dt.date) -> int:
     if unit is PeriodUnit.SEMESTER:
         return date.year * 10 + (1 if date.month <= 6 else 2)
     return 0
+
+
+def date_info(date: dt.date) -> DateInfo:
+    """A date with all its bucket keys, computed once per distinct date (see `bucket_key`)."""
+    year, month = date.year, date.month
+    return (
+        date,
+        year,
+        year * 10 + (1 if month <= 6 else 2),
+        year * 10 + (month + 2) // 3,
+        year * 100 + month,
+    )
 
 
 @attrs.frozen
