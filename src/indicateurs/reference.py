@@ -1,0 +1,468 @@
+"""The reference evaluator: deliberately simple, deliberately slow, obviously right.
+
+It reads every row into a list of events, then, for every indicator, every period and every
+aggregate, scans that whole list again and interprets the plan's expressions and conditions
+node by node. Nothing is compiled, cached, shared or generated. It exists to be compared with
+the real evaluator (tests/test_equivalence.py): the two must give the same values, statuses,
+evidence and row accounting for any plan and any rows.
+
+What it shares with the real evaluator is the specification, not the engine: the conversion
+of one value (convert.py), the calendar (periods.buckets, periods.bucket_key), the row
+messages, and the rules that turn values into verdicts (evaluate._indicator_result and the
+rest of the result assembly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from . import model as m
+from .compile import CompiledIndicator, _monotone_up
+from .convert import ConversionError, field_converter, is_blank, parse_date
+from .evaluate import EVIDENCE_SHOWN, _indicator_result, _plan_result, _window
+from .events import Rejection, RowProblem, SkippedRow
+from .keywords import fold
+from .periods import bucket_key, buckets
+from .results import Evidence, EvidenceItem, PlanResult, SourceReport
+from .row_messages import row_message
+from .sources import as_sources
+
+Value = float | bool | None
+
+EVIDENCE_CAP = 20
+
+
+@attrs.frozen
+class RefEvent:
+    type: str
+    date: dt.date
+    fields: dict[str, Any]
+    id: str | None
+    source: str
+    row: int
+
+
+@attrs.frozen
+class _Use:
+    """An aggregate as an indicator uses it: on which periods, with which deadline."""
+
+    agg: m.Aggregate
+    unit: m.PeriodUnit
+    deadline: dt.date | None
+
+    def key(self) -> tuple[Any, ...]:
+        a = self.agg
+        return (a.fn, a.event_type, a.field, a.where, self.unit, self.deadline)
+
+
+def evaluate_reference(
+    plan: m.Plan,
+    sources: Any,
+    *,
+    period: int | tuple[dt.date, dt.date] | m.PlanPeriod | None = None,
+    as_of: dt.date | None = None,
+    mapping: Any = None,
+) -> PlanResult:
+    """What `indicateurs.evaluate` returns, computed the slow and simple way."""
+    window = _window(plan, period)
+    as_of = as_of or dt.date.today()
+    events, reports, rejections = _read(plan, as_sources(sources, mapping), window, as_of)
+    seen_types = {e.type for e in events}
+    results = []
+    for ind in plan.indicators:
+        ci, uses = _indicator(plan, ind, events, window)
+        has_data = any(t in seen_types for t in ci.event_types)
+        evidencer = _evidencer(plan, uses, events)
+        results.append(_indicator_result(ci, has_data, evidencer, window, as_of))
+    return _plan_result(plan, window, as_of, results, reports, rejections)
+
+
+# ---------------------------------------------------------------------------- rows
+
+
+def _read(
+    plan: m.Plan, sources: list[Any], window: m.PlanPeriod, as_of: dt.date
+) -> tuple[list[RefEvent], list[SourceReport], list[Rejection]]:
+    used_types = {u.agg.event_type for ind in plan.indicators if ind.expr for u in _uses(plan, ind)}
+    folded = {fold(name).replace(" ", "_"): name for name in plan.event_types}
+    events: list[RefEvent] = []
+    reports: list[SourceReport] = []
+    rejections: list[Rejection] = []
+    for source in sources:
+        read = used = 0
+        ignored: dict[str, int] = {}
+        rejected: list[Rejection] = []
+
+        def reject(row: int, code: str, field: str | None, value: object, guess: str = "") -> None:
+            shown = None if value is None else str(value)
+            message = row_message(code, field=field, value=shown, guess=guess)
+            rejected.append(Rejection(source.name, row, code, message, field, shown))  # noqa: B023
+
+        for row, record in source.rows():
+            read += 1
+            if isinstance(record, RowProblem):
+                reject(row, record.code, None, record.detail or None)
+                continue
+            if isinstance(record, SkippedRow):
+                ignored[record.reason] = ignored.get(record.reason, 0) + 1
+                continue
+            type_name = record.get("type")
+            if type_name in used_types:
+                canonical = type_name
+            elif is_blank(type_name):
+                reject(row, "type_manquant", "type", None)
+                continue
+            else:
+                if type_name in plan.event_types:
+                    canonical = type_name
+                else:
+                    canonical = folded.get(fold(str(type_name)).replace(" ", "_"))
+                if canonical is None:
+                    from .suggest import closest
+
+                    guess = closest(str(type_name), plan.event_types) or ""
+                    reject(row, "type_inconnu", "type", type_name, guess)
+                    continue
+                if canonical not in used_types:
+                    ignored["type_non_utilise"] = ignored.get("type_non_utilise", 0) + 1
+                    continue
+            raw_date = record.get("date")
+            try:
+                date = raw_date if type(raw_date) is dt.date else parse_date(raw_date)
+            except ConversionError as exc:
+                reject(row, "date_manquante" if is_blank(raw_date) else exc.code, "date", raw_date)
+                continue
+            if date < window.start or date > min(window.end, as_of):
+                late = as_of < date <= window.end
+                reason = "apres_date_evaluation" if late else "hors_periode"
+                ignored[reason] = ignored.get(reason, 0) + 1
+                continue
+            fields: dict[str, Any] = {}
+            problem = None
+            for decl in plan.event_types[canonical].fields:
+                raw = record.get(decl.name)
+                if raw is None or (type(raw) is str and raw.strip() == ""):
+                    if not decl.optional:
+                        problem = ("champ_manquant", decl.name, raw)
+                        break
+                    fields[decl.name] = None
+                    continue
+                try:
+                    fields[decl.name] = field_converter(decl)(raw)
+                except ConversionError as exc:
+                    problem = (exc.code, decl.name, raw)
+                    break
+            if problem is None:
+                end_raw = record.get("fin", record.get("end"))
+                if not is_blank(end_raw):
+                    try:
+                        parse_date(end_raw)
+                    except ConversionError as exc:
+                        problem = (exc.code, "fin", end_raw)
+            if problem is not None:
+                reject(row, *problem)
+                continue
+            ident = record.get("id")
+            events.append(
+                RefEvent(canonical, date, fields, None if is_blank(ident) else str(ident), source.name, row)
+            )
+            used += 1
+        reports.append(
+            SourceReport(
+                source.name, read, used, sum(ignored.values()), len(rejected), tuple(sorted(ignored.items()))
+            )
+        )
+        rejections.extend(rejected)
+    return events, reports, rejections
+
+
+# ---------------------------------------------------------------------------- values
+
+
+def _uses(plan: m.Plan, ind: m.Indicator) -> list[_Use]:
+    """The aggregates an indicator's value reads, in the order the expression names them."""
+    out: list[_Use] = []
+
+    def visit(expr: m.Expr, unit: m.PeriodUnit, deadline: dt.date | None) -> None:
+        if isinstance(expr, m.Aggregate):
+            out.append(_Use(expr, unit, deadline))
+        elif isinstance(expr, m.IndicatorRef):
+            ref = plan.indicator(expr.name)
+            assert ref.expr is not None
+            if ref.kind is m.IndicatorKind.MONITORED:
+                visit(ref.expr, unit, ref.deadline or deadline)
+            else:
+                visit(ref.expr, ref.period, ref.deadline)
+        else:
+            for child in m.children(expr):
+                visit(child, unit, deadline)
+
+    if ind.expr is not None:
+        visit(ind.expr, ind.period, ind.deadline)
+    return out
+
+
+def _indicator(
+    plan: m.Plan, ind: m.Indicator, events: list[RefEvent], window: m.PlanPeriod
+) -> tuple[CompiledIndicator, list[_Use]]:
+    all_uses = _uses(plan, ind)
+    uses: list[_Use] = []
+    for use in all_uses:
+        if all(use.key() != kept.key() for kept in uses):
+            uses.append(use)
+    types = tuple(dict.fromkeys(u.agg.event_type for u in all_uses))
+    if ind.expr is None:
+        return CompiledIndicator(ind, None, None, None, None, [], (), False), []
+    expr, unit, deadline = ind.expr, ind.period, ind.deadline
+
+    def at(e: m.Expr) -> Callable[[int], Value]:
+        return lambda key: _value(plan, e, unit, deadline, key, events, window)
+
+    measure = target = None
+    comparator = None
+    if isinstance(expr, m.Compare):
+        measure, target, comparator = at(expr.left), at(expr.right), expr.op
+    elif isinstance(expr, m.Between):
+        measure = at(expr.value)
+    ci = CompiledIndicator(ind, at(expr), measure, target, comparator, [], types, _monotone_up(expr, plan))
+    return ci, uses
+
+
+def _value(
+    plan: m.Plan,
+    expr: m.Expr,
+    unit: m.PeriodUnit,
+    deadline: dt.date | None,
+    key: int,
+    events: list[RefEvent],
+    window: m.PlanPeriod,
+) -> Value:
+    def again(e: m.Expr) -> Value:
+        return _value(plan, e, unit, deadline, key, events, window)
+
+    match expr:
+        case m.Number():
+            return expr.effective
+        case m.Boolean(value=b):
+            return b
+        case m.Aggregate():
+            return _aggregate(plan, expr, unit, deadline, key, events)
+        case m.IndicatorRef(name=name):
+            ref = plan.indicator(name)
+            assert ref.expr is not None
+            if ref.kind is m.IndicatorKind.MONITORED:
+                return _value(plan, ref.expr, unit, ref.deadline or deadline, key, events, window)
+            if ref.period is unit:
+                return _value(plan, ref.expr, ref.period, ref.deadline, key, events, window)
+            start, end = _key_dates(unit, key, window)
+            verdicts = [
+                _value(plan, ref.expr, ref.period, ref.deadline, b.key, events, window)
+                for b in buckets(ref.period, window)
+                if b.start <= end and b.end >= start
+            ]
+            if any(v is False for v in verdicts):
+                return False
+            return True if verdicts and all(v is True for v in verdicts) else None
+        case m.Negative(operand=o):
+            x = again(o)
+            return None if x is None else -x
+        case m.Arithmetic(op=op, left=a, right=b):
+            x, y = again(a), again(b)
+            if x is None or y is None:
+                return None
+            if op == "+":
+                return float(x) + float(y)
+            if op == "-":
+                return float(x) - float(y)
+            if op == "*":
+                return float(x) * float(y)
+            return None if y == 0 else float(x) / float(y)
+        case m.Compare(op=op, left=a, right=b):
+            x, y = again(a), again(b)
+            return None if x is None or y is None else _compare(op, x, y)
+        case m.Between(value=v, low=lo, high=hi):
+            x, a_, b_ = again(v), again(lo), again(hi)
+            return None if x is None or a_ is None or b_ is None else bool(a_ <= x <= b_)
+        case m.And(left=a, right=b):
+            return _and(again(a), again(b))
+        case m.Or(left=a, right=b):
+            return _or(again(a), again(b))
+        case m.Not(operand=o):
+            x = again(o)
+            return None if x is None else not x
+    raise ValueError(f"cannot evaluate {expr!r}")
+
+
+def _key_dates(unit: m.PeriodUnit, key: int, window: m.PlanPeriod) -> tuple[dt.date, dt.date]:
+    """The dates of the period `key` of `unit` (the whole window for WHOLE), within the window."""
+    if unit is m.PeriodUnit.WHOLE:
+        return window.start, window.end
+    for b in buckets(unit, window):
+        if b.key == key:
+            return b.start, b.end
+    raise KeyError(key)
+
+
+def _compare(op: m.Comparator, x: Any, y: Any) -> bool:
+    if op is m.Comparator.GE:
+        return bool(x >= y)
+    if op is m.Comparator.GT:
+        return bool(x > y)
+    if op is m.Comparator.LE:
+        return bool(x <= y)
+    if op is m.Comparator.LT:
+        return bool(x < y)
+    if op is m.Comparator.EQ:
+        return bool(x == y)
+    return bool(x != y)
+
+
+def _and(x: Any, y: Any) -> bool | None:
+    if x is False or y is False:
+        return False
+    return None if x is None or y is None else True
+
+
+def _or(x: Any, y: Any) -> bool | None:
+    if x is True or y is True:
+        return True
+    return None if x is None or y is None else False
+
+
+def _taken(
+    plan: m.Plan, agg: m.Aggregate, unit: m.PeriodUnit, deadline: dt.date | None, key: int, e: RefEvent
+) -> tuple[bool, bool]:
+    """(the event is of the aggregate's population for this period, the aggregate counts it)."""
+    if e.type != agg.event_type or bucket_key(unit, e.date) != key:
+        return False, False
+    if deadline is not None and e.date > deadline:
+        return False, False
+    if (
+        agg.where is not None
+        and _condition(plan.event_types[agg.event_type], agg.where, e.fields) is not True
+    ):
+        return True, False
+    if agg.fn is not m.AggregateFn.SHARE and agg.field is not None and e.fields.get(agg.field) is None:
+        return True, False
+    return True, True
+
+
+def _aggregate(
+    plan: m.Plan,
+    agg: m.Aggregate,
+    unit: m.PeriodUnit,
+    deadline: dt.date | None,
+    key: int,
+    events: list[RefEvent],
+) -> Value:
+    population = 0
+    counted: list[RefEvent] = []
+    for e in events:
+        member, counts = _taken(plan, agg, unit, deadline, key, e)
+        population += member
+        if counts:
+            counted.append(e)
+    values = [e.fields[agg.field] for e in counted] if agg.field is not None else []
+    match agg.fn:
+        case m.AggregateFn.COUNT:
+            return float(len(counted))
+        case m.AggregateFn.EXISTS:
+            return len(counted) > 0
+        case m.AggregateFn.SHARE:
+            return len(counted) / population if population else None
+        case m.AggregateFn.DISTINCT:
+            return float(len(set(values)))
+        case m.AggregateFn.SUM:
+            total = 0.0
+            for v in values:
+                total += v
+            return float(total)
+        case m.AggregateFn.AVG:
+            total = 0.0
+            for v in values:
+                total += v
+            return total / len(values) if values else None
+        case m.AggregateFn.MIN:
+            return float(min(values)) if values else None
+        case m.AggregateFn.MAX:
+            return float(max(values)) if values else None
+    raise ValueError(agg.fn)
+
+
+def _condition(event_type: m.EventType, expr: m.Expr, fields: dict[str, Any]) -> bool | None:
+    """SQL's three-valued logic: a comparison with an empty field is unknown (None)."""
+
+    def operand(e: m.Expr) -> Any:
+        if isinstance(e, m.Name) and event_type.field(e.name) is not None:
+            return fields.get(e.name)
+        match e:
+            case m.Number():
+                return e.effective
+            case m.Text(value=v) | m.Name(name=v):
+                return v
+            case m.Boolean(value=b):
+                return b
+            case m.DateValue(value=d):
+                return d
+            case m.Negative(operand=m.Number() as n):
+                return -n.effective
+        raise ValueError(e)
+
+    match expr:
+        case m.And(left=a, right=b):
+            return _and(_condition(event_type, a, fields), _condition(event_type, b, fields))
+        case m.Or(left=a, right=b):
+            return _or(_condition(event_type, a, fields), _condition(event_type, b, fields))
+        case m.Not(operand=o):
+            x = _condition(event_type, o, fields)
+            return None if x is None else not x
+        case m.BoolField(name=name):
+            value = fields.get(name)
+            return None if value is None else bool(value)
+        case m.Compare(op=op, left=a, right=b):
+            x, y = operand(a), operand(b)
+            return None if x is None or y is None else _compare(op, x, y)
+        case m.Between(value=v, low=lo, high=hi):
+            x, a_, b_ = operand(v), operand(lo), operand(hi)
+            return None if x is None or a_ is None or b_ is None else bool(a_ <= x <= b_)
+        case m.InList(value=v, items=items, negated=negated):
+            x = operand(v)
+            if x is None:
+                return None
+            inside = any(x == operand(i) for i in items)
+            return not inside if negated else inside
+    raise ValueError(f"not a condition: {expr!r}")
+
+
+# ---------------------------------------------------------------------------- evidence
+
+
+def _evidencer(plan: m.Plan, uses: list[_Use], events: list[RefEvent]) -> Callable[[int], Evidence]:
+    """The events that counted in a period: at most EVIDENCE_CAP per aggregate, then merged.
+
+    As in the real evaluator, an aggregate's events are looked up by the indicator's period key
+    even when the aggregate is measured on another kind of period (a referenced indicator's):
+    keys of different units seldom coincide, and where they do (semester and quarter keys)
+    the evidence follows the key.
+    """
+
+    def evidence(key: int) -> Evidence:
+        items: dict[tuple[str, int], EvidenceItem] = {}
+        count = 0
+        for use in uses:
+            counted = [e for e in events if _taken(plan, use.agg, use.unit, use.deadline, key, e)[1]]
+            count = max(count, len(counted))
+            for e in counted[:EVIDENCE_CAP]:
+                if len(items) >= EVIDENCE_SHOWN:
+                    break
+                items.setdefault((e.source, e.row), EvidenceItem(e.source, e.row, e.id, e.date, e.type))
+        return Evidence(count, tuple(items.values()))
+
+    return evidence
+
+
+__all__ = ["evaluate_reference"]
