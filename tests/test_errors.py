@@ -591,6 +591,25 @@ CASES: list[Case] = [
         "gardez une seule ligne « période »",
         "two periods",
     ),
+    whole(
+        "période 2023\névénement enquête « E »\n  réponse : oui | non | ne_sait_pas\n",
+        3,
+        "            ^^^^^^^^^^^^^^^^^^^^^^^",
+        "C154",
+        "mot réservé du langage parmi les valeurs du champ « réponse » : « oui », « non »",
+        "choisissez d'autres mots (« oui_1 ») ; pour une réponse oui/non, déclarez le champ « booléen »",
+        "a reserved word as an enumeration value",
+    ),
+    whole(
+        "période 2023\nniveaux « objectif » > « plan d'action »\n",
+        2,
+        "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+        "C155",
+        "le niveau « plan d'action » contient le mot réservé « plan » : ses lignes ne pourraient pas être lues",
+        "renommez le niveau sans ce mot, par exemple « action » plutôt que « plan d'action »",
+        "a reserved word in a level name",
+        message_en="level 'plan d'action' contains the reserved word 'plan': its lines could not be read",
+    ),
     body(
         "  nombre(formation) >= 2 » par an",
         "                         ^",
@@ -737,14 +756,30 @@ def test_json_of_the_errors() -> None:
 
 
 def test_warnings_do_not_stop_a_plan_from_loading() -> None:
-    text = HEAD + "  part(formation) >= 50 %\nindicateur sans_expression « Cible à définir »\n"
+    text = (
+        HEAD
+        + "  part(formation) >= 50 %\n"
+        + "indicateur sans_expression « Cible à définir »\n"
+        + "indicateur pourcentage « 80 % des formations certifiantes »\n"
+        + "  nombre(formation où certifiante) >= 80 %\n"
+        + "indicateur public « Formations pour les élus »\n"
+        + "  nombre(formation où public = « élus ») >= 1\n"
+    )
     plan = load_plan(text)
-    assert [i.id for i in plan.indicators] == ["a", "sans_expression"]
+    assert [i.id for i in plan.indicators] == ["a", "sans_expression", "pourcentage", "public"]
     _, diagnostics = analyse(text)
-    assert [(d.code, d.severity) for d in diagnostics] == [
-        ("C137", Severity.WARNING),
-        ("C126", Severity.WARNING),
+    assert [(d.code, d.line, d.column, d.severity) for d in diagnostics] == [
+        ("C137", 9, 3, Severity.WARNING),
+        ("C126", 10, 1, Severity.WARNING),
+        ("C153", 12, 39, Severity.WARNING),
+        ("C152", 14, 32, Severity.WARNING),
     ]
+    by_code = {d.code: d for d in diagnostics}
+    assert by_code["C153"].text("fr") == "un nombre d'événements comparé à un pourcentage : 80 % vaut 0,8"
+    assert by_code["C153"].fix("fr") == (
+        "pour une proportion, écrivez « part(formation où …) » avec la condition ; pour un nombre, retirez le « % »"
+    )
+    assert by_code["C152"].fix("en") == 'write the text against the quotes: "élus"'
 
 
 # ---------------------------------------------------------------------------- robustness

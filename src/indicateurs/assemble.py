@@ -197,6 +197,11 @@ class Assembler:
                     for i, level in enumerate(folded):
                         if level in folded[:i]:
                             self.error("C132", stmt.span, level=stmt.levels[i])
+                    for level in stmt.levels:
+                        reserved = [w for w in level.replace("’", "'").split() if is_reserved(w)]
+                        if reserved:
+                            # « plan d'action 1 « … » » would read as a plan title.
+                            self.error("C155", stmt.span, level=level, word=reserved[0])
                 case st.NodeDecl() if first_node is None:
                     first_node = stmt.span
         if "period" not in seen:
@@ -256,6 +261,11 @@ class Assembler:
                 self.error("C118", stmt.type_span, type=names[0], guess=guess or "")
                 return None
             return m.FieldDecl(stmt.name, kind, (), stmt.optional, stmt.span)
+        reserved = [value for value in names if is_reserved(value)]
+        if reserved:
+            # « réponse : oui | non »: in a condition, « oui » is the boolean, not the value.
+            values = ", ".join(f"« {value} »" for value in reserved)
+            self.error("C154", stmt.type_span, values=values, first=reserved[0], field=stmt.name)
         return m.FieldDecl(stmt.name, m.FieldKind.ENUM, names, stmt.optional, stmt.span)
 
     def _names(self, events: list[_DraftEvent], indicators: list[_DraftIndicator]) -> None:

@@ -358,6 +358,8 @@ class Checker:
 
     def _satisfiable(self, expr: m.Expr) -> None:
         for node in m.walk(expr):
+            if isinstance(node, m.Compare | m.Between):
+                self._percent_of_a_count(node)
             if isinstance(node, m.Compare):
                 left, right = _range(node.left), _range(node.right)
                 verdict = _compare_verdict(node.op, left, right)
@@ -371,6 +373,24 @@ class Checker:
                     self.error("C150", node.span)
                 elif value[1] < low[0] or value[0] > high[1]:
                     self.error("C111", node.span, low=_fmt(value[0]), high=_fmt(value[1]))
+
+    def _percent_of_a_count(self, node: m.Compare | m.Between) -> None:
+        """« nombre(dossier où délai <= 21) >= 80 % » compares a count with 0.8: a share was meant."""
+        operands = (
+            [node.left, node.right] if isinstance(node, m.Compare) else [node.value, node.low, node.high]
+        )
+        counted = [
+            op
+            for op in operands
+            if isinstance(op, m.Aggregate) and op.fn in (m.AggregateFn.COUNT, m.AggregateFn.DISTINCT)
+        ]
+        if not counted:
+            return
+        for operand in operands:
+            if isinstance(operand, m.Number) and operand.percent:
+                # A warning: the plan still means something (at least one event), just not that.
+                self.error("C153", operand.span, Severity.WARNING, event=counted[0].event_type)
+                return
 
     # ------------------------------------------------------------------ cycles
 

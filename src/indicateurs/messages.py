@@ -497,6 +497,24 @@ _M: dict[str, dict[str, str]] = {
         "fix_fr": "renommez le champ, par exemple « {name}_detail » ou « forme »",
         "fix_en": "rename the field, for example '{name}_detail'",
     },
+    "C153": {
+        "fr": "un nombre d'événements comparé à un pourcentage : 80 % vaut 0,8",
+        "en": "a number of events compared with a percentage: 80 % is 0.8",
+        "fix_fr": "pour une proportion, écrivez « part({event} où …) » avec la condition ; pour un nombre, retirez le « % »",
+        "fix_en": "for a proportion, write 'share({event} where …)' with the condition; for a number, remove the '%'",
+    },
+    "C154": {
+        "fr": "mot réservé du langage parmi les valeurs du champ « {field} » : {values}",
+        "en": "reserved word of the language among the values of field '{field}': {values}",
+        "fix_fr": "choisissez d'autres mots (« {first}_1 ») ; pour une réponse oui/non, déclarez le champ « booléen »",
+        "fix_en": "choose other words ('{first}_1'); for a yes/no answer, declare the field 'boolean'",
+    },
+    "C155": {
+        "fr": "le niveau « {level} » contient le mot réservé « {word} » : ses lignes ne pourraient pas être lues",
+        "en": "level '{level}' contains the reserved word '{word}': its lines could not be read",
+        "fix_fr": "renommez le niveau sans ce mot, par exemple « action » plutôt que « plan d'action »",
+        "fix_en": "rename the level without this word, for example 'action' rather than 'plan of action'",
+    },
     "C152": {
         "fr": "les espaces à l'intérieur des guillemets font partie du texte comparé (« {value} » entouré d'espaces)",
         "en": "the spaces inside the quotes are part of the compared text ('{value}' with spaces around)",
