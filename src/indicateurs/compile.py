@@ -404,9 +404,9 @@ def _monotone_up(expr: m.Expr, plan: m.Plan) -> bool:
 # the slots' dictionaries, helper functions, even `str` and `int`) is an argument of the
 # generated factory, referred to by its invented name, and the source runs with empty builtins.
 
-# run(pairs, known, checkpoint, progress, normalise, resolve, read_date, reject)
-#   -> (rows read, events used per type index)
-Pass = Callable[..., tuple[int, tuple[int, ...]]]
+# run(pairs, known, normalise, resolve, read_date, reject) -> events used per type index.
+# Rows read = used + ignored + rejected, so the loop does not count them.
+Pass = Callable[..., tuple[int, ...]]
 
 _PY_OPS: dict[m.Comparator, str] = {
     m.Comparator.GE: ">=",
@@ -490,19 +490,15 @@ def generate_pass(
     str_, exc = src.bind(str), src.bind(Exception)
     type_key, date_key, types = src.bind("type"), src.bind("date"), src.bind(type_index)
     counters = [f"n{p.index}" for p in programs]
-    src.line(1, "def run(pairs, known, checkpoint, progress, normalise, resolve, read_date, reject):")
-    src.line(2, "read = 0")
+    src.line(1, "def run(pairs, known, normalise, resolve, read_date, reject):")
     for counter in counters:
         src.line(2, f"{counter} = 0")
     if numbered:
         src.line(2, "for row, record in pairs:")
-        src.line(3, "read += 1")
     else:
+        src.line(2, "row = 0")
         src.line(2, "for record in pairs:")
-        src.line(3, "read += 1")
-        src.line(3, "row = read")
-    src.line(3, "if read == checkpoint:")
-    src.line(4, "checkpoint = progress(read)")
+        src.line(3, "row += 1")
     src.line(3, f"if record.__class__ is not {src.bind(dict)}:")
     src.line(4, "record = normalise(row, record)  # a plain dict, or None once accounted for")
     src.line(4, "if record is None:")
@@ -526,7 +522,7 @@ def generate_pass(
         _emit_dispatch(src, programs, 4, str_, exc)
         src.line(3, f"except {src.bind(FieldError)} as error:")
         src.line(4, "reject(row, error)")
-    src.line(2, f"return read, ({''.join(c + ', ' for c in counters)})")
+    src.line(2, f"return ({''.join(c + ', ' for c in counters)})")
     text = "def factory(" + ", ".join(src.args) + "):\n" + "\n".join(src.lines) + "\n    return run\n"
     namespace: dict[str, Any] = {}
     exec(compile(text, "<indicateurs: passe>", "exec"), {"__builtins__": {}}, namespace)
@@ -628,7 +624,7 @@ def _emit_field(src: _Source, decl: m.FieldDecl, v: str, depth: int, str_: str, 
         number = src.bind(int if kind is m.FieldKind.INTEGER else float)
         src.line(depth, f"if r.__class__ is {number}:")
         src.line(depth + 1, f"{v} = r")
-        src.line(depth, f"elif r.__class__ is {str_}:")
+        src.line(depth, f"elif r.__class__ is {str_} and r:")  # an empty cell is not worth a ValueError
         src.line(depth + 1, "try:")
         src.line(depth + 2, f"{v} = {number}(r)")  # when this succeeds, the full rule gives the same
         src.line(depth + 1, f"except {src.bind(ValueError)}:")
@@ -666,7 +662,6 @@ def _emit_slots(
     for slot in slots:
         groups.setdefault(_group_key(slot, event_type), []).append(slot)
     units = sorted({KEY_INDEX[s.key.unit] for s in slots if s.key.unit is not m.PeriodUnit.WHOLE})
-    src.line(top, "ev = None")
     for index in units:
         src.line(top, f"k{index} = info[{index}]")
     if any(s.key.deadline is not None for s in slots):
@@ -696,14 +691,12 @@ def _emit_slots(
         counts, evidence = src.bind(first.counts), src.bind(first.evidence)
         src.line(depth, f"c = {counts}.get({k}, 0) + 1")
         src.line(depth, f"{counts}[{k}] = c")
-        src.line(depth, f"if c <= {cap}:")
-        src.line(depth + 1, "if ev is None:")
-        src.line(depth + 2, f"ev = {built}")
+        src.line(depth, f"if c <= {cap}:")  # the first events only, as evidence
         src.line(depth + 1, f"l = {evidence}.get({k})")
         src.line(depth + 1, "if l is None:")
-        src.line(depth + 2, f"{evidence}[{k}] = [ev]")
+        src.line(depth + 2, f"{evidence}[{k}] = [{built}]")
         src.line(depth + 1, "else:")
-        src.line(depth + 2, "l.append(ev)")
+        src.line(depth + 2, f"l.append({built})")
         for slot in members:
             _emit_update(src, slot, local, k, depth)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from . import model as m
@@ -188,7 +188,7 @@ def _run(
 
     The loop itself is `compiled.run`, generated per plan; it calls back here only for what
     is rare (a row that is not a dict, a type name not met yet, a date not met yet, a rejected
-    row). A row is used, ignored or rejected: used = read - ignored - rejected.
+    row). A row is used, ignored or rejected: read = used + ignored + rejected.
     """
     plan = compiled.plan
     programs = compiled.programs
@@ -276,28 +276,33 @@ def _run(
         def field_error(row: int, error: FieldError) -> None:
             reject(row, error.code, error.field, error.value)
 
-        def report(read: int, source_name: str = name) -> int:
-            assert progress is not None
-            progress(source_name, read)
-            return read + 100_000
-
         pairs: Iterable[Any] = objects if objects is not None else source.rows()
-        checkpoint = 100_000 if progress is not None else -1
+        if progress is not None:
+            pairs = _reporting(pairs, name, progress)
         run = compiled.run(numbered=objects is None)
-        read, seen = run(pairs, dates.known, checkpoint, report, normalise, resolve, read_date, field_error)
+        seen = run(pairs, dates.known, normalise, resolve, read_date, field_error)
         for index, count in enumerate(seen):
             by_index[index].seen += count
+        used = sum(seen)
         rejected = len(rejections) - rejected_before
         skipped = sum(ignored.values())
         reports.append(
             SourceReport(
-                name, read, read - skipped - rejected, skipped, rejected, tuple(sorted(ignored.items()))
+                name, used + skipped + rejected, used, skipped, rejected, tuple(sorted(ignored.items()))
             )
         )
     return reports, rejections
 
 
 _ABSENT = object()
+
+
+def _reporting(rows: Iterable[Any], name: str, progress: Callable[[str, int], None]) -> Iterator[Any]:
+    """The rows, telling `progress` every 100,000 of them."""
+    for read, row in enumerate(rows, 1):
+        if read % 100_000 == 0:
+            progress(name, read)
+        yield row
 
 
 def _plain_records(source: EventSource) -> Iterable[Any] | None:
