@@ -449,12 +449,21 @@ def test_memory_holds_accumulators_and_capped_evidence_only() -> None:
         assert sum(slot.counts.values()) == 20_000
 
 
-def test_progress_is_reported_every_100000_rows() -> None:
+def test_progress_is_reported_every_100000_rows_of_a_lazily_read_iterator() -> None:
     plan = indicateurs.load_plan("période 2023\névénement visite\nindicateur a « A »\n  existe(visite)\n")
-    calls: list[tuple[str, int]] = []
-    rows = ({"type": "visite", "date": "2023-03-01"} for _ in range(250_000))
-    indicateurs.evaluate(plan, rows, as_of=dt.date(2024, 1, 1), progress=lambda n, r: calls.append((n, r)))
-    assert [r for _, r in calls] == [100_000, 200_000]
+    produced = [0]
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for _ in range(250_000):
+            produced[0] += 1
+            yield {"type": "visite", "date": "2023-03-01"}
+
+    calls: list[tuple[int, int]] = []
+    result = indicateurs.evaluate(
+        plan, rows(), as_of=dt.date(2024, 1, 1), progress=lambda _, read: calls.append((read, produced[0]))
+    )
+    assert calls == [(100_000, 100_000), (200_000, 200_000)]  # not read ahead: streamed
+    assert result.read == result.used == 250_000
 
 
 @pytest.mark.parametrize("shape", [0, 1, 2])
@@ -479,3 +488,15 @@ def test_molenbeek_sample_matches_the_reference(shape: int) -> None:
     fast = indicateurs.evaluate(plan, as_source(records, shape), as_of=dt.date(2023, 9, 1))
     slow = evaluate_reference(plan, as_source(records, shape), as_of=dt.date(2023, 9, 1))
     assert fast.to_dict() == slow.to_dict()
+
+
+def test_iterators_give_what_lists_give() -> None:
+    plan = indicateurs.load_plan(
+        "période 2023\névénement visite\nindicateur a « A »\n  nombre(visite) >= 2\n"
+    )
+    rows = [{"type": "visite", "date": "2023-03-01"}, "not a record", {"type": "visite", "date": "x"}]
+    as_of = dt.date(2024, 1, 1)
+    for records in (rows, [], [from_records(rows[:1]), from_records(rows[1:])]):
+        expected = indicateurs.evaluate(plan, records, as_of=as_of).to_dict()
+        assert indicateurs.evaluate(plan, iter(records), as_of=as_of).to_dict() == expected
+        assert evaluate_reference(plan, records, as_of=as_of).to_dict() == expected

@@ -8,9 +8,10 @@ compiled slots. Nothing is held per event beyond the capped evidence, so sources
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from . import model as m
@@ -157,9 +158,18 @@ def evaluate(
 
 
 def _as_sources(sources: Any, mapping: Any) -> list[EventSource]:
-    """`as_sources`, without copying a long list of records first."""
+    """`as_sources`, without copying a list of records first, and reading an iterator of
+    records lazily (the records then stream, however many they are)."""
     if isinstance(sources, list) and sources and not isinstance(sources[0], EventSource | str | os.PathLike):
         return [from_records(sources)]
+    if isinstance(sources, Iterator) and not isinstance(sources, EventSource | str | os.PathLike | Mapping):
+        first = next(sources, _ABSENT)
+        if first is _ABSENT:
+            return as_sources([], mapping)
+        rest = itertools.chain([first], sources)
+        if isinstance(first, EventSource | str | os.PathLike):
+            return as_sources(list(rest), mapping)
+        return [from_records(rest)]  # what as_sources makes of it, once it has seen a record
     return as_sources(sources, mapping)
 
 
