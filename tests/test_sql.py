@@ -231,11 +231,12 @@ def test_identifiers_are_quoted_and_values_bound(plan: indicateurs.Plan, engine:
     table = Table(engine, data)
     try:
         got, pushdown = evaluate_sql_explained(
-            plan, engine, table=table.name, row_column="ligne", as_of=AS_OF, name="saisie"
+            plan, engine, table=table.name, row_column="ligne", as_of=AS_OF, name="saisie", keep_sql=True
         )
     finally:
         table.drop()
     assert_same(reference(plan, data, "saisie"), got, "hostile")
+    assert pushdown.queries
     assert all(hostile not in q for q in pushdown.queries)
 
 
@@ -312,6 +313,13 @@ def test_molenbeek_plan_on_synthetic_rows(tmp_path: Path) -> None:
     expected = indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF)
     got = evaluate_duckdb(plan, path, period=window, as_of=synth.AS_OF)
     assert got.to_dict() == expected.to_dict()
+
+
+def test_whitespace_is_what_python_strips() -> None:
+    need("sqlalchemy")
+    from indicateurs.sql.dialects import WHITESPACE
+
+    assert WHITESPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
 
 
 def test_importing_indicateurs_does_not_import_the_sql_libraries() -> None:

@@ -16,7 +16,7 @@ from .. import model as m
 from ..evaluate import _window, evaluate
 from ..results import PlanResult
 from .engine import ROW_KEYS, SourceSpec, _Context, run
-from .dialects import Dialect
+from .dialects import WHITESPACE, Dialect
 from .pushdown import Pushdown
 from .values import ColumnClass, column_class
 
@@ -109,8 +109,10 @@ def evaluate_sql_explained(
     strict: bool = False,
     name: str | None = None,
     force_python: Sequence[str] = (),
+    keep_sql: bool = False,
 ) -> tuple[PlanResult, Pushdown]:
-    """`evaluate_sql`, and where each indicator ran (`Pushdown`, what `--explain` prints)."""
+    """`evaluate_sql`, and where each indicator ran (`Pushdown`, what `--explain` prints);
+    `keep_sql` keeps the text of the statements sent."""
     if (table is None) == (query is None):
         raise ValueError("indiquez une table ou une requête (table= ou query=), pas les deux")
     the_plan = _plan(plan)
@@ -138,6 +140,7 @@ def evaluate_sql_explained(
                 mapping=cmap,
                 strict=strict,
                 force_python=force_python,
+                keep_sql=keep_sql,
             )
     finally:
         if conn is not url:
@@ -271,6 +274,7 @@ def evaluate_duckdb_explained(
     as_of: dt.date | None = None,
     strict: bool = False,
     force_python: Sequence[str] = (),
+    keep_sql: bool = False,
 ) -> tuple[PlanResult, Pushdown]:
     """`evaluate_duckdb`, and where each indicator ran."""
     the_plan = _plan(plan)
@@ -308,6 +312,7 @@ def evaluate_duckdb_explained(
                 mapping=cmap,
                 strict=strict,
                 force_python=force_python,
+                keep_sql=keep_sql,
             )
     finally:
         engine.dispose()
@@ -376,7 +381,9 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
     quoted = conn.dialect.identifier_preparer.quote(table)
     names = [f"c{j}" for j in range(width)]
     chosen = [j for j, k in enumerate(keys) if k in wanted]
-    select_list = ", ".join(names[j] for j in chosen) or "1 AS c_vide"
+    # A row whose cells are all blank is `ligne_vide` for the Python reader: flag them.
+    blank_row = " AND ".join(f"({n} IS NULL OR {n} = '' OR trim({n}, :ws) = '')" for n in names)
+    select_list = ", ".join([*(names[j] for j in chosen), f"({blank_row}) AS vide"])
     try:
         conn.execute(
             sa.text(
@@ -390,6 +397,7 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
                 "delim": source.delimiter,
                 "skip": header_row,
                 "nullstr": "\x00",
+                "ws": WHITESPACE,
                 "columns": {n: "VARCHAR" for n in names},
             },
         )
@@ -398,10 +406,9 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
     count = conn.execute(sa.text(f"SELECT count(*) FROM {quoted}")).scalar_one()
     if _physical_rows(path) != header_row + int(count):
         raise _Irregular(f"{path} : lignes vides ou cellules sur plusieurs lignes, lu par le lecteur Python")
-    if chosen:
-        padded = " OR ".join(f"{names[j]} IS NULL" for j in chosen)
-        if conn.execute(sa.text(f"SELECT count(*) FROM {quoted} WHERE {padded}")).scalar_one():
-            raise _Irregular(f"{path} : lignes incomplètes, lu par le lecteur Python")
+    padded = " OR ".join([*(f"{names[j]} IS NULL" for j in chosen), "vide"])
+    if conn.execute(sa.text(f"SELECT count(*) FROM {quoted} WHERE {padded}")).scalar_one():
+        raise _Irregular(f"{path} : lignes vides ou incomplètes, lu par le lecteur Python")
     relation = sa.table(table, *[sa.column(names[j]) for j in chosen])
     base = sa.select(
         (sa.literal_column("rowid") + (header_row + 1)).label("r"),

@@ -106,9 +106,11 @@ class _Context:
     counter: itertools.count[int] = attrs.field(factory=itertools.count)
     token: str = attrs.field(factory=lambda: uuid.uuid4().hex[:8])
     created: list[str] = attrs.field(factory=list)
+    keep_sql: bool = False  # record the text of every statement (for --explain)
 
     def execute(self, stmt: Any) -> sa.CursorResult[Any]:
-        self.queries.append(str(stmt.compile(dialect=self.conn.dialect)))
+        if self.keep_sql:
+            self.queries.append(str(stmt.compile(dialect=self.conn.dialect)))
         return self.conn.execute(stmt)
 
     def temp_name(self, stem: str) -> str:
@@ -167,13 +169,15 @@ def run(
     mapping: Any = None,
     strict: bool = False,
     force_python: Sequence[str] = (),
+    keep_sql: bool = False,
 ) -> tuple[PlanResult, Pushdown]:
     """Evaluate `plan` on `sources` through `conn`; the result and where each part ran.
 
     `force_python`: indicator ids whose aggregates are computed by streaming their rows
     through the Python evaluator (used to check the streaming path; never needed otherwise).
+    `keep_sql`: keep the text of every statement in `Pushdown.queries`.
     """
-    ctx = _Context(conn, Dialect(conn.dialect.name))
+    ctx = _Context(conn, Dialect(conn.dialect.name), keep_sql=keep_sql)
     try:
         return _run_sql(ctx, plan, sources, window, as_of, mapping, strict, force_python)
     finally:
@@ -213,7 +217,7 @@ def _run_sql(
                     compile_where(
                         slot.key.where,
                         plan.event_types[slot.key.event_type],
-                        lambda name: (sa.null(), m.FieldKind.INTEGER),
+                        lambda name: (sa.column(name), m.FieldKind.INTEGER),
                         ctx.dialect,
                     )
                 except NotPushable as exc:
@@ -505,16 +509,28 @@ class _RowBuilder:
                 a_cols.append(text.label(f"x_{col}"))
                 if key in shaped:
                     a_cols.append(V.shape(raw, text, cls).label(f"h_{col}"))
-        stage_a = self._fence(sa.select(*a_cols)).subquery("a")
+        first = self._fence(sa.select(*a_cols)).subquery("a0")
 
-        def cell(key: str) -> Cell | None:
+        def cell_of(stage: sa.Subquery, key: str) -> Cell | None:
             if key not in present:
                 return None
             col, cls = column_of[key]
-            text = stage_a.c[f"x_{col}"] if f"x_{col}" in stage_a.c else None
-            shape = stage_a.c[f"h_{col}"] if f"h_{col}" in stage_a.c else None
-            blank = stage_a.c[f"b_{col}"] == one if f"b_{col}" in stage_a.c else stage_a.c[col].is_(None)
-            return Cell(stage_a.c[col], cls, text, shape, blank)
+            text = stage.c[f"x_{col}"] if f"x_{col}" in stage.c else None
+            shape = stage.c[f"h_{col}"] if f"h_{col}" in stage.c else None
+            blank = stage.c[f"b_{col}"] == one if f"b_{col}" in stage.c else stage.c[col].is_(None)
+            return Cell(stage.c[col], cls, text, shape, blank)
+
+        # -- A': the layout of each date text (an index into the known layouts)
+        layouts: list[Any] = []
+        for key in dict.fromkeys(date_keys):
+            c = cell_of(first, key)
+            layout = V.date_layout(c) if c is not None else None
+            if layout is not None:
+                layouts.append(layout.label(f"l_{column_of[key][0]}"))
+        stage_a = self._fence(sa.select(*first.c, *layouts)).subquery("a")
+
+        def cell(key: str) -> Cell | None:
+            return cell_of(stage_a, key)
 
         # -- B: type, date candidates, field values
         type_cell = cell("type")
@@ -533,7 +549,9 @@ class _RowBuilder:
                 y, mo, d = null, null, null
                 blank: Expr = sa.true()
             else:
-                y, mo, d = V.date_candidates(c)
+                layout_name = f"l_{column_of[key][0]}"
+                layout = stage_a.c[layout_name] if layout_name in stage_a.c else None
+                y, mo, d = V.date_candidates(c, layout)
                 blank = c.blank
             b_cols += [
                 sa.cast(y, sa.Integer).label(f"dy{n}"),

@@ -184,37 +184,48 @@ class Values:
             )
         return Converted(value + zero, cell.blank)
 
-    def date_candidates(self, cell: Cell) -> tuple[Expr, Expr, Expr]:
+    def date_layout(self, cell: Cell) -> Expr | None:
+        """Which of the layouts of `_date_shapes` the text has (1, 2, …), 0 for none; None
+        for typed dates (read with EXTRACT) and for classes that are never dates here."""
+        if cell.cls is ColumnClass.DATE:
+            return None
+        if cell.text is None or cell.shape is None or cell.cls not in (ColumnClass.TEXT, ColumnClass.DYNAMIC):
+            return None
+        shape = cell.shape
+        loose = sa.func.replace(sa.func.replace(shape, _s("/"), _s("-")), _s("."), _s("-"))
+        cases: list[tuple[Expr, Expr]] = [(shape == _s("0000-00-00"), _i(1))]  # the common case first
+        for n, (date_shape, times, _, _, on) in enumerate(_date_shapes(), start=1):
+            length = len(date_shape)
+            subject = shape if on == "strict" else loose
+            rest = sa.func.substr(shape, _i(length + 1))
+            test = sa.and_(
+                _substr(subject, 1, length) == _s(date_shape),
+                sa.or_(sa.func.length(shape) == _i(length), _time_test(rest, times)),
+            )
+            cases.append((test, _i(n)))
+        return sa.case(*cases, else_=_i(0))
+
+    def date_candidates(self, cell: Cell, layout: Expr | None) -> tuple[Expr, Expr, Expr]:
         """(year, month, day) read from the layout, not yet checked (see `date_checked`)."""
         if cell.cls is ColumnClass.DATE:
             y, m, d = (_int(sa.extract(part, cell.raw)) for part in ("year", "month", "day"))
             return y, m, d
-        if cell.text is None or cell.shape is None or cell.cls not in (ColumnClass.TEXT, ColumnClass.DYNAMIC):
+        if layout is None or cell.text is None:
             return sa.null(), sa.null(), sa.null()
-        text, shape = cell.text, cell.shape
-        loose = sa.func.replace(sa.func.replace(shape, _s("/"), _s("-")), _s("."), _s("-"))
-        cases: list[tuple[Expr, tuple[Expr, Expr, Expr]]] = []
-        for date_shape, suffixes, parts, year_add, on in _date_shapes():
-            length = len(date_shape)
-            subject = shape if on == "strict" else loose
-            rest = sa.func.coalesce(sa.func.substr(shape, _i(length + 1)), _s(""))
-            if suffixes == [""]:
-                test = subject == _s(date_shape)
-            else:
-                test = sa.and_(
-                    _substr(subject, 1, length) == _s(date_shape), rest.in_([_s(x) for x in suffixes])
-                )
-            (ys, yl), (ms, ml), (ds, dl) = parts
-            year = _int(_substr(text, ys, yl))
+        text = cell.text
+        ys: list[tuple[Expr, Expr]] = []
+        ms: list[tuple[Expr, Expr]] = []
+        ds: list[tuple[Expr, Expr]] = []
+        for n, (_, _, parts, year_add, _) in enumerate(_date_shapes(), start=1):
+            (y0, yl), (m0, ml), (d0, dl) = parts
+            year = _int(_substr(text, y0, yl))
             if year_add:
                 year = year + _i(year_add)
-            cases.append((test, (year, _int(_substr(text, ms, ml)), _int(_substr(text, ds, dl)))))
-        first, *others = cases
-        plain = shape == _s("0000-00-00")  # the common case, tested first
-        y = sa.case((plain, first[1][0]), *[(c, p[0]) for c, p in cases], else_=sa.null())
-        m = sa.case((plain, first[1][1]), *[(c, p[1]) for c, p in cases], else_=sa.null())
-        d = sa.case((plain, first[1][2]), *[(c, p[2]) for c, p in cases], else_=sa.null())
-        return y, m, d
+            when = layout == _i(n)
+            ys.append((when, year))
+            ms.append((when, _int(_substr(text, m0, ml))))
+            ds.append((when, _int(_substr(text, d0, dl))))
+        return sa.case(*ys, else_=sa.null()), sa.case(*ms, else_=sa.null()), sa.case(*ds, else_=sa.null())
 
     # ------------------------------------------------------------------ third stage
 
@@ -255,23 +266,42 @@ def _days_in_month(y: Expr, m: Expr) -> Expr:
     )
 
 
+def _time_test(rest: Expr, times: str) -> Expr:
+    """The text after the date is a time Python's patterns accept (digit shapes, see below)."""
+    first = _substr(rest, 1, 1)
+    clock = sa.func.substr(rest, _i(2))
+    plain = clock.in_([_s(x) for x in ("0:00", "00:00", "0:00:00", "00:00:00")])
+    if times == "eu":  # dd/mm/yyyy hh:mm[:ss], one space
+        return sa.and_(first == _s(" "), plain)
+    # yyyy-mm-dd[ T]hh:mm[:ss[.ffffff]]
+    fraction = sa.and_(
+        sa.or_(clock.like(_s("00:00:00._%")), clock.like(_s("0:00:00._%"))),
+        sa.func.replace(
+            sa.case(
+                (clock.like(_s("00:00:00._%")), sa.func.substr(clock, _i(10))),
+                else_=sa.func.substr(clock, _i(9)),
+            ),
+            _s("0"),
+            _s(""),
+        )
+        == _s(""),
+        sa.func.length(clock) <= _i(16),
+    )
+    return sa.and_(first.in_([_s(" "), _s("T")]), sa.or_(plain, fraction))
+
+
 _Parts = tuple[tuple[int, int], tuple[int, int], tuple[int, int]]
 
 
-def _date_shapes() -> list[tuple[str, list[str], _Parts, int, str]]:
-    """The date layouts settled in SQL: (shape, allowed time suffixes, positions, year offset,
-    strict or loose separators). A subset of what convert.parse_date reads, same values."""
-    iso_times = [""]
-    for sep, hour in itertools.product(" T", ("0", "00")):
-        base = f"{sep}{hour}:00"
-        iso_times += [base, base + ":00"] + [base + ":00." + "0" * k for k in range(1, 7)]
-    out: list[tuple[str, list[str], _Parts, int, str]] = []
+def _date_shapes() -> list[tuple[str, str, _Parts, int, str]]:
+    """The date layouts settled in SQL: (shape, time kind, positions, year offset, strict or
+    loose separators). A subset of what convert.parse_date reads, with the same values."""
+    out: list[tuple[str, str, _Parts, int, str]] = []
     for ml, dl in itertools.product((2, 1), (2, 1)):
         shape = "0000-" + "0" * ml + "-" + "0" * dl
-        out.append((shape, iso_times, ((1, 4), (6, ml), (7 + ml, dl)), 0, "strict"))
-    eu_times = ["", " 0:00", " 00:00", " 0:00:00", " 00:00:00"]
+        out.append((shape, "iso", ((1, 4), (6, ml), (7 + ml, dl)), 0, "strict"))
     for dl, ml, yl in itertools.product((2, 1), (2, 1), (4, 2)):
         shape = "0" * dl + "-" + "0" * ml + "-" + "0" * yl
         ms, ys = dl + 2, dl + ml + 3
-        out.append((shape, eu_times, ((ys, yl), (ms, ml), (1, dl)), 2000 if yl == 2 else 0, "loose"))
+        out.append((shape, "eu", ((ys, yl), (ms, ml), (1, dl)), 2000 if yl == 2 else 0, "loose"))
     return out
