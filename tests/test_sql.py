@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+import indicateurs
+from indicateurs.sources import from_records
 from test_evaluate import PLAN, records
 from test_sql_helpers import (
     Table,
@@ -25,9 +28,6 @@ from test_sql_helpers import (
     sqlite_engine,
     write_csv,
 )
-
-import indicateurs
-from indicateurs.sources import from_records
 
 AS_OF = dt.date(2024, 1, 31)
 BAD_ROWS: list[dict[str, Any]] = [
@@ -135,7 +135,8 @@ def test_mapping_renames_columns_and_translates_values(plan: indicateurs.Plan, e
         "valeurs": {"type": {"Formation collective": "formation"}, "forme": {"Fam.": "familiale"}},
         "types": {"ignorer": ["Réunion d'équipe"]},
     }
-    data = rows() + [
+    data = [
+        *rows(),
         {"type": "Formation collective", "date": "2023-09-09", "participants": "9"},
         {"type": "Réunion d'équipe", "date": "2023-09-09"},
         {"type": "suivi_ind", "date": "2023-09-10", "personne": "Q", "forme": "fam."},
@@ -319,7 +320,7 @@ def test_whitespace_is_what_python_strips() -> None:
     need("sqlalchemy")
     from indicateurs.sql.dialects import WHITESPACE
 
-    assert WHITESPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == WHITESPACE
 
 
 def test_importing_indicateurs_does_not_import_the_sql_libraries() -> None:

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_sql_helpers import Table, assert_same, duckdb_engine, need, pg_engine, sqlite_engine, write_csv
 
 import indicateurs
 from indicateurs.sources import from_records
+from test_sql_helpers import Table, assert_same, duckdb_engine, need, pg_engine, sqlite_engine, write_csv
 
 HEADER = """plan « Essai SQL »
 période 2022 à 2023
@@ -127,7 +127,19 @@ DATES = [
     None,
     "hier",
 ]
-TYPES = ["visite", "visite", "visite", "Visite", "VISITE ", "réunion", "reunion", "atelier", "inconnu", "", None]
+TYPES = [
+    "visite",
+    "visite",
+    "visite",
+    "Visite",
+    "VISITE ",
+    "réunion",
+    "reunion",
+    "atelier",
+    "inconnu",
+    "",
+    None,
+]
 PERSONS = [None, "", "A", "A ", " B", "B", "c", "C"]
 NUMBERS = [None, "", "0", "3", "-2", "12", "3", "douze", "1 000", "4.0", "5,0", "007"]
 DECIMALS = [None, "", "1,5", "2.25", "0.5", "-0,25", "3", "x", "1.234,5"]
@@ -149,7 +161,7 @@ def rows(draw: st.DrawFn) -> list[dict[str, Any]]:
                 durée=draw(st.sampled_from(DECIMALS)),
                 forme=draw(st.sampled_from(FORMS)),
                 confirmé=draw(st.sampled_from(BOOLS)),
-                jour=draw(st.sampled_from(DATES[:16] + [None, "", "bientôt"])),
+                jour=draw(st.sampled_from([*DATES[:16], None, "", "bientôt"])),
             )
         elif kind is not None and kind.startswith(("réunion", "reunion")):
             row["instance"] = draw(st.sampled_from(INSTANCES))
@@ -171,9 +183,15 @@ def engines() -> Any:
         engine.dispose()
 
 
-@settings(max_examples=int(os.environ.get("INDICATEURS_SQL_EXAMPLES", "30")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("INDICATEURS_SQL_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(plan_text=plans(), data=rows(), as_of=st.sampled_from([dt.date(2023, 7, 1), dt.date(2024, 2, 1)]))
-def test_engines_agree(engines: dict[str, Any], plan_text: str, data: list[dict[str, Any]], as_of: dt.date) -> None:
+def test_engines_agree(
+    engines: dict[str, Any], plan_text: str, data: list[dict[str, Any]], as_of: dt.date
+) -> None:
     from indicateurs.sql import evaluate_duckdb, evaluate_sql
 
     try:

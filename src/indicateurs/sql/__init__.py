@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 INSTALL_HINT = "le moteur SQL demande l'extra « sql » : pip install 'indicateurs[sql]'"
 
 
-class MissingExtra(ImportError):
+class MissingExtraError(ImportError):
     """SQLAlchemy or DuckDB is not installed."""
 
 
@@ -33,7 +33,7 @@ def _api() -> Any:
     try:
         from . import api
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise MissingExtra(f"{INSTALL_HINT} ({exc.name} manquant)") from exc
+        raise MissingExtraError(f"{INSTALL_HINT} ({exc.name} manquant)") from exc
     return api
 
 
@@ -100,7 +100,7 @@ def evaluate_duckdb_explained(plan: Any, paths: Any, **kwargs: Any) -> tuple[Pla
 
 __all__ = [
     "INSTALL_HINT",
-    "MissingExtra",
+    "MissingExtraError",
     "evaluate_duckdb",
     "evaluate_duckdb_explained",
     "evaluate_sql",

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from .. import model as m
 from ..evaluate import _window, evaluate
 from ..results import PlanResult
+from .dialects import WHITESPACE, Dialect, Expr
 from .engine import ROW_KEYS, SourceSpec, _Context, run
-from .dialects import WHITESPACE, Dialect
 from .pushdown import Pushdown
 from .values import ColumnClass, column_class
 
@@ -128,7 +128,7 @@ def evaluate_sql_explained(
     else:
         conn = url
     try:
-        with _transaction(conn):
+        with _RolledBack(conn):
             ctx = _Context(conn, Dialect(conn.dialect.name))
             spec = _sql_source(ctx, the_plan, table, query, schema, row_column, order_by, cmap, name)
             return run(
@@ -149,7 +149,7 @@ def evaluate_sql_explained(
             engine.dispose()
 
 
-class _transaction:
+class _RolledBack:
     """A transaction that is always rolled back: temporary tables vanish, nothing is written."""
 
     def __init__(self, conn: sa.Connection):
@@ -223,7 +223,7 @@ def _sql_source(
         base = sa.select(relation.c[row_column].label("r"), *columns).subquery("base")
         return SourceSpec(shown, base, spec_columns)
     if table is not None and not order_by and not primary and dialect.name in ("sqlite", "duckdb"):
-        rowid = sa.literal_column("rowid") + (1 if dialect.name == "duckdb" else 0)
+        rowid: Expr = sa.literal_column("rowid") + (1 if dialect.name == "duckdb" else 0)
         base = sa.select(rowid.label("r"), *columns).select_from(relation).subquery("base")
         return SourceSpec(shown, base, spec_columns)
     order = [relation.c[c] for c in (order_by or primary)]
@@ -261,7 +261,7 @@ def evaluate_duckdb(
     ]
 
 
-class _Irregular(Exception):
+class _IrregularFileError(Exception):
     pass
 
 
@@ -293,7 +293,7 @@ def evaluate_duckdb_explained(
             try:
                 specs = [_duckdb_source(ctx, the_plan, f, cmap) for f in files]
                 conn.commit()  # rows of uncommitted tables have provisional rowids
-            except _Irregular as exc:
+            except _IrregularFileError as exc:
                 result = evaluate(
                     the_plan,
                     [str(f) for f in files],
@@ -326,7 +326,7 @@ def _duckdb_source(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Sou
         return _duckdb_table(ctx, plan, path, mapping, "read_parquet", 1)
     if suffix in (".jsonl", ".ndjson", ".json"):
         return _duckdb_table(ctx, plan, path, mapping, "read_json_auto", 1)
-    raise _Irregular(f"format non lu par DuckDB : {path.suffix}")
+    raise _IrregularFileError(f"format non lu par DuckDB : {path.suffix}")
 
 
 def _duckdb_table(
@@ -359,7 +359,7 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
 
     source = CsvSource(path, mapping=mapping)
     if source.encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "utf8"):
-        raise _Irregular(f"{path} : encodage {source.encoding}, lu par le lecteur Python")
+        raise _IrregularFileError(f"{path} : encodage {source.encoding}, lu par le lecteur Python")
     with path.open(encoding=source.encoding, newline="") as f:
         reader = csv.reader(f, delimiter=source.delimiter)
         header: list[str] | None = None
@@ -370,7 +370,7 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
                 header = cells
                 break
     if header is None:
-        raise _Irregular(f"{path} : fichier sans en-tête")
+        raise _IrregularFileError(f"{path} : fichier sans en-tête")
     keys, notes = _keys(header, mapping, str(path))
     for note in notes:
         warnings.warn(note, stacklevel=4)
@@ -402,13 +402,17 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
             },
         )
     except sa.exc.DBAPIError as exc:
-        raise _Irregular(f"{path} : lu par le lecteur Python ({str(exc.orig).splitlines()[0]})") from None
+        raise _IrregularFileError(
+            f"{path} : lu par le lecteur Python ({str(exc.orig).splitlines()[0]})"
+        ) from None
     count = conn.execute(sa.text(f"SELECT count(*) FROM {quoted}")).scalar_one()
     if _physical_rows(path) != header_row + int(count):
-        raise _Irregular(f"{path} : lignes vides ou cellules sur plusieurs lignes, lu par le lecteur Python")
+        raise _IrregularFileError(
+            f"{path} : lignes vides ou cellules sur plusieurs lignes, lu par le lecteur Python"
+        )
     padded = " OR ".join([*(f"{names[j]} IS NULL" for j in chosen), "vide"])
     if conn.execute(sa.text(f"SELECT count(*) FROM {quoted} WHERE {padded}")).scalar_one():
-        raise _Irregular(f"{path} : lignes vides ou incomplètes, lu par le lecteur Python")
+        raise _IrregularFileError(f"{path} : lignes vides ou incomplètes, lu par le lecteur Python")
     relation = sa.table(table, *[sa.column(names[j]) for j in chosen])
     base = sa.select(
         (sa.literal_column("rowid") + (header_row + 1)).label("r"),

@@ -19,7 +19,7 @@ from .. import model as m
 from .dialects import Dialect, Expr
 
 
-class NotPushable(Exception):
+class NotPushableError(Exception):
     """A condition this dialect cannot evaluate exactly as Python does."""
 
 
@@ -27,7 +27,7 @@ FieldRef = Callable[[str], tuple[Expr, m.FieldKind]]
 
 
 def compile_where(expr: m.Expr, event_type: m.EventType, field: FieldRef, dialect: Dialect) -> Expr:
-    """The SQL form of a condition; raises NotPushable where the dialect cannot promise Python's result."""
+    """The SQL form of a condition; raises NotPushableError where the dialect cannot promise Python's result."""
     match expr:
         case m.And(left=a, right=b):
             return sa.and_(
@@ -43,11 +43,11 @@ def compile_where(expr: m.Expr, event_type: m.EventType, field: FieldRef, dialec
             column, _ = field(name)
             return column == sa.literal(1, sa.Integer)
         case m.Compare(op=op, left=left, right=right):
-            a, ka = _operand(left, event_type, field)
-            b, kb = _operand(right, event_type, field)
-            if op not in (m.Comparator.EQ, m.Comparator.NE) and "text" in (ka, kb):
-                a, b = _ordered(a, dialect), _ordered(b, dialect)
-            return _compare(op, a, b)
+            sa_left, kind_left = _operand(left, event_type, field)
+            sa_right, kind_right = _operand(right, event_type, field)
+            if op not in (m.Comparator.EQ, m.Comparator.NE) and "text" in (kind_left, kind_right):
+                sa_left, sa_right = _ordered(sa_left, dialect), _ordered(sa_right, dialect)
+            return _compare(op, sa_left, sa_right)
         case m.Between(value=value, low=low, high=high):
             operands = [_operand(x, event_type, field) for x in (value, low, high)]
             v, lo, hi = (x for x, _ in operands)
@@ -58,7 +58,7 @@ def compile_where(expr: m.Expr, event_type: m.EventType, field: FieldRef, dialec
             v, _ = _operand(value, event_type, field)
             constants = [_bind(_constant(item)) for item in items]
             return v.not_in(constants) if negated else v.in_(constants)
-    raise NotPushable(f"condition inattendue : {expr!r}")
+    raise NotPushableError(f"condition inattendue : {expr!r}")
 
 
 def _compare(op: m.Comparator, a: Expr, b: Expr) -> Expr:
@@ -78,7 +78,7 @@ def _compare(op: m.Comparator, a: Expr, b: Expr) -> Expr:
 def _ordered(expr: Expr, dialect: Dialect) -> Expr:
     ordered = dialect.ordered_text(expr)
     if ordered is None:
-        raise NotPushable(f"l'ordre des textes de {dialect.name} n'est pas garanti identique à Python")
+        raise NotPushableError(f"l'ordre des textes de {dialect.name} n'est pas garanti identique à Python")
     return ordered
 
 
@@ -103,7 +103,7 @@ def _constant(expr: m.Expr) -> Any:
             return _ymd(d)
         case m.Negative(operand=m.Number() as n):
             return -n.effective
-    raise NotPushable(f"constante inattendue : {expr!r}")
+    raise NotPushableError(f"constante inattendue : {expr!r}")
 
 
 def _ymd(d: dt.date) -> int:

@@ -40,10 +40,7 @@ class Dialect:
         usual space trim, neither end is a whitespace character), the space trim is the answer.
         """
         chars = sa.literal(WHITESPACE, sa.String)
-        if self.name == "postgresql":
-            full = sa.func.btrim(expr, chars)
-        else:
-            full = sa.func.trim(expr, chars)
+        full = sa.func.btrim(expr, chars) if self.name == "postgresql" else sa.func.trim(expr, chars)
         if self.name not in ("duckdb", "postgresql"):
             return full
         spaces = sa.func.trim(expr)

@@ -37,7 +37,7 @@ from ..keywords import fold
 from ..periods import bucket_key
 from ..results import PlanResult, SourceReport
 from ..sources import Row
-from .conditions import NotPushable, compile_where
+from .conditions import NotPushableError, compile_where
 from .dialects import Dialect, Expr
 from .pushdown import IndicatorPlacement, Pushdown, SlotPlacement
 from .slots import DistinctCount, KeyState, SlotState, merge, read_slot, seen_counts, set_seen, write_slot
@@ -108,7 +108,7 @@ class _Context:
     created: list[str] = attrs.field(factory=list)
     keep_sql: bool = False  # record the text of every statement (for --explain)
 
-    def execute(self, stmt: Any) -> sa.CursorResult[Any]:
+    def execute(self, stmt: Any) -> Any:  # a CursorResult; rows typed by the caller
         if self.keep_sql:
             self.queries.append(str(stmt.compile(dialect=self.conn.dialect)))
         return self.conn.execute(stmt)
@@ -116,11 +116,11 @@ class _Context:
     def temp_name(self, stem: str) -> str:
         return f"indicateurs_{stem}_{self.token}_{next(self.counter)}"
 
-    def create_temp(self, stem: str, select: sa.Select[Any]) -> sa.Table:
+    def create_temp(self, stem: str, select: sa.Select[Any]) -> sa.TableClause:
         name = self.temp_name(stem)
         self.execute(_CreateTemp(name, select))
         self.created.append(name)
-        columns = [sa.column(c.name) for c in select.selected_columns]
+        columns: list[sa.ColumnClause[Any]] = [sa.column(str(c.name)) for c in select.selected_columns]
         return sa.table(name, *columns)
 
 
@@ -220,7 +220,7 @@ def _run_sql(
                         lambda name: (sa.column(name), m.FieldKind.INTEGER),
                         ctx.dialect,
                     )
-                except NotPushable as exc:
+                except NotPushableError as exc:
                     python_slots[slot.key] = str(exc)
     # `force_python` asks for streaming; everything else that shares the slot follows it.
     python_types = {key.event_type for key in python_slots}
@@ -234,8 +234,8 @@ def _run_sql(
     # Row accounting of what SQL settled.
     settled: dict[tuple[int, int], int] = {}
     acc = sa.select(rows.c.s, rows.c.cat, sa.func.count().label("n")).group_by(rows.c.s, rows.c.cat)
-    for s, cat, n in ctx.execute(acc):
-        settled[(int(s), int(cat))] = int(n)
+    for row in ctx.execute(acc):
+        settled[(int(row[0]), int(row[1]))] = int(row[2])
 
     slot_fields = builder.slot_fields
     states: dict[SlotKey, SlotState] = {key: {} for key in compiled.slots}
@@ -249,9 +249,9 @@ def _run_sql(
             _evidence(ctx, rows, unit, keys, type_index, slot_fields, plan, states, used, sources)
         # presence of types whose slots are all in Python, or whose units differ
         counted = sa.select(rows.c.t, sa.func.count()).where(rows.c.cat == USED).group_by(rows.c.t)
-        for t, n in ctx.execute(counted):
-            if int(t) >= 0:
-                seen[used[int(t)]] = int(n)
+        for row in ctx.execute(counted):
+            if int(row[0]) >= 0:
+                seen[used[int(row[0])]] = int(row[1])
 
     # Rows SQL did not settle: the Python evaluator decides, with its own code.
     source_index = {src.name: i for i, src in enumerate(sources)}
@@ -278,7 +278,7 @@ def _run_sql(
             states[key] = read_slot(stream.slots[key], source_index)
 
     # Merge what Python found in the rows it checked.
-    for key, slot in compiled.slots.items():
+    for key in compiled.slots:
         extra = read_slot(fallback.slots[key], source_index)
         if key.fn is m.AggregateFn.DISTINCT and key not in python_slots and everything is None:
             _merge_distinct(ctx, rows, key, states[key], extra, type_index, slot_fields, plan)
@@ -379,9 +379,9 @@ class _RowBuilder:
             if key.where is not None:
                 names |= {n.name for n in m.walk(key.where) if isinstance(n, m.Name | m.BoolField)}
             for name in names:
-                decl = event_type.field(name) if name else None
-                if decl is not None:
-                    self.referenced.add(decl)
+                found = event_type.field(name) if name else None
+                if found is not None:
+                    self.referenced.add(found)
         self.slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]] = {
             (name, decl.name): (self.field_columns[decl], decl.kind)
             for name in used
@@ -468,12 +468,12 @@ class _RowBuilder:
 
     # -- the statement
 
-    def classify(self, index: int, src: SourceSpec, python_types: set[str]) -> sa.Table:
+    def classify(self, index: int, src: SourceSpec, python_types: set[str]) -> sa.TableClause:
         """The classified rows of one source, as a temporary table. Four nested SELECTs, so
         that each costly expression (trimming, digit shapes, CASEs) is computed once per row:
         A trims and shapes the inputs, B reads types, dates and fields, C checks dates and
         fields, D decides each row's outcome."""
-        V = self.values
+        values = self.values
         i = sa.literal
         base = src.base
         null = sa.null()
@@ -503,20 +503,20 @@ class _RowBuilder:
         for key in sorted(texted & present):
             col, cls = column_of[key]
             raw = base.c[col]
-            text, blank = V.as_text(raw, cls)
+            text, blank = values.as_text(raw, cls)
             a_cols.append(sa.case((blank, one), else_=zero).label(f"b_{col}"))
             if text is not None:
                 a_cols.append(text.label(f"x_{col}"))
                 if key in shaped:
-                    a_cols.append(V.shape(raw, text, cls).label(f"h_{col}"))
+                    a_cols.append(values.shape(raw, text, cls).label(f"h_{col}"))
         first = self._fence(sa.select(*a_cols)).subquery("a0")
 
         def cell_of(stage: sa.Subquery, key: str) -> Cell | None:
             if key not in present:
                 return None
             col, cls = column_of[key]
-            text = stage.c[f"x_{col}"] if f"x_{col}" in stage.c else None
-            shape = stage.c[f"h_{col}"] if f"h_{col}" in stage.c else None
+            text = stage.c.get(f"x_{col}")
+            shape = stage.c.get(f"h_{col}")
             blank = stage.c[f"b_{col}"] == one if f"b_{col}" in stage.c else stage.c[col].is_(None)
             return Cell(stage.c[col], cls, text, shape, blank)
 
@@ -524,7 +524,7 @@ class _RowBuilder:
         layouts: list[Any] = []
         for key in dict.fromkeys(date_keys):
             c = cell_of(first, key)
-            layout = V.date_layout(c) if c is not None else None
+            layout = values.date_layout(c) if c is not None else None
             if layout is not None:
                 layouts.append(layout.label(f"l_{column_of[key][0]}"))
         stage_a = self._fence(sa.select(*first.c, *layouts)).subquery("a")
@@ -545,19 +545,22 @@ class _RowBuilder:
         b_cols: list[Any] = [stage_a.c.r, t.label("t")] + [stage_a.c[col] for col, _, _ in src.columns]
         for n, key in enumerate(dict.fromkeys(date_keys)):
             c = cell(key)
+            y: Expr
+            mo: Expr
+            d: Expr
             if c is None:
-                y, mo, d = null, null, null
-                blank: Expr = sa.true()
+                y, mo, d = sa.null(), sa.null(), sa.null()
+                date_blank: Expr = sa.true()
             else:
                 layout_name = f"l_{column_of[key][0]}"
-                layout = stage_a.c[layout_name] if layout_name in stage_a.c else None
-                y, mo, d = V.date_candidates(c, layout)
-                blank = c.blank
+                layout = stage_a.c.get(layout_name)
+                y, mo, d = values.date_candidates(c, layout)
+                date_blank = c.blank
             b_cols += [
                 sa.cast(y, sa.Integer).label(f"dy{n}"),
                 sa.cast(mo, sa.Integer).label(f"dm{n}"),
                 sa.cast(d, sa.Integer).label(f"dd{n}"),
-                sa.case((blank, one), else_=zero).label(f"db{n}"),
+                sa.case((date_blank, one), else_=zero).label(f"db{n}"),
             ]
         date_slot = {key: n for n, key in enumerate(dict.fromkeys(date_keys))}
         for decl, name in self.field_columns.items():
@@ -583,9 +586,9 @@ class _RowBuilder:
         ]
         checked: dict[str, tuple[Expr, Expr, Expr]] = {}
         for key, n in date_slot.items():
-            checked[key] = V.date_checked(stage_b.c[f"dy{n}"], stage_b.c[f"dm{n}"], stage_b.c[f"dd{n}"])
-        y, mo, d = checked["date"]
-        c_cols += [y.label("y"), mo.label("m"), d.label("d")]
+            checked[key] = values.date_checked(stage_b.c[f"dy{n}"], stage_b.c[f"dm{n}"], stage_b.c[f"dd{n}"])
+        cy, cm, cd = checked["date"]
+        c_cols += [cy.label("y"), cm.label("m"), cd.label("d")]
         oks: dict[m.FieldDecl, Expr] = {}
         for decl, name in self.field_columns.items():
             missing_ok = one if decl.optional else zero
@@ -674,15 +677,15 @@ class _RowBuilder:
         return select.offset(sa.literal_column("0", sa.Integer))
 
     def _convert(self, src: SourceSpec, decl: m.FieldDecl, c: Cell) -> Converted:
-        V = self.values
+        values = self.values
         if self._needs_lookup(decl):
-            return V.lookup(c, self.lookup_table(src, decl))
+            return values.lookup(c, self.lookup_table(src, decl))
         if decl.kind is m.FieldKind.TEXT:
-            return V.text(c)
+            return values.text(c)
         if decl.kind is m.FieldKind.INTEGER:
-            return V.integer(c)
+            return values.integer(c)
         if decl.kind is m.FieldKind.DECIMAL:
-            return V.decimal(c)
+            return values.decimal(c)
         return Converted(sa.null(), c.blank)
 
 
@@ -699,7 +702,7 @@ def _ymd(d: dt.date) -> int:
     return d.year * 10000 + d.month * 100 + d.day
 
 
-def _union(tables: Sequence[sa.Table]) -> sa.Subquery:
+def _union(tables: Sequence[sa.TableClause]) -> sa.Subquery:
     names = ["s", "r", "t", "y", "m", "d", "cat", "rid"]
     selects = []
     for table in tables:
@@ -1032,7 +1035,7 @@ class _FetchedSource:
         self,
         ctx: _Context,
         spec: SourceSpec,
-        table: sa.Table,
+        table: sa.TableClause,
         cats: tuple[int, ...],
         types: list[int] | None,
         mapping: Any,
@@ -1068,7 +1071,7 @@ class _FetchedSource:
                 break
             for row in batch:
                 record: dict[str, Any] = {}
-                for key, value in zip(keys, row[1:], strict=True):
+                for key, value in zip(keys, tuple(row)[1:], strict=True):
                     if value is None and text_cells:
                         value = ""
                     if key not in record:
