@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import operator
 from collections.abc import Callable, Mapping
+from types import CodeType
 from typing import Any
 
 import attrs
@@ -398,9 +400,9 @@ def _monotone_up(expr: m.Expr, plan: m.Plan) -> bool:
 # built per slot did the same work about twice as slowly, and a generated function per type
 # still paid a call per event (see benchmarks/).
 #
-# SAFETY. The source is made only of the fixed templates below and of names this module invents
-# (`v0`, `k1`, `n3`, `K12`): no text of the plan or of any event is ever placed in it, not even
-# through repr(). Every value the code needs (field names, enumeration values, numbers, dates,
+# SAFETY. The source is made only of the fixed templates below, of names this module invents
+# (`v0`, `k1`, `n3`, `K12`) and of small integers of its own (type indexes, key positions): no
+# text of the plan or of any event is ever placed in it, not even through repr(). Every value the code needs (field names, enumeration values, numbers, dates,
 # the slots' dictionaries, helper functions, even `str` and `int`) is an argument of the
 # generated factory, referred to by its invented name, and the source runs with empty builtins.
 
@@ -525,9 +527,15 @@ def generate_pass(
     src.line(2, f"return ({''.join(c + ', ' for c in counters)})")
     text = "def factory(" + ", ".join(src.args) + "):\n" + "\n".join(src.lines) + "\n    return run\n"
     namespace: dict[str, Any] = {}
-    exec(compile(text, "<indicateurs: passe>", "exec"), {"__builtins__": {}}, namespace)
+    exec(_compiled(text), {"__builtins__": {}}, namespace)
     run: Pass = namespace["factory"](**src.args)
     return run, text
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(text: str) -> CodeType:
+    """Python's compilation of a pass: the same plan gives the same text, compiled once."""
+    return compile(text, "<indicateurs: passe>", "exec")
 
 
 def _emit_dispatch(src: _Source, programs: list[TypeProgram], depth: int, str_: str, exc: str) -> None:
