@@ -368,26 +368,36 @@ class _Num:
         return self.near(1.0)
 
     def fresh(self, k: int) -> float | None:
-        """The k-th of distinct members counted from the typical one upwards (then downwards)."""
+        """The k-th of distinct members: from the typical one upwards, then downwards.
+
+        A finite domain (a bounded integer range) cycles through its members.
+        """
+        members = self.finite_members()
+        if members is not None:
+            return members[k % len(members)] if members else None
         start = self.typical()
         if start is None:
             return None
         step = 1.0
-        if not self.integer and math.isfinite(self.hi):
-            step = min(1.0, max((self.hi - start) / (k + 2), 1e-6))
-        x = start
+        if not self.integer and math.isfinite(self.hi - self.lo):
+            step = min(1.0, (self.hi - self.lo) / (4 * (k + 2)))
+        if not self.excluded and start + k * step <= self.hi:
+            return start + k * step
         seen = 0
-        for _ in range(k * 4 + 64):
+        x = start
+        while x <= self.hi:
             if self.contains(x):
                 if seen == k:
                     return x
                 seen += 1
             x += step
-            if x > self.hi:
-                break
-        members = self.finite_members()
-        if members:
-            return members[k % len(members)]
+        x = start - step
+        while x >= self.lo:
+            if self.contains(x):
+                if seen == k:
+                    return x
+                seen += 1
+            x -= step
         return None
 
     def finite_members(self) -> list[float] | None:
@@ -1092,8 +1102,19 @@ def _variables(p: _Problem, bucket: _Bucket) -> dict[VarKey, _Num]:
                 assert isinstance(dom, _Num)
                 out[("w", t, region.index, f)] = dom
                 out[("v", t, region.index, f)] = dom
+            for f in p.fresh_fields[t]:
+                # events of the region that repeat an earlier value (a person seen twice)
+                out[("dup", t, region.index, f)] = _Num.make(True, 0, N_CAP if counted else 0)
         out[("late", t)] = _Num.make(True, 0, 3 if bucket.late_range is not None else 0)
+        if _optional_used(p, t):
+            out[("blank", t)] = _Num.make(True, 0, 3 if counted else 0)
     return out
+
+
+def _optional_used(p: _Problem, t: str) -> list[str]:
+    """The optional fields the indicator reads: events may leave them blank."""
+    et = p.event_type(t)
+    return [f for f in sorted(p.used_fields[t]) if (d := et.field(f)) is not None and d.optional]
 
 
 def _baselines(
@@ -1106,7 +1127,7 @@ def _baselines(
         for key, dom in variables.items():
             if key[0] == "n":
                 out[key] = float(min(count(key), dom.hi))
-            elif key[0] == "late":
+            elif key[0] in ("late", "blank", "dup"):
                 out[key] = 0.0
             else:
                 out[key] = value(dom) if value(dom) is not None else 0.0  # type: ignore[assignment]
@@ -1114,9 +1135,11 @@ def _baselines(
 
     if not chooser.deterministic:
         drawn_counts = {k: chooser.integer(0, 3) for k in variables if k[0] == "n"}
+        drawn_dups = {k: float(chooser.integer(0, 2)) for k in variables if k[0] == "dup"}
         drawn_values = {k: dom.sample(chooser) for k, dom in variables.items() if k[0] in ("w", "v")}
         base = fill(lambda k: drawn_counts[k], lambda d: d.typical())
         base.update({k: v for k, v in drawn_values.items() if v is not None})
+        base.update(drawn_dups)
         yield base
     yield fill(lambda k: 1, lambda d: d.typical())
     yield fill(lambda k: 0, lambda d: d.typical())
@@ -1165,10 +1188,13 @@ def _design(
     for t in p.types:
         et = p.event_type(t)
         rows: list[dict[str, Any]] = []
-        fresh_index = 0
+        fresh_base: dict[str, int] = dict.fromkeys(p.fresh_fields[t], 0)
         for region in p.regions[t]:
             n = int(assign.get(_n_key(t, region.index), 0))
             proto = protos[(t, region.index)]
+            values_here = {
+                f: max(1, n - int(assign.get(("dup", t, region.index, f), 0))) for f in p.fresh_fields[t]
+            }
             for i in range(n):
                 row = dict(proto)
                 for f in p.value_fields[t]:
@@ -1179,15 +1205,22 @@ def _design(
                     decl = et.field(f)
                     assert decl is not None
                     dom = region.box.domains.get(f, _base_domain(decl))
-                    fresh = dom.fresh(fresh_index) if isinstance(dom, _Num) else dom.fresh(fresh_index, f)
+                    k = fresh_base[f] + min(i, values_here[f] - 1)
+                    fresh = dom.fresh(k) if isinstance(dom, _Num) else dom.fresh(k, f)
                     row[f] = _typed(decl, fresh)
-                fresh_index += 1
                 rows.append(row)
-        counted[t] = rows
+            if n:
+                for f in p.fresh_fields[t]:
+                    fresh_base[f] += values_here[f]
+        blank = [dict(protos[(t, 0)]) for _ in range(int(assign.get(("blank", t), 0)))]
+        for row in blank:
+            for f in _optional_used(p, t):
+                row[f] = None
+        counted[t] = rows + blank
         late[t] = [dict(protos[(t, 0)]) for _ in range(int(assign.get(("late", t), 0)))]
-        for row in late[t]:
+        for row in late[t] + blank:
             for f in p.value_fields[t] + p.fresh_fields[t]:
-                if f not in row:
+                if f not in row and f not in _optional_used(p, t):
                     decl = et.field(f)
                     assert decl is not None
                     dom = p.regions[t][0].box.domains.get(f, _base_domain(decl))
@@ -1258,6 +1291,8 @@ def _pivots(p: _Problem, atom: m.Expr) -> list[VarKey]:
             keys += [_n_key(t, r.index) for r in matching]
         else:
             keys += [_n_key(t, r.index) for r in matching]
+            if agg.fn is m.AggregateFn.DISTINCT and agg.field in p.fresh_fields[t]:
+                keys += [("dup", t, r.index, agg.field) for r in matching]
             if agg.fn is m.AggregateFn.SHARE:
                 keys += [_n_key(t, r.index) for r in others]
         out += [k for k in keys if k not in out]
@@ -1412,10 +1447,35 @@ class _Solver:
                 frozen.add(pivot)
                 break
             else:
-                if not already:
+                if not already and not self._two_pivots(assign, atom, want, done, frozen):
                     return None
             done.append((atom, want))
         return assign if self.holds(assign, goals) else None
+
+    def _two_pivots(
+        self, assign: dict[VarKey, float], atom: m.Expr, want: bool, done: Sequence[Goal], frozen: set[VarKey]
+    ) -> bool:
+        """When no single unknown will do (`nombre(a) * distinct(a.x) = 12`): one unknown set to a
+        few values suggested by the constants, another probed for each."""
+        pivots = [
+            k
+            for k in _pivots(self.p, atom)
+            if k not in frozen and self.variables[k].hi > self.variables[k].lo
+        ]
+        for first, second in itertools.permutations(pivots[:4], 2):
+            dom = self.variables[first]
+            cap = _count_cap(self.p.consts)
+            points = [x for x in dom.probe_points(self.p.consts) if abs(x) <= cap][:48]
+            for x in points:
+                trial = {**assign, first: x}
+                results = self.line(trial, second, atom, done).results
+                good = sorted(y for y, r in results.items() if r.truth is want and r.others_ok)
+                if good:
+                    assign.update(trial)
+                    assign[second] = good[0]
+                    frozen.update((first, second))
+                    return True
+        return False
 
 
 def _flips(results: dict[float, _Probe]) -> list[float]:
@@ -1491,6 +1551,13 @@ def _ensure_data(p: _Problem, solvers: list[_Solver], assigns: list[dict[VarKey,
                 return True
         verdict = solver.truth(assign)
         for t in p.types:
+            blank = ("blank", t)
+            if blank in solver.variables and solver.variables[blank].hi >= 1:
+                trial = dict(assign)
+                trial[blank] = 1.0
+                if solver.truth(trial) is verdict:
+                    assign.update(trial)
+                    return True
             for region in p.regions[t]:
                 key = _n_key(t, region.index)
                 if solver.variables[key].hi < 1:
@@ -1611,6 +1678,10 @@ def _build(
     truths = [s.truth(a) for s, a in zip(solvers, assigns, strict=True)]
     status = _overall(truths, has_data)
     if want and status is not Status.MET:
+        if not p.types:
+            raise UnsatisfiableError(
+                f"« {p.indicator.id} » ne lit aucun événement : sans données, il n'est jamais atteint"
+            )
         raise UnsatisfiableError(
             f"« {p.indicator.id} » ne peut pas être atteint avec des données : "
             "tout événement de ses types le fait manquer"
