@@ -303,6 +303,18 @@ def evaluate_duckdb_explained(
                     mapping=mapping,
                 )
                 return result, Pushdown("duckdb", (), tuple(ctx.queries), result.read, 0, str(exc))
+            try:
+                return _run_files(conn, the_plan, specs, window, as_of, cmap, strict, force_python, keep_sql)
+            except _IrregularFileError as exc:
+                result = evaluate(
+                    the_plan,
+                    [str(f) for f in files],
+                    period=window,
+                    as_of=as_of,
+                    strict=strict,
+                    mapping=mapping,
+                )
+                return result, Pushdown("duckdb", (), (), result.read, 0, str(exc))
             return run(
                 conn,
                 the_plan,
@@ -316,6 +328,30 @@ def evaluate_duckdb_explained(
             )
     finally:
         engine.dispose()
+
+
+def _run_files(
+    conn: sa.Connection,
+    plan: m.Plan,
+    specs: list[SourceSpec],
+    window: m.PlanPeriod,
+    as_of: dt.date,
+    mapping: Any,
+    strict: bool,
+    force_python: Sequence[str],
+    keep_sql: bool,
+) -> tuple[PlanResult, Pushdown]:
+    return run(
+        conn,
+        plan,
+        specs,
+        window=window,
+        as_of=as_of,
+        mapping=mapping,
+        strict=strict,
+        force_python=force_python,
+        keep_sql=keep_sql,
+    )
 
 
 def _duckdb_source(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> SourceSpec:
@@ -361,10 +397,10 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
     if source.encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "utf8"):
         raise _IrregularFileError(f"{path} : encodage {source.encoding}, lu par le lecteur Python")
     with path.open(encoding=source.encoding, newline="") as f:
-        reader = csv.reader(f, delimiter=source.delimiter)
+        lines = csv.reader(f, delimiter=source.delimiter)
         header: list[str] | None = None
         header_row = 0
-        for cells in reader:
+        for cells in lines:
             header_row += 1
             if any(c.strip() for c in cells):
                 header = cells
@@ -377,50 +413,149 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
     wanted = _wanted_keys(plan)
     width = len(header)
     conn = ctx.conn
-    table = ctx.temp_name("csv")
-    quoted = conn.dialect.identifier_preparer.quote(table)
     names = [f"c{j}" for j in range(width)]
     chosen = [j for j, k in enumerate(keys) if k in wanted]
-    # A row whose cells are all blank is `ligne_vide` for the Python reader: flag them.
-    blank_row = " AND ".join(f"({n} IS NULL OR {n} = '' OR trim({n}, :ws) = '')" for n in names)
-    select_list = ", ".join([*(names[j] for j in chosen), f"({blank_row}) AS vide"])
-    try:
-        conn.execute(
-            sa.text(
-                f"CREATE TABLE {quoted} AS SELECT {select_list} FROM read_csv(:path, delim = :delim, "
-                "quote = '\"', escape = '\"', header = false, skip = :skip, all_varchar = true, "
-                "null_padding = true, nullstr = :nullstr, auto_detect = false, "
-                "columns = :columns)"
-            ),
-            {
-                "path": str(path),
-                "delim": source.delimiter,
-                "skip": header_row,
-                "nullstr": "\x00",
-                "ws": WHITESPACE,
-                "columns": {n: "VARCHAR" for n in names},
-            },
+    reader_sql = (
+        "read_csv(:path, delim = :delim, quote = '\"', escape = '\"', header = false, skip = :skip, "
+        "all_varchar = true, null_padding = true, nullstr = :nullstr, auto_detect = false, columns = :columns)"
+    )
+    params = {
+        "path": str(path),
+        "delim": source.delimiter,
+        "skip": header_row,
+        "nullstr": "\x00",
+        "columns": {n: "VARCHAR" for n in names},
+    }
+    spec_columns = [(names[j], keys[j], ColumnClass.TEXT) for j in chosen]
+    probe = names[keys.index("type")] if "type" in keys else names[0]
+
+    if _plain_values(conn, plan, reader_sql, params, names, keys, chosen, mapping):
+        # One pass: the file is read by the statement that classifies its rows.
+        text = sa.text(f"SELECT * FROM {reader_sql}").bindparams(**params)
+        base_q = text.columns(*[sa.column(n) for n in names]).subquery("base")
+        all_cells = [base_q.c[n] for n in names]
+        checks = {
+            "vide": _blank_row(all_cells, base_q.c[probe]),
+            "incomplet": sa.case(
+                (sa.or_(*[base_q.c[names[j]].is_(None) for j in chosen]), sa.literal(1, sa.Integer)),
+                else_=sa.literal(0, sa.Integer),
+            )
+            if chosen
+            else sa.literal(0, sa.Integer),
+        }
+
+        def verify(connection: sa.Connection, rows: sa.FromClause) -> None:
+            stmt = sa.select(sa.func.count(), sa.func.sum(rows.c.vide), sa.func.sum(rows.c.incomplet))
+            count, blank, short = connection.execute(stmt).one()
+            _check_lines(path, header_row, int(count), int(blank or 0) + int(short or 0))
+
+        return SourceSpec(
+            str(path),
+            base_q,
+            spec_columns,
+            text_cells=True,
+            rowid_offset=header_row + 1,
+            static_lookups=True,
+            checks=checks,
+            verify=verify,
         )
+
+    # Two passes: the file into a table, then the distinct values of looked-up columns.
+    table = ctx.temp_name("csv")
+    quoted = conn.dialect.identifier_preparer.quote(table)
+    select_list = ", ".join(names[j] for j in chosen) or "1 AS c_vide"
+    try:
+        conn.execute(sa.text(f"CREATE TABLE {quoted} AS SELECT {select_list} FROM {reader_sql}"), params)
     except sa.exc.DBAPIError as exc:
         raise _IrregularFileError(
             f"{path} : lu par le lecteur Python ({str(exc.orig).splitlines()[0]})"
         ) from None
-    count = conn.execute(sa.text(f"SELECT count(*) FROM {quoted}")).scalar_one()
-    if _physical_rows(path) != header_row + int(count):
-        raise _IrregularFileError(
-            f"{path} : lignes vides ou cellules sur plusieurs lignes, lu par le lecteur Python"
-        )
-    padded = " OR ".join([*(f"{names[j]} IS NULL" for j in chosen), "vide"])
-    if conn.execute(sa.text(f"SELECT count(*) FROM {quoted} WHERE {padded}")).scalar_one():
-        raise _IrregularFileError(f"{path} : lignes vides ou incomplètes, lu par le lecteur Python")
-    relation = sa.table(table, *[sa.column(names[j]) for j in chosen])
-    base = sa.select(
+    relation = sa.table(table, *[sa.column(n) for n in names])
+    probe_col = relation.c[probe]
+    flags = sa.select(
+        sa.func.count(),
+        sa.func.sum(_blank_row([relation.c[n] for n in names if n in relation.c], probe_col)),
+        sa.func.sum(
+            sa.case((sa.or_(*[relation.c[names[j]].is_(None) for j in chosen]), 1), else_=0) if chosen else 0
+        ),
+    ).select_from(relation)
+    # (every column was loaded when a row might be blank in columns not chosen)
+    count, blank, short = conn.execute(flags).one()
+    _check_lines(path, header_row, int(count), int(blank or 0) + int(short or 0))
+    loaded = sa.select(
         (sa.literal_column("rowid") + (header_row + 1)).label("r"),
         *[relation.c[names[j]] for j in chosen],
     ).subquery("base")
-    return SourceSpec(
-        str(path), base, [(names[j], keys[j], ColumnClass.TEXT) for j in chosen], text_cells=True
+    return SourceSpec(str(path), loaded, spec_columns, text_cells=True)
+
+
+def _blank_row(cells: list[Any], probe: Any) -> Any:
+    """1 for a row whose cells are all blank (`ligne_vide` for the Python reader), else 0;
+    a plainly filled probe cell (the type) settles most rows without trimming the others."""
+    ws = sa.literal(WHITESPACE, sa.String)
+    one, zero = sa.literal(1, sa.Integer), sa.literal(0, sa.Integer)
+    trimmed = sa.func.trim(probe)
+    plain = sa.and_(
+        probe.is_not(None),
+        trimmed != sa.literal("", sa.String),
+        sa.func.strpos(ws, sa.func.left(trimmed, sa.literal(1, sa.Integer))) == zero,
     )
+    blank = sa.and_(
+        *[
+            sa.or_(
+                c.is_(None), c == sa.literal("", sa.String), sa.func.trim(c, ws) == sa.literal("", sa.String)
+            )
+            for c in cells
+        ]
+    )
+    return sa.case((plain, zero), (blank, one), else_=zero)
+
+
+def _check_lines(path: Path, header_row: int, count: int, odd_rows: int) -> None:
+    """Give up on DuckDB's reading (the caller falls back to the Python reader) unless its row
+    numbers are the Python reader's: one line per row, no blank or incomplete rows."""
+    if odd_rows:
+        raise _IrregularFileError(f"{path} : lignes vides ou incomplètes, lu par le lecteur Python")
+    if _physical_rows(path) != header_row + count:
+        raise _IrregularFileError(
+            f"{path} : lignes vides ou cellules sur plusieurs lignes, lu par le lecteur Python"
+        )
+
+
+def _plain_values(
+    conn: sa.Connection,
+    plan: m.Plan,
+    reader: str,
+    params: dict[str, Any],
+    names: list[str],
+    keys: list[str],
+    chosen: list[int],
+    mapping: Any,
+) -> bool:
+    """Whether the plan's own spellings cover the looked-up columns (type, enumerations,
+    yes/no fields) in the first rows, and no mapping translates values: then one pass will do."""
+    from .engine import static_candidates
+
+    if mapping is not None and (getattr(mapping, "values", None) or getattr(mapping, "ignored_types", None)):
+        return False
+    looked_up = {"type"}
+    for event_type in plan.event_types.values():
+        looked_up |= {f.name for f in event_type.fields if f.kind in (m.FieldKind.ENUM, m.FieldKind.BOOLEAN)}
+    columns = [(names[j], keys[j]) for j in chosen if keys[j] in looked_up]
+    if not columns:
+        return True
+    select = ", ".join(n for n, _ in columns)
+    try:
+        sample = conn.execute(sa.text(f"SELECT {select} FROM {reader} LIMIT 20000"), params).all()
+    except sa.exc.DBAPIError:
+        return False
+    for position, (_, key) in enumerate(columns):
+        allowed = set(static_candidates(plan, key))
+        for row in sample:
+            value = row[position]
+            if value is not None and value.strip() and value not in allowed:
+                return False
+    return True
 
 
 def _physical_rows(path: Path) -> int:

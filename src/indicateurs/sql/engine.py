@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -30,7 +30,7 @@ from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from .. import model as m
 from ..compile import EVIDENCE_CAP, CompiledPlan, SlotKey
-from ..convert import field_converter, is_blank
+from ..convert import FALSE_WORDS, TRUE_WORDS, field_converter, is_blank
 from ..evaluate import DataError, _results, _run
 from ..events import Event, Rejection, RowProblem, SkippedRow
 from ..keywords import fold
@@ -74,6 +74,16 @@ class SourceSpec:
     columns: list[tuple[str, str, ColumnClass]]
     text_cells: bool = False
     notes: list[str] = attrs.field(factory=list)
+    # DuckDB files read in the same statement that classifies them: `base` has no `r`; the
+    # classified rows go to a (committed) table whose rowid + `rowid_offset` is the row number.
+    rowid_offset: int | None = None
+    # Lookups from the plan's own spellings (and their capitalisations) instead of a query for
+    # the distinct values; anything else is left to Python, still exact, only slower.
+    static_lookups: bool = False
+    # Per-row flags computed from `base` and kept in the classified table (e.g. blank rows).
+    checks: dict[str, Expr] = attrs.field(factory=dict)
+    # Called with the classified rows before they are trusted (may raise to give up on SQL).
+    verify: Callable[[sa.Connection, sa.FromClause], None] | None = None
 
     def column(self, key: str) -> tuple[Expr, ColumnClass] | None:
         for name, k, cls in self.columns:
@@ -87,15 +97,17 @@ class _CreateTemp(Executable, ClauseElement):
 
     inherit_cache = False
 
-    def __init__(self, name: str, select: sa.Select[Any]):
+    def __init__(self, name: str, select: sa.Select[Any], temporary: bool = True):
         self.name = name
         self.select = select
+        self.temporary = temporary
 
 
 @compiles(_CreateTemp)
 def _compile_create_temp(element: _CreateTemp, compiler: SQLCompiler, **kw: Any) -> str:
     name = compiler.preparer.quote(element.name)
-    return f"CREATE TEMPORARY TABLE {name} AS {compiler.process(element.select, **kw)}"
+    kind = "TEMPORARY TABLE" if element.temporary else "TABLE"
+    return f"CREATE {kind} {name} AS {compiler.process(element.select, **kw)}"
 
 
 @attrs.define
@@ -116,9 +128,9 @@ class _Context:
     def temp_name(self, stem: str) -> str:
         return f"indicateurs_{stem}_{self.token}_{next(self.counter)}"
 
-    def create_temp(self, stem: str, select: sa.Select[Any]) -> sa.TableClause:
+    def create_temp(self, stem: str, select: sa.Select[Any], temporary: bool = True) -> sa.TableClause:
         name = self.temp_name(stem)
-        self.execute(_CreateTemp(name, select))
+        self.execute(_CreateTemp(name, select, temporary))
         self.created.append(name)
         columns: list[sa.ColumnClause[Any]] = [sa.column(str(c.name)) for c in select.selected_columns]
         return sa.table(name, *columns)
@@ -229,6 +241,9 @@ def _run_sql(
         ctx, plan, used, type_index, window, as_of, mapping, everything is not None, list(compiled.slots)
     )
     tables = [builder.classify(i, src, python_types) for i, src in enumerate(sources)]
+    for src, table in zip(sources, tables, strict=True):
+        if src.verify is not None:
+            src.verify(ctx.conn, table)
     rows = _union(tables)
 
     # Row accounting of what SQL settled.
@@ -394,6 +409,8 @@ class _RowBuilder:
         found = src.column(key)
         if found is None:
             return []
+        if src.static_lookups:
+            return static_candidates(self.plan, key)
         column, _ = found
         stmt = (
             sa.select(column, sa.func.count().label("n"))
@@ -468,7 +485,7 @@ class _RowBuilder:
 
     # -- the statement
 
-    def classify(self, index: int, src: SourceSpec, python_types: set[str]) -> sa.TableClause:
+    def classify(self, index: int, src: SourceSpec, python_types: set[str]) -> sa.FromClause:
         """The classified rows of one source, as a temporary table. Four nested SELECTs, so
         that each costly expression (trimming, digit shapes, CASEs) is computed once per row:
         A trims and shapes the inputs, B reads types, dates and fields, C checks dates and
@@ -498,7 +515,13 @@ class _RowBuilder:
         present = {k for _, k, _ in src.columns}
 
         # -- A: raw columns, trimmed texts, shapes, blanks
-        a_cols: list[Any] = [base.c.r.label("r")] + [base.c[col].label(col) for col, _, _ in src.columns]
+        numbered = src.rowid_offset is None
+        carry = (["r"] if numbered else []) + list(src.checks)
+        a_cols: list[Any] = [
+            *([base.c.r.label("r")] if numbered else []),
+            *[e.label(n) for n, e in src.checks.items()],
+        ]
+        a_cols += [base.c[col].label(col) for col, _, _ in src.columns]
         column_of = {k: (col, cls) for col, k, cls in reversed(src.columns)}
         for key in sorted(texted & present):
             col, cls = column_of[key]
@@ -542,7 +565,9 @@ class _RowBuilder:
             )
         else:
             t = i(T_PYTHON, sa.Integer)
-        b_cols: list[Any] = [stage_a.c.r, t.label("t")] + [stage_a.c[col] for col, _, _ in src.columns]
+        b_cols: list[Any] = [*[stage_a.c[n] for n in carry], t.label("t")] + [
+            stage_a.c[col] for col, _, _ in src.columns
+        ]
         for n, key in enumerate(dict.fromkeys(date_keys)):
             c = cell(key)
             y: Expr
@@ -581,7 +606,7 @@ class _RowBuilder:
         stage_b = self._fence(sa.select(*b_cols)).subquery("b")
 
         # -- C: dates checked, fields ok
-        c_cols: list[Any] = [stage_b.c.r, stage_b.c.t, stage_b.c.rid] + [
+        c_cols: list[Any] = [*[stage_b.c[n] for n in carry], stage_b.c.t, stage_b.c.rid] + [
             stage_b.c[col] for col, _, _ in src.columns
         ]
         checked: dict[str, tuple[Expr, Expr, Expr]] = {}
@@ -648,7 +673,7 @@ class _RowBuilder:
             keep_raw = sa.or_(keep_raw, inner.c.t.in_([i(w, sa.Integer) for w in wanted]))
         outer = sa.select(
             i(index, sa.Integer).label("s"),
-            inner.c.r,
+            *[inner.c[n] for n in carry],
             inner.c.t,
             inner.c.y,
             inner.c.m,
@@ -658,7 +683,13 @@ class _RowBuilder:
             *[inner.c[name] for name in self.field_columns.values()],
             *[sa.case((keep_raw, inner.c[col]), else_=null).label(f"raw_{col}") for col, _, _ in src.columns],
         )
-        return self.ctx.create_temp("lignes", outer)
+        if numbered:
+            return self.ctx.create_temp("lignes", outer)
+        created = self.ctx.create_temp("lignes", outer, temporary=False)
+        self.ctx.conn.commit()  # rows of an uncommitted table have provisional rowids
+        assert src.rowid_offset is not None
+        numbers: Expr = sa.literal_column("rowid") + sa.literal(src.rowid_offset, sa.BigInteger)
+        return sa.select(numbers.label("r"), *created.c).select_from(created).subquery(created.name)
 
     def _sql_type(self, decl: m.FieldDecl) -> sa.types.TypeEngine[Any]:
         """How a field's values are held: texts, integers (booleans 1/0, dates yyyymmdd), doubles."""
@@ -689,6 +720,27 @@ class _RowBuilder:
         return Converted(sa.null(), c.blank)
 
 
+def static_candidates(plan: m.Plan, key: str) -> list[Any]:
+    """The spellings a lookup is built from without asking the data: the plan's own names and
+    values, the yes/no words, each also Capitalised and in CAPITALS."""
+    words: list[str] = []
+    if key == "type":
+        words = list(plan.event_types)
+    else:
+        for event_type in plan.event_types.values():
+            decl = event_type.field(key)
+            if decl is None:
+                continue
+            if decl.kind is m.FieldKind.ENUM:
+                words += list(decl.values)
+            elif decl.kind is m.FieldKind.BOOLEAN:
+                words += sorted(w for w in TRUE_WORDS | FALSE_WORDS if w)
+    out: dict[str, None] = {}
+    for word in words:
+        out.update(dict.fromkeys((word, word.capitalize(), word.upper())))
+    return list(out)
+
+
 def _sql_value(value: Any) -> Any:
     """A converted Python value as the SQL rows hold it."""
     if isinstance(value, bool):
@@ -702,7 +754,7 @@ def _ymd(d: dt.date) -> int:
     return d.year * 10000 + d.month * 100 + d.day
 
 
-def _union(tables: Sequence[sa.TableClause]) -> sa.Subquery:
+def _union(tables: Sequence[sa.FromClause]) -> sa.Subquery:
     names = ["s", "r", "t", "y", "m", "d", "cat", "rid"]
     selects = []
     for table in tables:
@@ -1035,7 +1087,7 @@ class _FetchedSource:
         self,
         ctx: _Context,
         spec: SourceSpec,
-        table: sa.TableClause,
+        table: sa.FromClause,
         cats: tuple[int, ...],
         types: list[int] | None,
         mapping: Any,

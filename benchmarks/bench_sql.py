@@ -1,0 +1,141 @@
+"""The SQL push-down on the Molenbeek plan: `evaluer --moteur duckdb` against a hand-written
+DuckDB query computing the same figures, and against the Python evaluator.
+
+    python benchmarks/bench_sql.py                  # 1 000 000 rows, best of 3
+    python benchmarks/bench_sql.py --lignes 200000 --sans-python
+
+The rows come from benchmarks/synth.py (deterministic, 2020-2025, written once under
+benchmarks/data/). The hand-written query is what an analyst would type: it reads the CSV
+with DuckDB's type detection and computes, per year, each indicator's figure; it checks
+nothing and accounts for no row. The engine does all the evaluator does (every row
+converted and validated as the Python path would, rejections, evidence, verdicts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synth
+
+import indicateurs
+
+HAND_QUERY = """
+SELECT
+    year(CAST(date AS DATE)) AS annee,
+    count(*) FILTER (WHERE type = 'espace_ecoute') AS espace_ecoute,
+    count(DISTINCT personne) FILTER (WHERE type = 'prise_en_charge') AS prises_en_charge,
+    count(*) FILTER (WHERE type = 'contact_extra_local') AS reseau_extra_local,
+    count(*) FILTER (WHERE type = 'formation') AS formations,
+    sum(CAST(participants AS INTEGER)) FILTER (WHERE type = 'formation') AS personnes_formees,
+    count(*) FILTER (WHERE type = 'expertise') AS expertise,
+    count(*) FILTER (WHERE type = 'participation'
+                     AND "catégorie" IN ('colloque', 'formation', 'journée_étude')) AS participations,
+    count(*) FILTER (WHERE type = 'constat') AS constats,
+    count(*) FILTER (WHERE type = 'recommandation') AS recommandations,
+    count(*) FILTER (WHERE type = 'concertation' AND instance = 'groupe_autorités') AS groupes_travail,
+    count(*) FILTER (WHERE type = 'concertation' AND instance = 'csil') AS csil,
+    count(*) FILTER (WHERE type = 'concertation' AND instance = 'cellule_police') AS contacts_police,
+    count(*) FILTER (WHERE type = 'projet') AS projets
+FROM {source}
+WHERE CAST(date AS DATE) BETWEEN DATE '2020-01-01' AND DATE '2025-12-31'
+GROUP BY ALL
+ORDER BY annee
+"""
+
+YEARLY = {
+    "prises_en_charge": "prises_en_charge",
+    "formations": "formations",
+    "personnes_formees": "personnes_formees",
+    "participations": "participations",
+    "groupes_travail": "groupes_travail",
+    "csil": "csil",
+    "contacts_police": "contacts_police",
+    "projets": "projets",
+}
+
+
+def best(label: str, fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, out = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    print(f"  {label:<48} {min(times):8.3f} s   (essais : {', '.join(f'{t:.3f}' for t in times)})")
+    return min(times), out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--lignes", type=int, default=1_000_000)
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--sans-python", action="store_true", help="ne pas mesurer le chemin Python")
+    args = parser.parse_args(argv)
+
+    import duckdb
+
+    from indicateurs.sql import evaluate_duckdb
+
+    plan = indicateurs.load_plan(synth.PLAN)
+    path = synth.csv_file(args.lignes)
+    window = (synth.START, synth.END)
+    print(f"{args.lignes:,} lignes : {path} ({path.stat().st_size / 1e6:.0f} Mo)".replace(",", " "))
+    print(f"machine : {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f}, duckdb {duckdb.__version__}")
+
+    def hand_csv() -> list[Any]:
+        con = duckdb.connect()
+        return con.execute(HAND_QUERY.format(source="read_csv(?)"), [str(path)]).fetchall()
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(path)])
+
+    def hand_table() -> list[Any]:
+        return con.execute(HAND_QUERY.format(source="t")).fetchall()
+
+    def engine() -> indicateurs.PlanResult:
+        return evaluate_duckdb(plan, path, period=window, as_of=synth.AS_OF)
+
+    print("temps (meilleur de", args.repetitions, "essais) :")
+    t_hand, rows = best("requête DuckDB écrite à la main (CSV)", hand_csv, args.repetitions)
+    t_table, _ = best("requête DuckDB écrite à la main (table en mémoire)", hand_table, args.repetitions)
+    t_engine, result = best("indicateurs --moteur duckdb (CSV)", engine, args.repetitions)
+
+    # The engine's figures are the hand query's.
+    columns = [d[0] for d in con.execute(HAND_QUERY.format(source="t")).description]
+    by_year = {row[0]: dict(zip(columns, row, strict=True)) for row in rows}
+    for ident, column in YEARLY.items():
+        for period in result.indicator(ident).periods:
+            expected = by_year[int(period.label)][column] or 0
+            assert period.value == expected, (ident, period.label, period.value, expected)
+    print("  chiffres identiques à ceux de la requête écrite à la main : oui")
+
+    print("rapports :")
+    print(f"  moteur duckdb / requête à la main (CSV)         {t_engine / t_hand:6.2f} x   (objectif ≤ 1,5)")
+    print(f"  moteur duckdb / requête à la main (table)       {t_engine / t_table:6.2f} x")
+    if not args.sans_python:
+        t_python, reference = best(
+            "chemin Python (indicateurs.evaluate)",
+            lambda: indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF),
+            1,
+        )
+        same = reference.to_dict() == result.to_dict()
+        print(f"  chemin Python / moteur duckdb                   {t_python / t_engine:6.2f} x plus lent")
+        print(f"  résultat identique au chemin Python : {'oui' if same else 'NON'}")
+        if not same:
+            return 1
+    print(f"date : {dt.datetime.now():%Y-%m-%d %H:%M}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
