@@ -120,17 +120,31 @@ def evaluate_sql_explained(
     as_of = as_of or dt.date.today()
     cmap = _mapping(mapping)
     engine: sa.Engine | None = None
-    if isinstance(url, str):
-        engine = sa.create_engine(url)
-        conn = engine.connect()
-    elif isinstance(url, sa.Engine):
-        conn = url.connect()
-    else:
-        conn = url
+    try:
+        if isinstance(url, str):
+            engine = sa.create_engine(url)
+            conn = engine.connect()
+        elif isinstance(url, sa.Engine):
+            conn = url.connect()
+        else:
+            conn = url
+    except sa.exc.ArgumentError as exc:
+        raise ValueError(f"URL de base de données illisible : {exc}") from None
+    except sa.exc.DBAPIError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise ValueError(f"base de données injoignable : {first}") from None
+    except ImportError as exc:
+        raise ValueError(f"pilote de base de données manquant : {exc.name}") from None
     try:
         with _RolledBack(conn):
             ctx = _Context(conn, Dialect(conn.dialect.name))
-            spec = _sql_source(ctx, the_plan, table, query, schema, row_column, order_by, cmap, name)
+            try:
+                spec = _sql_source(ctx, the_plan, table, query, schema, row_column, order_by, cmap, name)
+            except sa.exc.NoSuchTableError:
+                raise ValueError(f"table introuvable : {table}") from None
+            except sa.exc.DBAPIError as exc:
+                first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                raise ValueError(f"la base de données refuse la source : {first}") from None
             return run(
                 conn,
                 the_plan,
@@ -463,7 +477,7 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
     # Two passes: the file into a table, then the distinct values of looked-up columns.
     table = ctx.temp_name("csv")
     quoted = conn.dialect.identifier_preparer.quote(table)
-    select_list = ", ".join(names[j] for j in chosen) or "1 AS c_vide"
+    select_list = ", ".join(names)  # every column: a row is blank only if all its cells are
     try:
         conn.execute(sa.text(f"CREATE TABLE {quoted} AS SELECT {select_list} FROM {reader_sql}"), params)
     except sa.exc.DBAPIError as exc:
