@@ -523,16 +523,21 @@ class _RowBuilder:
         ]
         a_cols += [base.c[col].label(col) for col, _, _ in src.columns]
         column_of = {k: (col, cls) for col, k, cls in reversed(src.columns)}
-        for key in sorted(texted & present):
+        for key in sorted(texted & present):  # the trimmed texts, computed once
             col, cls = column_of[key]
-            raw = base.c[col]
-            text, blank = values.as_text(raw, cls)
-            a_cols.append(sa.case((blank, one), else_=zero).label(f"b_{col}"))
+            text, _ = values.as_text(base.c[col], cls, date=key in date_keys)
             if text is not None:
                 a_cols.append(text.label(f"x_{col}"))
-                if key in shaped:
-                    a_cols.append(values.shape(raw, text, cls).label(f"h_{col}"))
-        first = self._fence(sa.select(*a_cols)).subquery("a0")
+        texts = self._fence(sa.select(*a_cols)).subquery("a_texte")
+        t_cols: list[Any] = list(texts.c)
+        for key in sorted(texted & present):  # blanks and digit shapes, from those texts
+            col, cls = column_of[key]
+            raw = texts.c[col]
+            text_col = texts.c.get(f"x_{col}")
+            t_cols.append(sa.case((values.blank_of(raw, text_col, cls), one), else_=zero).label(f"b_{col}"))
+            if text_col is not None and key in shaped:
+                t_cols.append(values.shape(raw, text_col, cls).label(f"h_{col}"))
+        first = self._fence(sa.select(*t_cols)).subquery("a0")
 
         def cell_of(stage: sa.Subquery, key: str) -> Cell | None:
             if key not in present:
@@ -703,8 +708,6 @@ class _RowBuilder:
         """Keep a stage a stage: PostgreSQL and SQLite would otherwise inline each inner
         SELECT into the next one, copying its expressions at every use (an exponential
         blow-up over four stages). DuckDB computes shared expressions once by itself."""
-        if self.ctx.dialect.name == "duckdb":
-            return select
         return select.offset(sa.literal_column("0", sa.Integer))
 
     def _convert(self, src: SourceSpec, decl: m.FieldDecl, c: Cell) -> Converted:

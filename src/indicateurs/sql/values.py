@@ -96,11 +96,13 @@ class Values:
 
     # ------------------------------------------------------------------ first stage
 
-    def as_text(self, raw: Expr, cls: ColumnClass) -> tuple[Expr | None, Expr]:
-        """(trimmed text or None when the class is not read as text, blank test)."""
+    def as_text(self, raw: Expr, cls: ColumnClass, date: bool = False) -> tuple[Expr | None, Expr]:
+        """(trimmed text or None when the class is not read as text, blank test). For a date,
+        a plain `yyyy-mm-dd` needs no trimming (the common case, tested cheaply first)."""
         d = self.d
         if cls is ColumnClass.TEXT:
-            text = d.trim(raw)
+            fast = d.iso_fast(raw) if date else None
+            text = d.trim(raw) if fast is None else sa.case((fast, raw), else_=d.trim(raw))
             return text, sa.or_(raw.is_(None), text == _s(""))
         if cls is ColumnClass.DYNAMIC:
             kind = sa.func.typeof(raw)
@@ -110,6 +112,14 @@ class Values:
         if cls is ColumnClass.INTEGER:
             return d.text(raw), raw.is_(None)  # str(5) == '5' in Python and in SQL
         return None, raw.is_(None)
+
+    def blank_of(self, raw: Expr, text: Expr | None, cls: ColumnClass) -> Expr:
+        """The blank test of `as_text`, on a text already computed (a column of an inner SELECT)."""
+        if text is None or cls is ColumnClass.INTEGER:
+            return raw.is_(None)
+        if cls is ColumnClass.DYNAMIC:
+            return sa.or_(raw.is_(None), sa.and_(sa.func.typeof(raw) == _s("text"), text == _s("")))
+        return sa.or_(raw.is_(None), text == _s(""))
 
     def shape(self, raw: Expr, text: Expr, cls: ColumnClass) -> Expr:
         """The digit shape of the text; plain ISO dates skip the costly part where possible."""
