@@ -19,6 +19,7 @@ import pytest
 from indicateurs import Diagnostic, PlanError, Severity, analyse, load_plan
 from indicateurs.diagnostics import render_diagnostic
 from indicateurs.messages import _M as MESSAGES  # the message table itself, for consistency checks
+from indicateurs.model import InList, walk
 
 # Eight lines; the line under test is line 9.
 HEAD = """\
@@ -611,6 +612,15 @@ CASES: list[Case] = [
         message_en="level 'plan d'action' contains the reserved word 'plan': its lines could not be read",
     ),
     body(
+        "  nombre(formation où participants dans [1,2,3]) >= 1",
+        "                                         ^^^",
+        "C156",
+        "« 1,2 » dans une liste se lit comme un seul nombre décimal",
+        "pour deux valeurs, écrivez « 1; 2 » ou « 1, 2 » (avec une espace) ; pour le décimal, écrivez « 1.2 »",
+        "a list of numbers without spaces after the commas",
+        message_en="'1,2' in a list reads as a single decimal number",
+    ),
+    body(
         "  nombre(formation) >= 2 » par an",
         "                         ^",
         "S032",
@@ -764,15 +774,18 @@ def test_warnings_do_not_stop_a_plan_from_loading() -> None:
         + "  nombre(formation où certifiante) >= 80 %\n"
         + "indicateur public « Formations pour les élus »\n"
         + "  nombre(formation où public = « élus ») >= 1\n"
+        + "indicateur mille « 1.000 participants »\n"
+        + "  somme(formation.participants) >= 1.000\n"
     )
     plan = load_plan(text)
-    assert [i.id for i in plan.indicators] == ["a", "sans_expression", "pourcentage", "public"]
+    assert [i.id for i in plan.indicators] == ["a", "sans_expression", "pourcentage", "public", "mille"]
     _, diagnostics = analyse(text)
     assert [(d.code, d.line, d.column, d.severity) for d in diagnostics] == [
         ("C137", 9, 3, Severity.WARNING),
         ("C126", 10, 1, Severity.WARNING),
         ("C153", 12, 39, Severity.WARNING),
         ("C152", 14, 32, Severity.WARNING),
+        ("C157", 16, 36, Severity.WARNING),
     ]
     by_code = {d.code: d for d in diagnostics}
     assert by_code["C153"].text("fr") == "un nombre d'événements comparé à un pourcentage : 80 % vaut 0,8"
@@ -780,6 +793,18 @@ def test_warnings_do_not_stop_a_plan_from_loading() -> None:
         "pour une proportion, écrivez « part(formation où …) » avec la condition ; pour un nombre, retirez le « % »"
     )
     assert by_code["C152"].fix("en") == 'write the text against the quotes: "élus"'
+    assert by_code["C157"].text("fr") == "« 1.000 » se lit 1 : le point et la virgule marquent les décimales"
+    assert by_code["C157"].fix("fr") == "pour un nombre entier, écrivez-le sans séparateur de milliers : 1000"
+
+
+def test_decimal_lists_with_semicolons_and_single_decimals_are_fine() -> None:
+    plan = load_plan(
+        "période 2023\névénement f « F »\n  d : décimal\nindicateur a « A »\n"
+        "  nombre(f où d dans [1,5; 2] ou d dans [0,1] ou d dans [1, 2]) >= 1\n"
+    )
+    expr = plan.indicators[0].expr
+    lists = [node for node in walk(expr) if isinstance(node, InList)]
+    assert [[item.value for item in lst.items] for lst in lists] == [[1.5, 2.0], [0.1], [1.0, 2.0]]
 
 
 # ---------------------------------------------------------------------------- robustness

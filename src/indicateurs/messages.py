@@ -515,6 +515,18 @@ _M: dict[str, dict[str, str]] = {
         "fix_fr": "renommez le niveau sans ce mot, par exemple « action » plutôt que « plan d'action »",
         "fix_en": "rename the level without this word, for example 'action' rather than 'plan of action'",
     },
+    "C156": {
+        "fr": "« {number} » dans une liste se lit comme un seul nombre décimal",
+        "en": "'{number}' in a list reads as a single decimal number",
+        "fix_fr": "pour deux valeurs, écrivez « {a}; {b} » ou « {a}, {b} » (avec une espace) ; pour le décimal, écrivez « {a}.{b} »",
+        "fix_en": "for two values, write '{a}; {b}' or '{a}, {b}' (with a space); for the decimal, write '{a}.{b}'",
+    },
+    "C157": {
+        "fr": "« {number} » se lit {value} : le point et la virgule marquent les décimales",
+        "en": "'{number}' reads as {value_en}: the dot and the comma mark decimals",
+        "fix_fr": "pour un nombre entier, écrivez-le sans séparateur de milliers : {thousand}",
+        "fix_en": "for a whole number, write it without a thousands separator: {thousand}",
+    },
     "C152": {
         "fr": "les espaces à l'intérieur des guillemets font partie du texte comparé (« {value} » entouré d'espaces)",
         "en": "the spaces inside the quotes are part of the compared text ('{value}' with spaces around)",

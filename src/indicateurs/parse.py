@@ -22,7 +22,7 @@ from lark.visitors import Transformer_NonRecursive
 
 from . import model as m
 from . import statements as st
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Severity
 from .spans import Span
 from .suggest import closest
 from .syntax_messages import CURATED_EXAMPLES, CURATED_TOKEN_TYPES, expected_lists
@@ -435,6 +435,7 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
         self.file = file
         self.offset = line_offset
         self.problems: list[Diagnostic] = []
+        self._decimal_commas: dict[Span, str] = {}  # numbers written with a comma: 7,5
 
     # -- positions
     def _span(self, meta: Any) -> Span:
@@ -624,7 +625,27 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
         return m.InList(value, items, True, self._span(meta))
 
     def value_list(self, meta: Any, *items: m.Expr) -> tuple[m.Expr, ...]:
+        decimals = [(i, self._decimal_commas.get(i.span)) for i in items if isinstance(i, m.Number)]
+        if any(written for _, written in decimals) and self._comma_separated(meta, items):
+            # « dans [1,2,3] » reads as [1.2, 3]: the officer meant three values. (A list of
+            # decimals separated by « ; », « [1,5; 2] », is what the formatter writes: fine.)
+            for item, written in decimals:
+                if written:
+                    first, _, second = written.partition(",")
+                    args = {"number": written, "a": first, "b": second}
+                    self.problems.append(Diagnostic("C156", item.span, args))
         return tuple(items)
+
+    def _comma_separated(self, meta: Any, items: tuple[m.Expr, ...]) -> bool:
+        """Whether a list's items are separated by commas (rather than semicolons)."""
+        if getattr(meta, "empty", True) or not self.text:
+            return False
+        chars = list(self.text[meta.start_pos : meta.end_pos])
+        for item in items:
+            if item.span.line == item.span.end_line == meta.line + self.offset:
+                start, end = item.span.column - meta.column, item.span.end_column - meta.column
+                chars[start:end] = " " * (end - start)
+        return "," in chars
 
     def bool_field(self, meta: Any, name: Token) -> m.BoolField:
         return m.BoolField(str(name), self._span(meta))
@@ -644,7 +665,21 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
         return m.DateValue(value, span)
 
     def number(self, meta: Any, token: Token, percent: Token | None = None) -> m.Number:
-        return m.Number(float(str(token).replace(",", ".")), percent is not None, self._span(meta))
+        written = str(token)
+        span = self._span(meta)
+        value = float(written.replace(",", "."))
+        if "," in written:
+            self._decimal_commas[span] = written
+        if _THOUSANDS.fullmatch(written) and percent is None:
+            # « >= 1.000 » is 1 for the parser and a thousand for a Belgian reader.
+            args = {
+                "number": written,
+                "value": f"{value:g}".replace(".", ","),
+                "value_en": f"{value:g}",
+                "thousand": written.replace(".", "").replace(",", ""),
+            }
+            self.problems.append(Diagnostic("C157", self._tok(token), args, Severity.WARNING))
+        return m.Number(value, percent is not None, span)
 
     def boolean(self, meta: Any, token: Token) -> m.Boolean:
         return m.Boolean(str(token).lower() in _TRUE_WORDS, self._span(meta))
@@ -653,6 +688,7 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
         raise AssertionError(f"rule without builder: {data}")
 
 
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
 _EU = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})$")
 
