@@ -14,11 +14,13 @@ from typing import Any
 import attrs
 
 from . import model as m
+from . import refvalues
 from . import statements as st
 from .diagnostics import Diagnostic, Severity
 from .keywords import STATEMENT_WORDS, fold, is_reserved
 from .parse import parse_plan_date
 from .spans import Span
+from .statuses import stated_indicator
 from .suggest import closest
 
 DEFAULT_LEVELS: tuple[str, ...] = (
@@ -49,6 +51,7 @@ class _DraftIndicator:
     decl: st.IndicatorDecl
     path: tuple[str, ...]
     line: st.ExpressionLine | None = None
+    status: st.ToDefineLine | st.MilestoneLine | None = None  # a stated status
     unit: str | None = None
     notes: list[str] = attrs.Factory(list)
 
@@ -65,6 +68,7 @@ class Assembler:
     def __init__(self, file: str):
         self.file = file
         self.diagnostics: list[Diagnostic] = []
+        self.value_names: frozenset[str] = frozenset()  # reference values, by name
 
     def error(self, code: str, span: Span, severity: Severity = Severity.ERROR, **args: Any) -> None:
         self.diagnostics.append(Diagnostic(code, span, args, severity))
@@ -81,6 +85,7 @@ class Assembler:
         event: _DraftEvent | None = None
         indicator: _DraftIndicator | None = None
         last: _DraftNode | _DraftIndicator | None = None
+        value_decls: list[st.RefValueDecl] = []
 
         for stmt in statements:
             match stmt:
@@ -124,6 +129,18 @@ class Assembler:
                         )
                     else:
                         indicator.line = stmt
+                case st.ToDefineLine() | st.MilestoneLine():
+                    if indicator is None:
+                        self.error("C202", stmt.span)
+                    elif indicator.status is not None:
+                        self.error(
+                            "C203", stmt.span, name=indicator.decl.name, first=indicator.status.span.line
+                        )
+                    else:
+                        indicator.status = stmt
+                case st.RefValueDecl():
+                    value_decls.append(stmt)
+                    event, indicator, last = None, None, None
                 case st.UnitDecl():
                     if indicator is None:
                         self.error("C130", stmt.span, what="unité")
@@ -137,6 +154,12 @@ class Assembler:
 
         self._duplicate_declarations(events)
         self._names(events, indicators)
+        values = refvalues.build(self, value_decls)
+        for value_decl in value_decls:
+            self._identifier(value_decl.name, value_decl.name_span)
+            if any(d.decl.name == value_decl.name for d in indicators):
+                self.error("C209", value_decl.name_span, name=value_decl.name)
+        self.value_names = frozenset(values) - {d.decl.name for d in indicators}
         frozen_indicators = {id(d): self._indicator(d) for d in indicators}
         return m.Plan(
             title=header["title"],
@@ -151,6 +174,7 @@ class Assembler:
             indicators=tuple(frozen_indicators[id(d)] for d in indicators),
             loose_indicators=tuple(frozen_indicators[id(d)] for d in loose),
             source=self.file,
+            values=values,
         )
 
     # ------------------------------------------------------------------ header
@@ -319,6 +343,9 @@ class Assembler:
     def _indicator(self, draft: _DraftIndicator) -> m.Indicator:
         line = draft.line
         decl = draft.decl
+        if draft.status is not None:
+            stated = stated_indicator(self, draft.decl, draft.status, line)
+            return attrs.evolve(stated, unit=draft.unit, notes=tuple(draft.notes), path=draft.path)
         if line is None:
             self.error("C126", decl.span, Severity.WARNING, name=decl.name)
             return m.Indicator(
@@ -333,7 +360,7 @@ class Assembler:
         return m.Indicator(
             id=decl.name,
             wording=decl.wording,
-            expr=line.expr,
+            expr=refvalues.resolve(line.expr, self.value_names),
             kind=_kind(line),
             period=line.period or m.PeriodUnit.WHOLE,
             deadline=deadline,

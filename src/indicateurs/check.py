@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+from . import check_more
 from . import model as m
 from .diagnostics import Diagnostic, Severity
 from .keywords import is_reserved
@@ -117,6 +118,7 @@ class Checker:
                 self._aggregate(node)
             elif isinstance(node, m.IndicatorRef):
                 self._reference(node)
+        check_more.indicator(self, ind)
         expr_type = self._type(ind.expr)
         if ind.kind is m.IndicatorKind.MONITORED and expr_type == "bool":
             self.error("C135", ind.expr.span, name=ind.id)
@@ -197,6 +199,8 @@ class Checker:
         if ref.name in self.by_id:
             if self.kinds[ref.name] is m.IndicatorKind.UNDEFINED:
                 self.error("C138", ref.span, name=ref.name)
+            elif self.kinds[ref.name] is m.IndicatorKind.MILESTONE:
+                self.error("C206", ref.span, name=ref.name)
             return
         if ref.name.lower() in PERIOD_WORDS:
             self.error("C139", ref.span, word=ref.name)
@@ -321,7 +325,7 @@ class Checker:
                 return "bool" if fn is m.AggregateFn.EXISTS else "number"
             case m.IndicatorRef(name=name):
                 kind = self.kinds.get(name)
-                if kind is None or kind is m.IndicatorKind.UNDEFINED:
+                if kind is None or kind in (m.IndicatorKind.UNDEFINED, m.IndicatorKind.MILESTONE):
                     return "error"
                 return "number" if kind is m.IndicatorKind.MONITORED else "bool"
             case m.Negative(operand=o):
@@ -343,6 +347,9 @@ class Checker:
             case m.Not(operand=o):
                 self._expect(o, "bool")
                 return "bool"
+        found = check_more.expression_type(self, expr)
+        if found is not None:
+            return found
         self.error("C142", expr.span)
         return "error"
 
@@ -454,7 +461,7 @@ def _range(expr: m.Expr) -> Interval:
             return (-hi, -lo)
         case m.Arithmetic(op=op, left=a, right=b):
             return _arith_range(op, _range(a), _range(b))
-    return _ANY
+    return check_more.value_range(expr) or _ANY
 
 
 def _arith_range(op: str, a: Interval, b: Interval) -> Interval:

@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from . import model as m
+from .calendars import by_year_value, reference_value
 from .convert import FieldError, end_reader, field_reader, is_blank
 from .events import Event
 from .periods import KEY_INDEX, DateInfo, key_range, keys_between
@@ -196,6 +197,7 @@ class CompiledIndicator:
     slots: list[Slot]
     event_types: tuple[str, ...]
     monotone_up: bool  # once met, stays met as events are added (counts, sums, exists)
+    values: Mapping[str, m.RefValue] = attrs.field(factory=dict)  # the plan's reference values
 
 
 class CompiledPlan:
@@ -235,7 +237,7 @@ class CompiledPlan:
 
     def _indicator(self, ind: m.Indicator) -> CompiledIndicator:
         if ind.expr is None:
-            return CompiledIndicator(ind, None, None, None, None, [], (), False)
+            return CompiledIndicator(ind, None, None, None, None, [], (), False, self.plan.values)
         used: list[Slot] = []
         value = self._value(ind.expr, ind.period, ind.deadline, used)
         measure = target = None
@@ -256,6 +258,7 @@ class CompiledPlan:
             list(dict.fromkeys(used)),
             types,
             _monotone_up(ind.expr, self.plan),
+            self.plan.values,
         )
 
     def _value(self, expr: m.Expr, unit: m.PeriodUnit, deadline: dt.date | None, used: list[Slot]) -> ValueFn:
@@ -266,6 +269,10 @@ class CompiledPlan:
             case m.Boolean():
                 truth: Value = expr.value
                 return lambda k: truth
+            case m.ByYear():
+                return by_year_value(expr, unit, self.window)
+            case m.ValueRef(name=name):
+                return reference_value(self.plan.values[name], unit, self.window)
             case m.Aggregate():
                 slot = self._slot(SlotKey(expr.fn, expr.event_type, expr.field, expr.where, unit, deadline))
                 used.append(slot)

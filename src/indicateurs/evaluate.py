@@ -26,6 +26,7 @@ from .convert import (
     is_blank,
     parse_date,
 )
+from .details import by_year_text, explain_periods
 from .events import Event, Rejection, RowProblem, SkippedRow
 from .keywords import fold
 from .periods import Bucket, DateInfo, buckets, date_info
@@ -44,6 +45,7 @@ from .results import (
 )
 from .row_messages import row_message
 from .sources import EventSource, RecordsSource, as_sources, from_records
+from .statuses import milestone_result
 
 EVIDENCE_SHOWN = 20
 
@@ -429,6 +431,8 @@ def _indicator_result(
         "event_types": ci.event_types,
         "path": ind.path,
     }
+    if ind.milestone is not None:
+        return milestone_result(ind, as_of, common)
     if ci.value is None:
         return IndicatorResult(
             status=Status.NOT_EVALUABLE, periods=(), evidence=Evidence(0), reason="cible à définir", **common
@@ -446,6 +450,7 @@ def _indicator_result(
             **common,
         )
     periods = tuple(_period_result(ci, b, as_of, has_data, evidencer) for b in started)
+    periods = explain_periods(ci, started, periods, window)
     evidence = _merge_evidence([p.evidence for p in periods])
     if ind.kind is m.IndicatorKind.MONITORED:
         status = Status.MONITORED if has_data else Status.NO_DATA
@@ -624,6 +629,9 @@ def target_text(ind: m.Indicator, lang: str = "fr") -> str | None:
     if isinstance(expr, m.Compare) and isinstance(expr.right, m.Number):
         symbol = {">=": "≥", "<=": "≤", "!=": "≠"}.get(expr.op.value, expr.op.value)
         return f"{symbol} {_number(expr.right, fr)}{period}{deadline}"
+    if isinstance(expr, m.Compare) and isinstance(expr.right, m.ByYear):
+        symbol = {">=": "≥", "<=": "≤", "!=": "≠"}.get(expr.op.value, expr.op.value)
+        return f"{symbol} {by_year_text(expr.right, fr)}{period}{deadline}"
     if isinstance(expr, m.Between) and isinstance(expr.low, m.Number) and isinstance(expr.high, m.Number):
         word = ("entre {} et {}" if fr else "between {} and {}").format(
             _number(expr.low, fr), _number(expr.high, fr)

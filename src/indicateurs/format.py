@@ -32,7 +32,15 @@ from . import statements as st
 from .assemble import DEFAULT_LEVELS
 from .diagnostics import PlanError
 from .i18n import Lang
-from .keywords import AGGREGATE_WORDS, FIELD_TYPE_WORDS, KEYWORDS, PERIOD_UNIT_WORDS, fold, is_reserved
+from .keywords import (
+    AGGREGATE_WORDS,
+    FIELD_TYPE_WORDS,
+    KEYWORDS,
+    MILESTONE_STATE_WORDS,
+    PERIOD_UNIT_WORDS,
+    fold,
+    is_reserved,
+)
 from .parse import normalise_text, parse_plan_date, parse_statements
 
 __all__ = [
@@ -120,6 +128,7 @@ def _language_words() -> tuple[frozenset[str], frozenset[str]]:
         *AGGREGATE_WORDS.values(),
         *PERIOD_UNIT_WORDS.values(),
         *FIELD_TYPE_WORDS.values(),
+        *MILESTONE_STATE_WORDS.values(),
     ]
     french: set[str] = {"periode", "evenement", "unite", "granularite", "legale", "distincts", "oui"}
     french |= {"année", "annee", "décimal", "booléen", "booleen"}
@@ -264,6 +273,19 @@ class _Printer:
                 return f"{kw('unit')} {q(text)}"
             case st.ExpressionLine():
                 return self.expression_line(stmt)
+            case st.ToDefineLine():
+                return kw("to_define")
+            case st.RefValueDecl(name=name, label=label, value=value, table=table):
+                head = f"{kw('refvalue')} {name}" + ("" if label is None else f" {q(label)}")
+                source = f"{kw('table')} {q(table)}" if table is not None else self.expr(value)  # type: ignore[arg-type]
+                return f"{head} = {source}"
+            case st.MilestoneLine(state=state, date=date, due=due):
+                parts = [kw("milestone"), MILESTONE_STATE_WORDS[state][self.index]]
+                if date is not None:
+                    parts.append(f"{kw('on')} {_date_text(date)}")
+                if due is not None:
+                    parts.append(f"{kw('by')} {_date_text(due)}")
+                return " ".join(parts)
         raise AssertionError(f"statement without printer: {stmt!r}")  # pragma: no cover
 
     def expression_line(self, line: st.ExpressionLine) -> str:
@@ -291,7 +313,9 @@ class _Printer:
                 return kw("true") if value else kw("false")
             case m.DateValue(value=value):
                 return value.isoformat()
-            case m.Name(name=name) | m.IndicatorRef(name=name) | m.BoolField(name=name):
+            case (
+                m.Name(name=name) | m.IndicatorRef(name=name) | m.BoolField(name=name) | m.ValueRef(name=name)
+            ):
                 return name
             case m.Negative(operand=operand):
                 return "-" + wrap(operand, _UNARY)
@@ -315,6 +339,8 @@ class _Printer:
                 target = event if field is None else f"{event}.{field}"
                 condition = "" if where is None else f" {kw('where')} {self.expr(where)}"
                 return f"{AGGREGATE_WORDS[fn][self.index]}({target}{condition})"
+            case m.ByYear(items=items):
+                return "[" + " · ".join(f"{i.year}: {self.expr(i.value)}" for i in items) + "]"
         raise AssertionError(f"expression without printer: {expr!r}")  # pragma: no cover
 
     def wrap(self, expr: m.Expr, tightest: int) -> str:
@@ -366,7 +392,7 @@ def _indents(statements: Sequence[st.Statement], levels: Sequence[str]) -> list[
     for stmt in statements:
         depth = 0
         match stmt:
-            case st.EventDecl():
+            case st.EventDecl() | st.RefValueDecl():
                 indicator_depth = last_depth = None
             case st.FieldStatement():
                 out.append(FIELD_INDENT)
@@ -383,7 +409,7 @@ def _indents(statements: Sequence[st.Statement], levels: Sequence[str]) -> list[
                     indicator_depth, last_depth = None, depth
             case st.IndicatorDecl():
                 depth = indicator_depth = last_depth = len(stack)
-            case st.ExpressionLine() | st.UnitDecl():
+            case st.ExpressionLine() | st.UnitDecl() | st.ToDefineLine() | st.MilestoneLine():
                 depth = 0 if indicator_depth is None else indicator_depth + 1
             case st.NoteDecl():
                 depth = 0 if last_depth is None else last_depth + 1
@@ -540,6 +566,9 @@ def _key(stmt: st.Statement) -> tuple[Any, ...]:
             values["end"] = None if stmt.end is None else _date_key(stmt.end)
         case st.ExpressionLine(deadline=deadline) if deadline is not None:
             values["deadline"] = _date_key(deadline)
+        case st.MilestoneLine(date=date, due=due):
+            values["date"] = None if date is None else _date_key(date)
+            values["due"] = None if due is None else _date_key(due)
         case st.NodeDecl():
             values["level"] = fold(stmt.level)
         case st.FieldStatement(type_names=names) if len(names) == 1:

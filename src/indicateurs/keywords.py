@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 
 from .i18n import Lang
-from .model import AggregateFn, PeriodUnit
+from .model import AggregateFn, MilestoneState, PeriodUnit
 
 # Concept → (French spelling, English spelling), as the formatter writes them.
 KEYWORDS: dict[str, tuple[str, str]] = {
@@ -38,6 +38,18 @@ KEYWORDS: dict[str, tuple[str, str]] = {
     "where": ("où", "where"),
     "true": ("vrai", "true"),
     "false": ("faux", "false"),
+    "to_define": ("cible à définir", "target to be defined"),
+    "milestone": ("jalon", "milestone"),
+    "on": ("le", "on"),
+    "refvalue": ("valeur de référence", "reference value"),
+    "table": ("table", "table"),
+}
+
+MILESTONE_STATE_WORDS: dict[MilestoneState, tuple[str, str]] = {
+    MilestoneState.DONE: ("réalisé", "done"),
+    MilestoneState.ONGOING: ("en cours", "in progress"),
+    MilestoneState.PENDING: ("en attente", "pending"),
+    MilestoneState.DROPPED: ("abandonné", "dropped"),
 }
 
 AGGREGATE_WORDS: dict[AggregateFn, tuple[str, str]] = {
@@ -76,7 +88,7 @@ RESERVED: frozenset[str] = frozenset(
         "non", "pas", "not", "dans", "in", "entre", "between", "où", "where", "vrai", "faux",
         "oui", "true", "false", "yes", "no", "nombre", "count", "distinct", "distincts",
         "somme", "sum", "moyenne", "avg", "average", "min", "max", "existe", "exists", "part",
-        "share", "optionnel", "optional",
+        "share", "optionnel", "optional", "jalon", "milestone",
     }
 )  # fmt: skip
 
@@ -84,7 +96,8 @@ RESERVED: frozenset[str] = frozenset(
 STATEMENT_WORDS: tuple[str, ...] = (
     "plan", "commune", "période", "base légale", "méta", "niveaux", "granularité", "événement",
     "indicateur", "note", "unité", "suivi", "municipality", "period", "legal basis", "meta",
-    "levels", "granularity", "event", "indicator", "unit", "monitor",
+    "levels", "granularity", "event", "indicator", "unit", "monitor", "jalon", "milestone",
+    "cible à définir", "target to be defined",
 )  # fmt: skip
 
 

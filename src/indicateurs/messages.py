@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .messages_more import MESSAGES as _MORE_MESSAGES
+
 _M: dict[str, dict[str, str]] = {
     # ------------------------------------------------------------------ syntax
     "S001": {
@@ -534,6 +536,8 @@ _M: dict[str, dict[str, str]] = {
         "fix_en": 'write the text against the quotes: "{value}"',
     },
 }
+
+_M.update(_MORE_MESSAGES)  # stated statuses, values per year, reference values, measures…
 
 
 def _template(code: str, key: str) -> str | None:

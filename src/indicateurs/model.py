@@ -76,6 +76,16 @@ class IndicatorKind(enum.Enum):
     YES_NO = "yes_no"
     MONITORED = "monitored"
     UNDEFINED = "undefined"
+    MILESTONE = "milestone"
+
+
+class MilestoneState(enum.Enum):
+    """The status an officer states for a milestone (`jalon réalisé`, `jalon en attente`)."""
+
+    DONE = "realise"
+    ONGOING = "en_cours"
+    PENDING = "en_attente"
+    DROPPED = "abandonne"
 
 
 # ---------------------------------------------------------------------------- expressions
@@ -200,6 +210,40 @@ class IndicatorRef:
     span: Span = _span()
 
 
+@attrs.frozen
+class YearValue:
+    """One entry of a value per year: `2022: 6,5`."""
+
+    year: int
+    value: Number
+    span: Span = _span()
+
+
+@attrs.frozen
+class ByYear:
+    """A value per year, `[2019: 7,0 · 2022: 6,5]`: a year without its own entry takes the value
+    of the latest year listed before it; a year before the first has no value."""
+
+    items: tuple[YearValue, ...]
+    span: Span = _span()
+
+    def at(self, year: int) -> tuple[int, Number] | None:
+        """The entry that applies in `year`: (the year it was given for, its value)."""
+        found: tuple[int, Number] | None = None
+        for item in self.items:
+            if item.year <= year and (found is None or item.year >= found[0]):
+                found = (item.year, item.value)
+        return found
+
+
+@attrs.frozen
+class ValueRef:
+    """A reference value of the plan used in an expression (`population`)."""
+
+    name: str
+    span: Span = _span()
+
+
 Expr = (
     Number
     | Text
@@ -217,6 +261,8 @@ Expr = (
     | Arithmetic
     | Aggregate
     | IndicatorRef
+    | ByYear
+    | ValueRef
 )
 
 
@@ -284,6 +330,36 @@ class EventType:
 
 
 @attrs.frozen
+class RefValue:
+    """A reference value declared by the plan: one number, a value per year, or a column of a
+    table next to the plan (`table`, its file as written; `value` holds what it gave)."""
+
+    name: str
+    label: str | None
+    value: Number | ByYear | None  # None when the table could not be read
+    table: str | None = None
+    span: Span = _span()
+
+    def at(self, year: int) -> tuple[int | None, float] | None:
+        """The value that applies in `year` and the year it was given for (None: constant)."""
+        if isinstance(self.value, Number):
+            return None, self.value.effective
+        if isinstance(self.value, ByYear):
+            found = self.value.at(year)
+            return None if found is None else (found[0], found[1].effective)
+        return None
+
+
+@attrs.frozen
+class Milestone:
+    """A milestone's stated status, the day it was reached (if stated) and its due date."""
+
+    state: MilestoneState
+    date: dt.date | None = None
+    due: dt.date | None = None
+
+
+@attrs.frozen
 class Indicator:
     id: str
     wording: str | None
@@ -296,6 +372,8 @@ class Indicator:
     path: tuple[str, ...] = ()  # labels of the enclosing nodes, root first
     span: Span = _span()
     expression_text: str | None = attrs.field(default=None, eq=False)  # as the officer wrote it
+    milestone: Milestone | None = None  # `jalon …`: a stated status instead of an expression
+    to_define: bool = False  # `cible à définir` written: no expression, on purpose
 
 
 @attrs.frozen
@@ -321,6 +399,10 @@ def _as_dict(mapping: Mapping[str, EventType]) -> dict[str, EventType]:
     return dict(mapping)
 
 
+def _as_values(mapping: Mapping[str, RefValue]) -> dict[str, RefValue]:
+    return dict(mapping)
+
+
 @attrs.frozen
 class Plan:
     """A compiled plan: header, event types, the tree of nodes and its indicators in order."""
@@ -336,6 +418,7 @@ class Plan:
     nodes: tuple[Node, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     loose_indicators: tuple[Indicator, ...] = ()  # declared before any node
+    values: Mapping[str, RefValue] = attrs.field(factory=dict, converter=_as_values)  # reference values
     source: str = attrs.field(default="<texte>", eq=False)
 
     def indicator(self, ident: str) -> Indicator:

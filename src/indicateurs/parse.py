@@ -75,6 +75,18 @@ _AGGREGATES = {
 
 _TRUE_WORDS = {"vrai", "oui", "true", "yes"}
 
+_WORD_COMPARATORS = {"AT_LEAST": m.Comparator.GE, "AT_MOST": m.Comparator.LE}
+
+_MILESTONE_STATES = {
+    "MS_DONE": m.MilestoneState.DONE,
+    "MS_ONGOING": m.MilestoneState.ONGOING,
+    "MS_PENDING": m.MilestoneState.PENDING,
+    "MS_DROPPED": m.MilestoneState.DROPPED,
+}
+
+# The spaces that group thousands in a number: `100 000`.
+_GROUPING = str.maketrans("", "", " \u00a0\u202f")
+
 
 def grammar_text() -> str:
     """The grammar file: inside an installed wheel, or in the repository for a source checkout."""
@@ -567,6 +579,60 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
     def deadline(self, meta: Any, date: Token) -> tuple[str, Span]:
         return str(date), self._tok(date)
 
+    # -- stated statuses
+    def to_define(self, meta: Any) -> st.ToDefineLine:
+        return st.ToDefineLine(self._span(meta))
+
+    def milestone(self, meta: Any, state: m.MilestoneState, *rest: Any) -> st.MilestoneLine:
+        done: tuple[str, Span] | None = None
+        due: tuple[str, Span] | None = None
+        for item in rest:
+            if item[0] == "on":
+                done = item[1:]
+            else:
+                due = item
+        return st.MilestoneLine(
+            state,
+            None if done is None else done[0],
+            None if due is None else due[0],
+            self._span(meta),
+            None if done is None else done[1],
+            None if due is None else due[1],
+        )
+
+    def milestone_state(self, meta: Any, token: Token) -> m.MilestoneState:
+        return _MILESTONE_STATES[token.type]
+
+    def milestone_date(self, meta: Any, date: Token) -> tuple[str, str, Span]:
+        return "on", str(date), self._tok(date)
+
+    # -- reference values
+    def refvalue_decl(self, meta: Any, name: Token, *rest: Any) -> st.RefValueDecl:
+        label = _unquote(rest[0]) if len(rest) == 2 else None
+        source = rest[-1]
+        table = source[1] if isinstance(source, tuple) else None
+        if isinstance(source, m.Negative) and isinstance(source.operand, m.Number):
+            source = m.Number(-source.operand.value, source.operand.percent, source.span)
+        value = source if isinstance(source, m.Number | m.ByYear) else None
+        return st.RefValueDecl(str(name), label, value, table, self._span(meta), self._tok(name))
+
+    def table_source(self, meta: Any, path: Token) -> tuple[str, str]:
+        return "table", _unquote(path)
+
+    # -- values per year
+    def by_year(self, meta: Any, *items: m.YearValue) -> m.ByYear:
+        return m.ByYear(tuple(items), self._span(meta))
+
+    def year_value(self, meta: Any, year: Token, value: m.Expr) -> m.YearValue:
+        written = str(year)
+        if not written.isdigit() or not 1900 <= int(written) <= 2200:
+            self.problems.append(Diagnostic("C201", self._tok(year), {"year": written}))
+        number = int(written) if written.isdigit() else 0
+        if isinstance(value, m.Negative) and isinstance(value.operand, m.Number):
+            value = m.Number(-value.operand.value, value.operand.percent, value.span)
+        assert isinstance(value, m.Number)
+        return m.YearValue(number, value, self._span(meta))
+
     # -- expressions
     def or_(self, meta: Any, left: m.Expr, right: m.Expr) -> m.Or:
         return m.Or(left, right, self._span(meta))
@@ -581,7 +647,7 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
         return m.Compare(op, left, right, self._span(meta))
 
     def comparator(self, meta: Any, token: Token) -> m.Comparator:
-        return _COMPARATORS[str(token)]
+        return _WORD_COMPARATORS.get(token.type) or _COMPARATORS[str(token)]
 
     def between(self, meta: Any, value: m.Expr, low: m.Expr, high: m.Expr) -> m.Between:
         return m.Between(value, low, high, self._span(meta))
@@ -667,7 +733,7 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
     def number(self, meta: Any, token: Token, percent: Token | None = None) -> m.Number:
         written = str(token)
         span = self._span(meta)
-        value = float(written.replace(",", "."))
+        value = float(written.translate(_GROUPING).replace(",", "."))
         if "," in written:
             self._decimal_commas[span] = written
         if _THOUSANDS.fullmatch(written) and percent is None:

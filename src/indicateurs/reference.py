@@ -21,12 +21,14 @@ from typing import Any
 import attrs
 
 from . import model as m
+from .calendars import period_years, value_in
 from .compile import CompiledIndicator, _monotone_up
 from .convert import ConversionError, field_converter, is_blank, parse_date
 from .evaluate import EVIDENCE_SHOWN, _indicator_result, _plan_result, _window
 from .events import Rejection, RowProblem, SkippedRow
 from .keywords import fold
 from .periods import bucket_key, buckets
+from .refvalues import value_over
 from .results import Evidence, EvidenceItem, PlanResult, SourceReport
 from .row_messages import row_message
 from .sources import as_sources
@@ -228,7 +230,9 @@ def _indicator(
         measure, target, comparator = at(expr.left), at(expr.right), expr.op
     elif isinstance(expr, m.Between):
         measure = at(expr.value)
-    ci = CompiledIndicator(ind, at(expr), measure, target, comparator, [], types, _monotone_up(expr, plan))
+    ci = CompiledIndicator(
+        ind, at(expr), measure, target, comparator, [], types, _monotone_up(expr, plan), plan.values
+    )
     return ci, uses
 
 
@@ -249,6 +253,10 @@ def _value(
             return expr.effective
         case m.Boolean(value=b):
             return b
+        case m.ByYear():
+            return value_in(expr, period_years(unit, key, window))[0]
+        case m.ValueRef(name=name):
+            return value_over(plan.values[name], period_years(unit, key, window))[0]
         case m.Aggregate():
             return _aggregate(plan, expr, unit, deadline, key, events)
         case m.IndicatorRef(name=name):

@@ -128,6 +128,19 @@ class Evidence:
 
 
 @attrs.frozen
+class ReferenceUse:
+    """A reference value as a period used it: its name, its value, and the year it was given
+    for (None for a value that does not change with the year)."""
+
+    name: str
+    value: float | None
+    year: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "value": _num(self.value), "year": self.year}
+
+
+@attrs.frozen
 class PeriodResult:
     label: str
     start: dt.date
@@ -138,9 +151,12 @@ class PeriodResult:
     evidence: Evidence
     projection: Projection | None = None
     reason: str | None = None
+    # The constructs beyond counting (each key appears in JSON only when it says something):
+    target_value: float | None = None  # the target that applied, when it is not a plain number
+    references: tuple[ReferenceUse, ...] = ()  # the reference values the period used
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "label": self.label,
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
@@ -151,6 +167,11 @@ class PeriodResult:
             "reason": self.reason,
             "evidence": self.evidence.to_dict(),
         }
+        if self.target_value is not None:
+            out["target_value"] = _num(self.target_value)
+        if self.references:
+            out["references"] = [r.to_dict() for r in self.references]
+        return out
 
 
 @attrs.frozen
@@ -161,6 +182,23 @@ class SpanRef:
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "column": self.column}
+
+
+@attrs.frozen
+class MilestoneInfo:
+    """A milestone's stated status (`realise`, `en_cours`, `en_attente`, `abandonne`), the day it
+    was achieved and its due date, as the plan states them."""
+
+    state: str
+    date: dt.date | None = None
+    due: dt.date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "date": None if self.date is None else self.date.isoformat(),
+            "due": None if self.due is None else self.due.isoformat(),
+        }
 
 
 @attrs.frozen
@@ -180,6 +218,7 @@ class IndicatorResult:
     reason: str | None = None
     at_risk: bool = False
     path: tuple[str, ...] = ()
+    milestone: MilestoneInfo | None = None  # a milestone's stated status (`jalon …`)
 
     @property
     def value(self) -> Value:
@@ -187,7 +226,7 @@ class IndicatorResult:
         return self.periods[-1].value if self.periods else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "type": "indicator",
             "id": self.id,
             "wording": self.wording,
@@ -205,6 +244,10 @@ class IndicatorResult:
             "evidence": self.evidence.to_dict(),
             "span": self.span.to_dict(),
         }
+        # Keys of the constructs beyond counting: present only when they say something.
+        if self.milestone is not None:
+            out["milestone"] = self.milestone.to_dict()
+        return out
 
 
 @attrs.frozen

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import attrs
 
-from .model import Expr, FieldKind, PeriodUnit
+from .model import ByYear, Expr, FieldKind, MilestoneState, Number, PeriodUnit
 from .spans import Span
 
 
@@ -115,6 +115,37 @@ class ExpressionLine:
     text: str = attrs.field(default="", eq=False)  # the line as written, for reports
 
 
+@attrs.frozen
+class ToDefineLine:
+    """`cible à définir` (`target to be defined`): the indicator's target is not set yet."""
+
+    span: Span
+
+
+@attrs.frozen
+class MilestoneLine:
+    """`jalon réalisé le DATE avant le DATE` (`milestone done on DATE by DATE`)."""
+
+    state: MilestoneState
+    date: str | None
+    due: str | None
+    span: Span
+    date_span: Span | None = None
+    due_span: Span | None = None
+
+
+@attrs.frozen
+class RefValueDecl:
+    """`valeur de référence population « label » = 97 000` (or `[2019: …]`, or `table « f.csv »`)."""
+
+    name: str
+    label: str | None
+    value: Number | ByYear | None
+    table: str | None
+    span: Span
+    name_span: Span
+
+
 Statement = (
     PlanTitle
     | CommuneDecl
@@ -130,6 +161,9 @@ Statement = (
     | NoteDecl
     | UnitDecl
     | ExpressionLine
+    | ToDefineLine
+    | MilestoneLine
+    | RefValueDecl
 )
 
 FIELD_KINDS: dict[str, FieldKind] = {

@@ -160,6 +160,8 @@ SYMBOL_ORDER: tuple[str, ...] = (">=", "<=", ">", "<", "=", "!=", "+", "-", "*",
 ALTERNATIVE_SPELLINGS: frozenset[str] = frozenset(
     {"distincts", "average", "periode", "legale", "evenement", "granularite", "unite"}
 )
+# Terminals never listed: other words for what the list already shows (« au moins » for >=).
+HIDDEN_TERMINALS: frozenset[str] = frozenset({"AT_LEAST", "AT_MOST"})
 
 # The same names in English messages.
 TERMINAL_NAMES_EN: dict[str, str] = {
@@ -179,6 +181,7 @@ def expected_lists(terminals: object, keyword_texts: dict[str, str]) -> tuple[st
     nombre »), then the end of the line.
     """
     names = sorted(terminals) if isinstance(terminals, set | frozenset | list | tuple) else []
+    names = [name for name in names if name not in HIDDEN_TERMINALS]
     keywords: list[str] = []
     symbols: list[str] = []
     kinds: list[str] = []

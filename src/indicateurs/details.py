@@ -1,0 +1,71 @@
+"""What a period's result says beyond its value: the target that applied when it changes with
+the year or comes from a reference value, and the other explanations of the constructs beyond
+counting. Shared by the compiled and the reference evaluators (both call `explain_periods`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from . import model as m
+from .calendars import period_years
+from .refvalues import value_over
+from .results import ReferenceUse
+
+if TYPE_CHECKING:
+    from .compile import CompiledIndicator
+    from .periods import Bucket
+    from .results import PeriodResult
+
+
+def explain_periods(
+    ci: CompiledIndicator,
+    buckets: Sequence[Bucket],
+    periods: tuple[PeriodResult, ...],
+    window: m.PlanPeriod,
+) -> tuple[PeriodResult, ...]:
+    """The period results with their explanations added (nothing changes for a plain target)."""
+    ind = ci.indicator
+    expr = ind.expr
+    if expr is None:
+        return periods
+    plan_values = ci.values
+    names = list(dict.fromkeys(n.name for n in m.walk(expr) if isinstance(n, m.ValueRef)))
+    shows_target = (
+        isinstance(expr, m.Compare) and ci.target is not None and not isinstance(expr.right, m.Number)
+    )
+    if not names and not shows_target:
+        return periods
+    out = []
+    for bucket, period in zip(buckets, periods, strict=True):
+        changes: dict[str, Any] = {}
+        if shows_target:
+            assert ci.target is not None
+            target = ci.target(bucket.key)
+            changes["target_value"] = None if target is None or isinstance(target, bool) else float(target)
+        if names:
+            years = period_years(ind.period, bucket.key, window)
+            uses = []
+            for name in names:
+                value, year = value_over(plan_values[name], years)
+                uses.append(ReferenceUse(name, value, year))
+            changes["references"] = tuple(uses)
+        out.append(attrs.evolve(period, **changes))
+    return tuple(out)
+
+
+def by_year_text(table: m.ByYear, fr: bool) -> str:
+    """`7 (2019) · 6,5 (dès 2022)`: a value per year as a target shows it."""
+    parts = []
+    for i, item in enumerate(table.items):
+        value = item.value
+        text = f"{value.value:g}"
+        if fr:
+            text = text.replace(".", ",")
+        text += " %" if value.percent else ""
+        since = ("dès " if fr else "from ") if i else ""
+        parts.append(f"{text} ({since}{item.year})")
+    return " · ".join(parts)

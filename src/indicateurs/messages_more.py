@@ -1,0 +1,89 @@
+"""Messages of the checker for stated statuses, values per year, reference values, measures,
+durations, calendars, baselines and shares of units (codes C201 onwards), French first.
+
+`messages.py` merges this table into its own; the keys follow its conventions (`fr`, `en`,
+`fix_fr`, `fix_en`, and `fix0_…` when a `{guess}` may be empty).
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "C201": {
+        "fr": "« {year} » n'est pas une année",
+        "en": "'{year}' is not a year",
+        "fix_fr": "écrivez l'année en quatre chiffres, suivie de « : » et de la valeur : « [2022: 6,5] »",
+        "fix_en": "write the year in four digits, then ':' and the value: '[2022: 6.5]'",
+    },
+    "C202": {
+        "fr": "ligne de statut sans indicateur",
+        "en": "status line without an indicator",
+        "fix_fr": "placez « cible à définir » ou « jalon … » sous la ligne « indicateur » qu'elle décrit",
+        "fix_en": "put 'target to be defined' or 'milestone …' under the 'indicator' line it describes",
+    },
+    "C203": {
+        "fr": "l'indicateur « {name} » a déjà une ligne de statut (ligne {first})",
+        "en": "indicator '{name}' already has a status line (line {first})",
+        "fix_fr": "gardez une seule ligne « cible à définir » ou « jalon … » par indicateur",
+        "fix_en": "keep one 'target to be defined' or 'milestone …' line per indicator",
+    },
+    "C204": {
+        "fr": "l'indicateur « {name} » a une expression et un statut déclaré (ligne {first}) : l'un exclut l'autre",
+        "en": "indicator '{name}' has an expression and a stated status (line {first}): they exclude each other",
+        "fix_fr": "gardez l'expression (l'indicateur est alors mesuré) ou le statut (« cible à définir », « jalon … »), pas les deux ; pour suivre une valeur en attendant la cible, écrivez « suivi … »",
+        "fix_en": "keep the expression (the indicator is then measured) or the status ('target to be defined', 'milestone …'), not both; to follow a value until the target is set, write 'monitor …'",
+    },
+    "C205": {
+        "fr": "« le {date} » est la date de réalisation : seul un jalon « réalisé » en a une",
+        "en": "'on {date}' is the day a milestone was achieved: only a 'done' milestone has one",
+        "fix_fr": "pour une échéance, écrivez « avant le {date} » ; pour un jalon atteint, écrivez « jalon réalisé le {date} »",
+        "fix_en": "for a due date, write 'by {date}'; for an achieved milestone, write 'milestone done on {date}'",
+    },
+    "C206": {
+        "fr": "l'indicateur « {name} » est un jalon : son statut est déclaré, il ne peut pas entrer dans une expression",
+        "en": "indicator '{name}' is a milestone: its status is stated and cannot be used in an expression",
+        "fix_fr": "mesurez le jalon par un événement (« existe(plan_adopte) avant le 30/06/2024 ») pour le combiner à d'autres indicateurs",
+        "fix_en": "measure the milestone with an event ('exists(plan_adopted) by 2024-06-30') to combine it with other indicators",
+    },
+    "C207": {
+        "fr": "une valeur par année ne dit pas laquelle prendre sur une période de plusieurs années ({years})",
+        "en": "a value per year does not say which one applies to a period of several years ({years})",
+        "fix_fr": "ajoutez « par an » (ou une période plus courte) après la cible",
+        "fix_en": "add 'per year' (or a shorter period) after the target",
+    },
+    "C209": {
+        "fr": "« {name} » est à la fois une valeur de référence et un indicateur",
+        "en": "'{name}' is both a reference value and an indicator",
+        "fix_fr": "renommez l'un des deux, par exemple « {name}_ref » pour la valeur",
+        "fix_en": "rename one of them, for example '{name}_ref' for the value",
+    },
+    "C210": {
+        "fr": "la valeur de référence « {name} » est déjà déclarée (ligne {first})",
+        "en": "reference value '{name}' is already declared (line {first})",
+        "fix_fr": "gardez une seule déclaration, avec une valeur par année si elle change : « [2019: 95 000 · 2023: 97 500] »",
+        "fix_en": "keep one declaration, with a value per year if it changes: '[2019: 95000 · 2023: 97500]'",
+    },
+    "C211": {
+        "fr": "table « {table} » introuvable ({path})",
+        "en": "table '{table}' not found ({path})",
+        "fix_fr": "placez le fichier CSV à côté du plan, ou écrivez son chemin depuis le dossier du plan",
+        "fix_en": "put the CSV file next to the plan, or write its path from the plan's folder",
+    },
+    "C212": {
+        "fr": "la table « {table} » n'a pas de colonne année et « {name} » (colonnes : {columns})",
+        "en": "table '{table}' has no year column and '{name}' column (columns: {columns})",
+        "fix_fr": "nommez les colonnes « année » et « {name} », une ligne par année",
+        "fix_en": "name the columns 'year' and '{name}', one row per year",
+    },
+    "C213": {
+        "fr": "table « {table} », ligne {row} : « {value} » n'est pas un nombre ou une année",
+        "en": "table '{table}', row {row}: '{value}' is not a number or a year",
+        "fix_fr": "écrivez l'année en chiffres et la valeur comme un nombre : « 2023;97 500 »",
+        "fix_en": "write the year in digits and the value as a number: '2023;97500'",
+    },
+    "C208": {
+        "fr": "l'année {year} a deux valeurs",
+        "en": "year {year} has two values",
+        "fix_fr": "gardez une seule valeur par année",
+        "fix_en": "keep one value per year",
+    },
+}

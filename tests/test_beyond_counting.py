@@ -1,0 +1,453 @@
+"""Indicators beyond counting, construct by construct, on hand-computed cases.
+
+Stated statuses (`cible à définir`, milestones), values per year, caps and ranges: each in
+both keyword languages, with its checker messages, its evaluation, its result fields (and
+their JSON, checked against the schema) and its formatting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import indicateurs
+from indicateurs import PlanError, Status, load_plan
+from indicateurs import model as m
+from indicateurs.format import format_plan
+from indicateurs.loader import analyse
+from indicateurs.reference import evaluate_reference
+from indicateurs.statuses import milestone_verdict
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((ROOT / "schemas" / "resultat.schema.json").read_text(encoding="utf-8"))
+
+
+def codes(text: str) -> list[str]:
+    _, diagnostics = analyse(text, "essai.plan")
+    return [d.code for d in diagnostics]
+
+
+def error_codes(text: str | Path) -> list[str]:
+    with pytest.raises(PlanError) as caught:
+        load_plan(text, name=None if isinstance(text, Path) else "essai.plan")
+    return [d.code for d in caught.value.errors]
+
+
+def both_ways(text: str) -> m.Plan:
+    """The plan, after checking that formatting it in either language keeps its meaning."""
+    plan = load_plan(text)
+    for lang in ("fr", "en"):
+        formatted = format_plan(text, lang=lang)
+        assert load_plan(formatted) == plan, formatted
+        assert format_plan(formatted, lang=lang) == formatted
+    return plan
+
+
+def same_result(plan: m.Plan, rows: list[dict[str, object]], as_of: dt.date) -> indicateurs.PlanResult:
+    """The compiled evaluator's result, after checking the reference evaluator gives the same."""
+    fast = indicateurs.evaluate(plan, list(rows), as_of=as_of)
+    slow = evaluate_reference(plan, list(rows), as_of=as_of)
+    assert fast.to_dict() == slow.to_dict()
+    jsonschema.validate(fast.to_dict(), SCHEMA)
+    return fast
+
+
+# ---------------------------------------------------------------------------- stated statuses
+
+STATUSES_FR = """\
+période 2024
+indicateur familles « Accompagnement familial »
+  cible à définir
+indicateur plan_adopte « Plan d'action adopté par le collège »
+  jalon réalisé le 12/03/2024 avant le 30/06/2024
+indicateur cellule « Cellule de coordination installée »
+  jalon en attente avant le 30/09/2024
+indicateur charte « Charte signée »
+  jalon en cours
+indicateur ancien « Ancien projet »
+  jalon abandonné
+"""
+
+STATUSES_EN = """\
+period 2024
+indicator familles "Accompagnement familial"
+  target to be defined
+indicator plan_adopte "Plan d'action adopté par le collège"
+  milestone done on 2024-03-12 by 2024-06-30
+indicator cellule "Cellule de coordination installée"
+  milestone pending by 2024-09-30
+indicator charte "Charte signée"
+  milestone in progress
+indicator ancien "Ancien projet"
+  milestone dropped
+"""
+
+
+def test_stated_statuses_in_both_languages() -> None:
+    french, english = both_ways(STATUSES_FR), both_ways(STATUSES_EN)
+    assert french == english
+    kinds = {i.id: (i.kind, i.milestone, i.to_define) for i in french.indicators}
+    assert kinds == {
+        "familles": (m.IndicatorKind.UNDEFINED, None, True),
+        "plan_adopte": (
+            m.IndicatorKind.MILESTONE,
+            m.Milestone(m.MilestoneState.DONE, dt.date(2024, 3, 12), dt.date(2024, 6, 30)),
+            False,
+        ),
+        "cellule": (
+            m.IndicatorKind.MILESTONE,
+            m.Milestone(m.MilestoneState.PENDING, None, dt.date(2024, 9, 30)),
+            False,
+        ),
+        "charte": (m.IndicatorKind.MILESTONE, m.Milestone(m.MilestoneState.ONGOING), False),
+        "ancien": (m.IndicatorKind.MILESTONE, m.Milestone(m.MilestoneState.DROPPED), False),
+    }
+
+
+def test_target_to_be_defined_is_said_on_purpose_so_it_is_not_warned_about() -> None:
+    assert codes("période 2024\nindicateur a « A »\n") == ["C126"]
+    assert codes("période 2024\nindicateur a « A »\n  cible à définir\n") == []
+    assert codes("period 2024\nindicator a 'A'\n  TARGET TO BE DEFINED\n".replace("'", '"')) == []
+    assert codes("période 2024\nindicateur a « A »\n  Cible a definir\n") == []
+
+
+@pytest.mark.parametrize(
+    ("state", "done", "due", "as_of", "status", "reason"),
+    [
+        (m.MilestoneState.DONE, None, None, dt.date(2024, 1, 1), "atteint", "jalon réalisé"),
+        (m.MilestoneState.DONE, dt.date(2024, 3, 12), dt.date(2024, 6, 30), dt.date(2024, 12, 31), "atteint", "jalon réalisé"),
+        (m.MilestoneState.DONE, dt.date(2024, 3, 12), None, dt.date(2024, 3, 12), "atteint", "jalon réalisé"),
+        (m.MilestoneState.DONE, dt.date(2024, 7, 1), dt.date(2024, 6, 30), dt.date(2024, 12, 31), "non_atteint", "jalon réalisé après l'échéance"),
+        (m.MilestoneState.DONE, dt.date(2024, 9, 1), None, dt.date(2024, 3, 1), "en_cours", "réalisation annoncée après la date d'évaluation"),
+        (m.MilestoneState.DONE, dt.date(2024, 9, 1), dt.date(2024, 6, 30), dt.date(2024, 8, 1), "non_atteint", "échéance du jalon dépassée"),
+        (m.MilestoneState.PENDING, None, dt.date(2024, 6, 30), dt.date(2024, 6, 30), "en_cours", "jalon en attente"),
+        (m.MilestoneState.PENDING, None, dt.date(2024, 6, 30), dt.date(2024, 7, 1), "non_atteint", "échéance du jalon dépassée"),
+        (m.MilestoneState.ONGOING, None, None, dt.date(2030, 1, 1), "en_cours", "jalon en cours"),
+        (m.MilestoneState.DROPPED, None, dt.date(2030, 1, 1), dt.date(2024, 1, 1), "non_atteint", "jalon abandonné"),
+    ],
+)  # fmt: skip
+def test_milestone_verdicts(
+    state: m.MilestoneState,
+    done: dt.date | None,
+    due: dt.date | None,
+    as_of: dt.date,
+    status: str,
+    reason: str,
+) -> None:
+    verdict = milestone_verdict(m.Milestone(state, done, due), as_of)
+    assert (verdict.status, verdict.reason) == (status, reason)
+
+
+def test_stated_statuses_in_the_result() -> None:
+    plan = load_plan(STATUSES_FR)
+    result = same_result(plan, [], dt.date(2024, 8, 1))
+    got = {i.id: (i.status, i.reason, i.target, i.periods) for i in result.indicators}
+    assert got == {
+        "familles": (Status.NOT_EVALUABLE, "cible à définir", None, ()),
+        "plan_adopte": (Status.MET, "jalon réalisé", "réalisé avant le 30/06/2024", ()),
+        "cellule": (Status.IN_PROGRESS, "jalon en attente", "réalisé avant le 30/09/2024", ()),
+        "charte": (Status.IN_PROGRESS, "jalon en cours", "réalisé", ()),
+        "ancien": (Status.NOT_MET, "jalon abandonné", "réalisé", ()),
+    }
+    data = result.to_dict()["tree"]
+    assert data[1]["kind"] == "milestone"
+    assert data[1]["milestone"] == {"state": "realise", "date": "2024-03-12", "due": "2024-06-30"}
+    assert "milestone" not in data[0]  # a key of the new constructs appears only when it says something
+    assert result.indicator("cellule").milestone == indicateurs.results.MilestoneInfo(
+        "en_attente", None, dt.date(2024, 9, 30)
+    )
+
+
+def test_stated_status_mistakes() -> None:
+    head = "période 2024\nindicateur a « A »\n"
+    assert error_codes("période 2024\njalon réalisé\n") == ["C202"]
+    assert error_codes(head + "  jalon réalisé\n  jalon en cours\n") == ["C203"]
+    assert error_codes(head + "  cible à définir\n  jalon en cours\n") == ["C203"]
+    assert error_codes("période 2024\névénement e\n" + head[13:] + "  existe(e)\n  cible à définir\n") == [
+        "C204"
+    ]
+    assert error_codes(head + "  jalon en attente le 2024-03-01\n") == ["C205"]
+    assert error_codes(head + "  jalon réalisé le 2024-02-30\n") == ["S017"]
+    referenced = head + "  jalon réalisé\nindicateur b « B »\n  a\n"
+    assert error_codes(referenced) == ["C206"]
+
+
+def test_milestone_words_are_reserved() -> None:
+    assert error_codes("période 2024\nindicateur jalon « J »\n  cible à définir\n") == ["C117"]
+
+
+def test_a_word_that_starts_like_a_status_is_not_one() -> None:
+    # « cible » and « en » alone stay ordinary names: a field may be called « cible ».
+    plan = load_plan(
+        "période 2024\névénement e\n  cible : entier\nindicateur a « A »\n  somme(e.cible) >= 2\n"
+    )
+    assert plan.indicators[0].expr == m.Compare(
+        m.Comparator.GE, m.Aggregate(m.AggregateFn.SUM, "e", "cible"), m.Number(2)
+    )
+
+
+# ---------------------------------------------------------------------------- caps and ranges
+
+
+def _expr(line: str, english: bool = False) -> m.Expr:
+    head = (
+        "period 2024\nevent e\n  n : integer\nindicator x\n"
+        if english
+        else "période 2024\névénement e\n  n : entier\nindicateur x\n"
+    )
+    plan = load_plan(f"{head}  {line}\n")
+    assert plan.indicators[0].expr is not None
+    return plan.indicators[0].expr
+
+
+SUM = m.Aggregate(m.AggregateFn.SUM, "e", "n")
+
+
+@pytest.mark.parametrize(
+    ("french", "english", "expected"),
+    [
+        ("somme(e.n) au moins 4", "sum(e.n) at least 4", m.Compare(m.Comparator.GE, SUM, m.Number(4))),
+        ("somme(e.n) au plus 150", "sum(e.n) at most 150", m.Compare(m.Comparator.LE, SUM, m.Number(150))),
+        ("somme(e.n) AU  PLUS 150", "sum(e.n) AT MOST 150", m.Compare(m.Comparator.LE, SUM, m.Number(150))),
+        (
+            "somme(e.n) entre 100 000 et 120 000",
+            "sum(e.n) between 100 000 and 120 000",
+            m.Between(SUM, m.Number(100_000), m.Number(120_000)),
+        ),
+        ("somme(e.n) <= 1 250 000,50", "sum(e.n) <= 1 250 000.50", m.Compare(m.Comparator.LE, SUM, m.Number(1_250_000.5))),
+        ("somme(e.n) <= 1\u00a0250\u202f000", "sum(e.n) <= 1250000", m.Compare(m.Comparator.LE, SUM, m.Number(1_250_000))),
+        ("somme(e.n) entre 1 000 et 2 000", "sum(e.n) between 1000 and 2000", m.Between(SUM, m.Number(1000), m.Number(2000))),
+    ],
+)  # fmt: skip
+def test_caps_and_ranges(french: str, english: str, expected: m.Expr) -> None:
+    assert _expr(french) == expected
+    assert _expr(english, english=True) == expected
+
+
+def test_level_names_keep_their_ordinary_words() -> None:
+    # Words of the new constructs are keywords only where a level name cannot stand.
+    plan = load_plan(
+        "période 2024\nniveaux « volet de » > « action en cours »\nvolet de 1 « A »\naction en cours 1.1 « B »\n"
+    )
+    assert [n.level for n in plan.nodes] == ["volet de"]
+
+
+def test_thousands_need_groups_of_three_digits() -> None:
+    with pytest.raises(PlanError):
+        _expr("somme(e.n) <= 1 25")  # not a number: two numbers in a row
+
+
+# ---------------------------------------------------------------------------- values per year
+
+PER_YEAR = """\
+période 2019 à 2024
+événement cambriolage « Cambriolage de domicile constaté »
+indicateur cambriolages « Au plus 7 cambriolages par an dès 2019, 6,5 dès 2022 »
+  nombre(cambriolage) au plus [2019: 7 · 2022: 6,5] par an
+"""
+
+
+def test_a_value_per_year_in_both_languages() -> None:
+    french = both_ways(PER_YEAR)
+    english = both_ways(
+        PER_YEAR.replace("période 2019 à 2024", "period 2019 to 2024")
+        .replace("événement", "event")
+        .replace("indicateur", "indicator")
+        .replace("nombre(cambriolage) au plus [2019: 7 · 2022: 6,5] par an", "count(cambriolage) at most [2019: 7; 2022: 6.5] per year")
+    )  # fmt: skip
+    assert french == english
+    table = m.ByYear((m.YearValue(2019, m.Number(7)), m.YearValue(2022, m.Number(6.5))))
+    assert french.indicators[0].expr == m.Compare(
+        m.Comparator.LE, m.Aggregate(m.AggregateFn.COUNT, "cambriolage"), table
+    )
+    assert table.at(2018) is None
+    assert table.at(2019) == (2019, m.Number(7))
+    assert table.at(2021) == (2019, m.Number(7))
+    assert table.at(2030) == (2022, m.Number(6.5))
+
+
+def test_a_value_per_year_applies_year_by_year() -> None:
+    plan = load_plan(PER_YEAR)
+    rows = [
+        {"type": "cambriolage", "date": f"{year}-05-01"}
+        for year, n in ((2019, 7), (2021, 8), (2022, 7), (2023, 6))
+        for _ in range(n)
+    ]
+    result = same_result(plan, rows, dt.date(2024, 6, 30))
+    ind = result.indicator("cambriolages")
+    got = [(p.label, p.value, p.target_value, p.status) for p in ind.periods]
+    assert got == [
+        ("2019", 7.0, 7.0, Status.MET),
+        ("2020", 0.0, 7.0, Status.MET),
+        ("2021", 8.0, 7.0, Status.NOT_MET),
+        ("2022", 7.0, 6.5, Status.NOT_MET),
+        ("2023", 6.0, 6.5, Status.MET),
+        ("2024", 0.0, 6.5, Status.IN_PROGRESS),
+    ]  # fmt: skip
+    assert ind.target == "≤ 7 (2019) · 6,5 (dès 2022) par an"
+    assert result.to_dict()["tree"][0]["periods"][3]["target_value"] == 6.5
+
+
+def test_a_year_before_the_first_value_has_no_target() -> None:
+    plan = load_plan(PER_YEAR.replace("[2019: 7 · 2022: 6,5]", "[2022: 6,5]"))
+    result = same_result(plan, [{"type": "cambriolage", "date": "2021-03-01"}], dt.date(2025, 1, 1))
+    periods = result.indicator("cambriolages").periods
+    assert [(p.label, p.status, p.target_value) for p in periods[1:4]] == [
+        ("2020", Status.NOT_EVALUABLE, None),
+        ("2021", Status.NOT_EVALUABLE, None),
+        ("2022", Status.MET, 6.5),
+    ]
+
+
+def test_value_per_year_mistakes() -> None:
+    assert error_codes(PER_YEAR.replace(" par an\n", "\n")) == ["C207"]
+    assert error_codes(PER_YEAR.replace("2022: 6,5", "2019: 6,5")) == ["C208"]
+    assert error_codes(PER_YEAR.replace("2022: 6,5", "22: 6,5")) == ["C201"]
+    # One year: a value per year needs no « par an ».
+    load_plan(PER_YEAR.replace("période 2019 à 2024", "période 2023").replace(" par an\n", "\n"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(st.integers(2015, 2030), st.decimals(0, 1000, places=2), min_size=1, max_size=5),
+    st.sampled_from(["fr", "en"]),
+)
+def test_values_per_year_format_back_to_themselves(values: dict[int, object], lang: str) -> None:
+    entries = " · ".join(f"{year}: {str(value).replace('.', ',')}" for year, value in values.items())
+    text = f"période 2015 à 2030\névénement e\nindicateur x « X »\n  nombre(e) <= [{entries}] par an\n"
+    plan = load_plan(text)
+    formatted = format_plan(text, lang=lang)  # type: ignore[arg-type]
+    assert load_plan(formatted) == plan
+    table = plan.indicators[0].expr.right  # type: ignore[union-attr]
+    for year in range(2014, 2032):
+        earlier = [y for y in values if y <= year]
+        expected = None if not earlier else float(values[max(earlier)])  # type: ignore[arg-type]
+        found = table.at(year)
+        assert (None if found is None else found[1].effective) == expected
+
+
+# ---------------------------------------------------------------------------- reference values
+
+RATES = """\
+période 2022 à 2024
+valeur de référence population « Population au 1er janvier » = [2022: 97 000 · 2024: 98 000]
+valeur de référence budget « Budget voté » = 120 000
+événement vol_domicile « Vol dans une habitation »
+événement depense « Dépense du plan »
+  montant : décimal
+indicateur taux « Vols dans les habitations pour 1 000 habitants : au plus 3,0 par an »
+  nombre(vol_domicile) / population * 1000 <= 3,0 par an
+indicateur execution « Budget exécuté à 95 % au moins »
+  somme(depense.montant) / budget >= 95 % par an
+"""
+
+RATES_EN = """\
+period 2022 to 2024
+reference value population "Population au 1er janvier" = [2022: 97000; 2024: 98000]
+reference value budget "Budget voté" : 120000
+event vol_domicile "Vol dans une habitation"
+event depense "Dépense du plan"
+  montant : decimal
+indicator taux "Vols dans les habitations pour 1 000 habitants : au plus 3,0 par an"
+  count(vol_domicile) / population * 1000 <= 3.0 per year
+indicator execution "Budget exécuté à 95 % au moins"
+  sum(depense.montant) / budget >= 95% per year
+"""
+
+
+def test_reference_values_in_both_languages() -> None:
+    french, english = both_ways(RATES), both_ways(RATES_EN)
+    assert french == english
+    assert french.values["budget"] == m.RefValue("budget", "Budget voté", m.Number(120_000))
+    rate = french.indicator("taux").expr
+    assert isinstance(rate, m.Compare)
+    assert rate.left == m.Arithmetic(
+        "*",
+        m.Arithmetic("/", m.Aggregate(m.AggregateFn.COUNT, "vol_domicile"), m.ValueRef("population")),
+        m.Number(1000),
+    )
+
+
+def test_rates_per_thousand_inhabitants_and_budget_execution() -> None:
+    plan = load_plan(RATES)
+    rows: list[dict[str, object]] = [{"type": "vol_domicile", "date": "2022-02-01"}] * 292  # 3,01 ‰
+    rows += [{"type": "vol_domicile", "date": "2023-02-01"}] * 291  # 3,0 ‰ exactly: 291 / 97 000
+    rows += [{"type": "depense", "date": "2023-03-01", "montant": 100_000}]
+    rows += [{"type": "depense", "date": "2023-09-01", "montant": "14 000,00"}]  # 114 000 = 95 %
+    rows += [{"type": "depense", "date": "2024-03-01", "montant": 113_999.99}]
+    result = same_result(plan, rows, dt.date(2025, 1, 15))
+    taux = result.indicator("taux")
+    assert [(p.label, round(p.value, 4), p.status) for p in taux.periods] == [  # type: ignore[arg-type]
+        ("2022", 3.0103, Status.NOT_MET),
+        ("2023", 3.0, Status.MET),
+        ("2024", 0.0, Status.MET),
+    ]
+    uses = [p.references for p in taux.periods]
+    assert uses == [
+        (indicateurs.results.ReferenceUse("population", 97_000, 2022),),
+        (indicateurs.results.ReferenceUse("population", 97_000, 2022),),  # 2023 takes 2022's value
+        (indicateurs.results.ReferenceUse("population", 98_000, 2024),),
+    ]
+    execution = result.indicator("execution")
+    assert [(p.label, p.value, p.status) for p in execution.periods] == [
+        ("2022", 0.0, Status.NOT_MET),
+        ("2023", 0.95, Status.MET),
+        ("2024", 113_999.99 / 120_000, Status.NOT_MET),
+    ]
+    data = result.to_dict()["tree"][1]["periods"][1]
+    assert data["references"] == [{"name": "budget", "value": 120000, "year": None}]
+
+
+def test_reference_values_from_a_table(tmp_path: Path) -> None:
+    (tmp_path / "donnees").mkdir()
+    (tmp_path / "donnees" / "references.csv").write_text(
+        "année;population;jeunes;budget\n2022;97 000;12 400;120 000\n2023;97 450;;125 000,50\n2024;98 000;12 900;\n",
+        encoding="utf-8",
+    )
+    plan_path = tmp_path / "plan.plan"
+    plan_path.write_text(
+        "période 2022 à 2024\n"
+        "valeur de référence population = table « donnees/references.csv »\n"
+        "valeur de référence jeunes « Jeunes de 12 à 25 ans » = table « donnees/references.csv »\n"
+        "valeur de référence budget = table « donnees/references.csv »\n",
+        encoding="utf-8",
+    )
+    plan = load_plan(plan_path)
+    assert plan.values["jeunes"].value == m.ByYear(
+        (m.YearValue(2022, m.Number(12_400)), m.YearValue(2024, m.Number(12_900)))
+    )
+    assert plan.values["budget"].at(2024) == (2023, 125_000.5)
+    assert plan.values["population"].table == "donnees/references.csv"
+    assert format_plan(plan_path.read_text(encoding="utf-8")).count("table « donnees/references.csv »") == 3
+
+
+def test_a_table_with_the_year_and_one_column(tmp_path: Path) -> None:
+    (tmp_path / "pop.csv").write_text('year,inhabitants\n2024,"10,500"\n', encoding="utf-8")
+    (tmp_path / "p.plan").write_text(
+        'period 2024\nreference value population = table "pop.csv"\n', encoding="utf-8"
+    )
+    assert load_plan(tmp_path / "p.plan").values["population"].at(2024) == (2024, 10.5)
+
+
+def test_reference_value_mistakes(tmp_path: Path) -> None:
+    head = "période 2024\névénement e\n"
+    assert error_codes(head + "valeur de référence a = 1\nvaleur de référence a = 2\n") == ["C210"]
+    assert error_codes(head + "valeur de référence a = 1\nindicateur a « A »\n  existe(e)\n") == ["C209"]
+    assert error_codes(head + "valeur de référence somme = 1\n") == ["C117"]
+    assert error_codes(head + "valeur de référence a = table « absente.csv »\n") == ["C211"]
+    (tmp_path / "t.csv").write_text("année;autre;encore\n2024;1;2\n", encoding="utf-8")
+    (tmp_path / "u.csv").write_text("année;a\n2024;beaucoup\n", encoding="utf-8")
+    (tmp_path / "p.plan").write_text(head + "valeur de référence a = table « t.csv »\n", encoding="utf-8")
+    assert error_codes(tmp_path / "p.plan") == ["C212"]
+    (tmp_path / "p.plan").write_text(head + "valeur de référence a = table « u.csv »\n", encoding="utf-8")
+    assert error_codes(tmp_path / "p.plan") == ["C213"]
+    several = "période 2022 à 2024\névénement e\nvaleur de référence p = [2022: 1]\nindicateur x « X »\n  nombre(e) / p >= 1\n"
+    assert error_codes(several) == ["C207"]
+    load_plan(several.replace("[2022: 1]", "1"))  # one value for every year: no period needed
+    assert error_codes(head + "valeur de référence p = 1\nindicateur x « X »\n  p\n") == ["C136"]
