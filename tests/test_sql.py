@@ -24,6 +24,7 @@ from test_sql_helpers import (
     assert_same,
     duckdb_engine,
     need,
+    need_duckdb,
     pg_engine,
     sqlite_engine,
     write_csv,
@@ -242,7 +243,7 @@ def test_identifiers_are_quoted_and_values_bound(plan: indicateurs.Plan, engine:
 
 
 def test_duckdb_reads_csv_like_the_python_reader(plan: indicateurs.Plan, tmp_path: Path) -> None:
-    need("duckdb")
+    need_duckdb()
     from indicateurs.sql import evaluate_duckdb_explained
 
     path = write_csv(tmp_path / "activites.csv", rows())
@@ -254,7 +255,7 @@ def test_duckdb_reads_csv_like_the_python_reader(plan: indicateurs.Plan, tmp_pat
 
 
 def test_duckdb_irregular_csv_falls_back_to_the_python_reader(plan: indicateurs.Plan, tmp_path: Path) -> None:
-    need("duckdb")
+    need_duckdb()
     from indicateurs.sql import evaluate_duckdb_explained
 
     path = write_csv(tmp_path / "activites.csv", rows())
@@ -269,7 +270,7 @@ def test_duckdb_irregular_csv_falls_back_to_the_python_reader(plan: indicateurs.
 
 
 def test_duckdb_reads_parquet_and_jsonl(plan: indicateurs.Plan, tmp_path: Path) -> None:
-    duckdb = need("duckdb")
+    duckdb = need_duckdb()
     from indicateurs.sql import evaluate_duckdb
 
     data = rows()
@@ -302,7 +303,7 @@ def comparable_counts(result: indicateurs.PlanResult) -> list[tuple[str, str, An
 
 
 def test_molenbeek_plan_on_synthetic_rows(tmp_path: Path) -> None:
-    need("duckdb")
+    need_duckdb()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     import synth
 

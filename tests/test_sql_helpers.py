@@ -28,6 +28,13 @@ def need(module: str) -> Any:
     return pytest.importorskip(module, reason=f"extra « sql » non installé ({module})")
 
 
+def need_duckdb() -> Any:
+    """DuckDB through SQLAlchemy (duckdb-engine), as `evaluate_duckdb` uses it."""
+    need("sqlalchemy")
+    need("duckdb_engine")
+    return need("duckdb")
+
+
 def pg_engine() -> Any:
     """An engine on the PostgreSQL of INDICATEURS_PG_URL (or the local test cluster).
 
