@@ -981,12 +981,17 @@ def test_load_plan_raises_nothing_but_plan_error(text: str) -> None:
         error.to_json()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="loader.read_plan_text: bytes undefined in cp1252 (0x81) escape as UnicodeDecodeError"
-)
 def test_a_file_in_no_known_encoding_gives_a_plan_error(write_plan: Callable[..., Path]) -> None:
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as info:
         load_plan(write_plan(b"p\xe9riode 2023\n\x81\n"))
+    assert [(e.line, e.column) for e in info.value.errors] == [(2, 1)]
+
+
+def test_old_mac_line_ends_and_long_lines_are_plan_text_not_paths() -> None:
+    plan = load_plan("période 2023\révénement a\rindicateur x « X »\r  nombre(a) >= 1\r")
+    assert [i.id for i in plan.indicators] == ["x"]
+    with pytest.raises(PlanError):
+        load_plan("x" * 5000)
 
 
 # ---------------------------------------------------------------------------- the message table

@@ -73,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.run(args)
         return result
     except UsageError as exc:
-        print(f"indicateurs : {exc}", file=sys.stderr)
+        print(
+            f"indicateurs : {exc}" if current_language() == "fr" else f"indicateurs: {exc}", file=sys.stderr
+        )
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into `head`: the reader left, not an error of ours
         _silence_stdout()
@@ -113,8 +115,9 @@ def _load_commands() -> None:
 def read_plan_file(path: str) -> str:
     p = Path(path)
     if not p.is_file():
-        message = "fichier introuvable" if current_language() == "fr" else "file not found"
-        raise UsageError(f"{path} : {message}")
+        raise UsageError(
+            f"{path} : fichier introuvable" if current_language() == "fr" else f"{path}: file not found"
+        )
     return read_plan_text(p)
 
 

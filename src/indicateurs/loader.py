@@ -18,7 +18,8 @@ def read_plan_text(path: str | os.PathLike[str]) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252")
+        # A byte cp1252 does not define becomes U+FFFD, which the parser reports with its position.
+        return data.decode("cp1252", errors="replace")
 
 
 def analyse(text: str, file: str = "<texte>") -> tuple[m.Plan, list[Diagnostic]]:
@@ -34,16 +35,23 @@ def analyse(text: str, file: str = "<texte>") -> tuple[m.Plan, list[Diagnostic]]
     return plan, sort_diagnostics(diagnostics)
 
 
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # a name too long, or with a NUL byte: plan text, not a path
+        return False
+
+
 def load_plan(source: str | os.PathLike[str], *, name: str | None = None) -> m.Plan:
     """Compile a plan from a path or from plan text; raise `PlanError` listing every error.
 
     A string containing a newline, or naming no existing file, is taken as plan text; a
     one-line string ending in `.plan` that names no file raises FileNotFoundError.
     """
-    one_line = isinstance(source, str) and "\n" not in source
-    if one_line and str(source).strip().endswith(".plan") and not Path(source).is_file():
+    one_line = isinstance(source, str) and "\n" not in source and "\r" not in source and len(source) < 4096
+    if one_line and str(source).strip().endswith(".plan") and not _is_file(str(source)):
         raise FileNotFoundError(source)
-    if isinstance(source, os.PathLike) or ("\n" not in source and Path(source).is_file()):
+    if isinstance(source, os.PathLike) or (one_line and _is_file(str(source))):
         file = name or str(source)
         text = read_plan_text(source)
     else:
