@@ -43,6 +43,11 @@ from .pushdown import IndicatorPlacement, Pushdown, SlotPlacement
 from .slots import DistinctCount, KeyState, SlotState, merge, read_slot, seen_counts, set_seen, write_slot
 from .values import Cell, ColumnClass, Converted, Values
 
+# Aggregates the SQL engine leaves to the Python pass (their rows are streamed through it).
+PYTHON_ONLY: dict[m.AggregateFn, str] = {
+    m.AggregateFn.LAST: "dernier(…) : la dernière mesure est prise en Python"
+}
+
 LOOKUP_CAP = 1000  # distinct raw values converted in Python per looked-up column
 FETCH_BATCH = 5000
 
@@ -224,6 +229,8 @@ def _run_sql(
         for slot in ci.slots:
             if ci.indicator.id in forced:
                 python_slots[slot.key] = "demandé"
+            elif slot.key.fn in PYTHON_ONLY:
+                python_slots[slot.key] = PYTHON_ONLY[slot.key.fn]
             elif slot.key.where is not None:
                 try:
                     compile_where(
@@ -705,9 +712,9 @@ class _RowBuilder:
         return sa.BigInteger()
 
     def _fence(self, select: sa.Select[Any]) -> sa.Select[Any]:
-        """Keep a stage a stage: PostgreSQL and SQLite would otherwise inline each inner
-        SELECT into the next one, copying its expressions at every use (an exponential
-        blow-up over four stages). DuckDB computes shared expressions once by itself."""
+        """Keep a stage a stage: the engines would otherwise inline each inner SELECT into the
+        next one, copying its expressions at every use (an exponential blow-up over the stages
+        on PostgreSQL and SQLite; on DuckDB, texts trimmed several times over)."""
         return select.offset(sa.literal_column("0", sa.Integer))
 
     def _convert(self, src: SourceSpec, decl: m.FieldDecl, c: Cell) -> Converted:
@@ -738,9 +745,9 @@ def static_candidates(plan: m.Plan, key: str) -> list[Any]:
                 words += list(decl.values)
             elif decl.kind is m.FieldKind.BOOLEAN:
                 words += sorted(w for w in TRUE_WORDS | FALSE_WORDS if w)
-    out: dict[str, None] = {}
+    out: dict[str, None] = dict.fromkeys(words)  # the spellings of the plan first: most rows match early
     for word in words:
-        out.update(dict.fromkeys((word, word.capitalize(), word.upper())))
+        out.update(dict.fromkeys((word.capitalize(), word.upper())))
     return list(out)
 
 
