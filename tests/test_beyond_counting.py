@@ -451,3 +451,130 @@ def test_reference_value_mistakes(tmp_path: Path) -> None:
     assert error_codes(several) == ["C207"]
     load_plan(several.replace("[2022: 1]", "1"))  # one value for every year: no period needed
     assert error_codes(head + "valeur de référence p = 1\nindicateur x « X »\n  p\n") == ["C136"]
+
+
+# ---------------------------------------------------------------------------- measured values
+
+MEASURES = """\
+période 2021 à 2024
+valeur mesurée sentiment « Habitants qui se sentent en sécurité (enquête locale) » en %
+  quartier : texte optionnel
+valeur mesurée proprete « Score de propreté des rues (0 à 10) »
+indicateur sentiment_securite « 70 % des habitants se sentent en sécurité »
+  dernier(sentiment) >= 70 % par an
+indicateur sentiment_centre « 70 % au centre, à la dernière enquête »
+  dernière(sentiment où quartier = "centre") >= 70 %
+indicateur score « Score de propreté d'au moins 7 »
+  dernier(proprete) au moins 7 par an
+indicateur moyenne_sentiment « Sentiment de sécurité, moyenne des enquêtes (suivi) »
+  suivi moyenne(sentiment) par an
+"""
+
+MEASURES_EN = """\
+period 2021 to 2024
+measured value sentiment "Habitants qui se sentent en sécurité (enquête locale)" in %
+  quartier : text optional
+measured value proprete "Score de propreté des rues (0 à 10)"
+indicator sentiment_securite "70 % des habitants se sentent en sécurité"
+  latest(sentiment) >= 70% per year
+indicator sentiment_centre "70 % au centre, à la dernière enquête"
+  latest(sentiment where quartier = "centre") >= 70%
+indicator score "Score de propreté d'au moins 7"
+  latest(proprete) at least 7 per year
+indicator moyenne_sentiment "Sentiment de sécurité, moyenne des enquêtes (suivi)"
+  monitor avg(sentiment) per year
+"""
+
+SURVEYS: list[dict[str, object]] = [
+    {"type": "sentiment", "date": "2021-05-01", "valeur": 64, "quartier": "centre"},
+    {"type": "sentiment", "date": "2023-02-01", "valeur": 80, "quartier": "gare"},
+    {"type": "sentiment", "date": "2023-05-01", "valeur": "71,5", "quartier": "centre"},
+    {"type": "proprete", "date": "2022-03-01", "valeur": 6},
+    {"type": "proprete", "date": "2022-03-01", "valeur": 7.5},  # same day: the later row counts
+    {"type": "proprete", "date": "2024-01-10", "valeur": 6.9},
+]
+
+
+def test_measured_values_in_both_languages() -> None:
+    french, english = both_ways(MEASURES), both_ways(MEASURES_EN)
+    assert french == english
+    sentiment = french.event_types["sentiment"]
+    assert sentiment.measure and sentiment.fields[0] == m.FieldDecl(
+        "valeur", m.FieldKind.DECIMAL, percent=True
+    )
+    assert french.indicator("score").expr == m.Compare(
+        m.Comparator.GE, m.Aggregate(m.AggregateFn.LAST, "proprete", "valeur"), m.Number(7)
+    )
+
+
+def test_the_latest_measurement_is_compared_and_a_year_without_one_has_no_data() -> None:
+    result = same_result(load_plan(MEASURES), SURVEYS, dt.date(2025, 1, 15))
+    sentiment = result.indicator("sentiment_securite")
+    assert [(p.label, p.value, p.status, p.reason) for p in sentiment.periods] == [
+        ("2021", 0.64, Status.NOT_MET, None),
+        ("2022", None, Status.NO_DATA, "aucune mesure sur la période"),
+        ("2023", 0.715, Status.MET, None),  # May's survey, not February's
+        ("2024", None, Status.NO_DATA, "aucune mesure sur la période"),
+    ]
+    assert sentiment.status is Status.MET  # the latest period with a measurement decides
+    centre = result.indicator("sentiment_centre")
+    assert (centre.status, centre.value) == (Status.MET, 0.715)
+    score = result.indicator("score")
+    assert [(p.label, p.value, p.status) for p in score.periods] == [
+        ("2021", None, Status.NO_DATA),
+        ("2022", 7.5, Status.MET),
+        ("2023", None, Status.NO_DATA),
+        ("2024", 6.9, Status.NOT_MET),
+    ]
+    assert score.status is Status.NOT_MET
+    monitored = result.indicator("moyenne_sentiment")
+    assert [p.value for p in monitored.periods] == [0.64, None, pytest.approx(0.7575), None]
+
+
+def test_a_measured_value_without_any_measurement() -> None:
+    result = same_result(load_plan(MEASURES), [], dt.date(2025, 1, 15))
+    assert result.indicator("sentiment_securite").status is Status.NO_DATA
+    assert {p.status for p in result.indicator("score").periods} == {Status.NO_DATA}
+
+
+def test_a_period_in_progress_shows_its_latest_measurement_without_a_pace() -> None:
+    result = same_result(load_plan(MEASURES), SURVEYS, dt.date(2024, 6, 30))
+    latest = result.indicator("score").periods[-1]
+    assert (latest.status, latest.value, latest.projection) == (Status.IN_PROGRESS, 6.9, None)
+
+
+def test_latest_of_an_event_field_and_its_mistakes() -> None:
+    plan = load_plan(
+        "période 2024\névénement enquete\n  score : entier\nindicateur a « A »\n  dernier(enquete.score) >= 7\n"
+    )
+    assert plan.indicators[0].expr.left.fn is m.AggregateFn.LAST  # type: ignore[union-attr]
+    head = "période 2024\névénement enquete\n  score : entier\n  avis : texte\nindicateur a « A »\n"
+    assert error_codes(head + "  dernier(enquete) >= 7\n") == ["C125"]
+    assert error_codes(head + "  dernier(enquete.avis) >= 7\n") == ["C104"]
+    assert error_codes("période 2024\nvaleur mesurée s\n  valeur : entier\n") == ["C116"]
+    assert error_codes("période 2024\nvaleur mesurée dernier\n") == ["C117"]
+
+
+def test_the_sql_engine_leaves_the_latest_measurement_to_python_and_agrees() -> None:
+    from indicateurs.sources import from_records
+    from indicateurs.sql import evaluate_sql_explained
+    from test_sql_helpers import Table, assert_same, sqlite_engine
+
+    plan = load_plan(MEASURES)
+    data = [{k: (None if v is None else str(v)) for k, v in r.items()} for r in SURVEYS]
+    engine = sqlite_engine()
+    table = Table(engine, data)
+    try:
+        got, pushdown = evaluate_sql_explained(
+            plan, engine, table=table.name, row_column="ligne", as_of=dt.date(2025, 1, 15), name="saisie"
+        )
+    finally:
+        table.drop()
+        engine.dispose()
+    assert_same(
+        indicateurs.evaluate(plan, from_records(data, name="saisie"), as_of=dt.date(2025, 1, 15)),
+        got,
+        "sqlite",
+    )
+    engines = {p.id: p.engine for p in pushdown.indicators}
+    assert engines["sentiment_securite"] == "python" and engines["moyenne_sentiment"] == "sql"

@@ -13,8 +13,8 @@ from typing import Any
 
 import attrs
 
+from . import measures, refvalues
 from . import model as m
-from . import refvalues
 from . import statements as st
 from .diagnostics import Diagnostic, Severity
 from .keywords import STATEMENT_WORDS, fold, is_reserved
@@ -60,6 +60,7 @@ class _DraftIndicator:
 class _DraftEvent:
     decl: st.EventDecl
     fields: list[m.FieldDecl] = attrs.Factory(list)
+    measure: bool = False  # `valeur mesurée`
 
 
 class Assembler:
@@ -69,6 +70,7 @@ class Assembler:
         self.file = file
         self.diagnostics: list[Diagnostic] = []
         self.value_names: frozenset[str] = frozenset()  # reference values, by name
+        self.measure_names: frozenset[str] = frozenset()  # event types that are measured values
 
     def error(self, code: str, span: Span, severity: Severity = Severity.ERROR, **args: Any) -> None:
         self.diagnostics.append(Diagnostic(code, span, args, severity))
@@ -91,6 +93,10 @@ class Assembler:
             match stmt:
                 case st.EventDecl():
                     event = _DraftEvent(stmt)
+                    events.append(event)
+                    indicator, last = None, None
+                case st.MeasureDecl():
+                    event = measures.draft_event(stmt, _DraftEvent)
                     events.append(event)
                     indicator, last = None, None
                 case st.FieldStatement():
@@ -160,6 +166,7 @@ class Assembler:
             if any(d.decl.name == value_decl.name for d in indicators):
                 self.error("C209", value_decl.name_span, name=value_decl.name)
         self.value_names = frozenset(values) - {d.decl.name for d in indicators}
+        self.measure_names = frozenset(e.decl.name for e in events if e.measure)
         frozen_indicators = {id(d): self._indicator(d) for d in indicators}
         return m.Plan(
             title=header["title"],
@@ -338,7 +345,9 @@ class Assembler:
         return types
 
     def _event(self, draft: _DraftEvent) -> m.EventType:
-        return m.EventType(draft.decl.name, draft.decl.label, tuple(draft.fields), draft.decl.span)
+        return m.EventType(
+            draft.decl.name, draft.decl.label, tuple(draft.fields), draft.decl.span, measure=draft.measure
+        )
 
     def _indicator(self, draft: _DraftIndicator) -> m.Indicator:
         line = draft.line
@@ -360,7 +369,7 @@ class Assembler:
         return m.Indicator(
             id=decl.name,
             wording=decl.wording,
-            expr=refvalues.resolve(line.expr, self.value_names),
+            expr=refvalues.resolve(line.expr, self.value_names, self.measure_names),
             kind=_kind(line),
             period=line.period or m.PeriodUnit.WHOLE,
             deadline=deadline,

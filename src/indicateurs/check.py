@@ -156,6 +156,7 @@ class Checker:
             m.AggregateFn.MIN,
             m.AggregateFn.MAX,
             m.AggregateFn.DISTINCT,
+            m.AggregateFn.LAST,
         )
         if agg.field is None:
             if needs_field:
@@ -171,7 +172,14 @@ class Checker:
             if decl is None:
                 self._unknown_field(agg.field, event, agg.span)
             elif (
-                agg.fn in (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX)
+                agg.fn
+                in (
+                    m.AggregateFn.SUM,
+                    m.AggregateFn.AVG,
+                    m.AggregateFn.MIN,
+                    m.AggregateFn.MAX,
+                    m.AggregateFn.LAST,
+                )
                 and not decl.kind.numeric
             ):
                 numeric = [f.name for f in event.fields if f.kind.numeric]

@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from . import measures
 from . import model as m
 from .calendars import by_year_value, reference_value
 from .convert import FieldError, end_reader, field_reader, is_blank
@@ -83,6 +84,9 @@ class Slot:
         if fn is m.AggregateFn.AVG:
             n = self.extra.get(key, 0)
             return self.values.get(key, 0.0) / n if n else None
+        if fn is m.AggregateFn.LAST:  # (date, value) of the latest event
+            latest = self.values.get(key)
+            return None if latest is None else float(latest[1])
         found = self.values.get(key)
         return None if found is None else float(found)
 
@@ -198,6 +202,8 @@ class CompiledIndicator:
     event_types: tuple[str, ...]
     monotone_up: bool  # once met, stays met as events are added (counts, sums, exists)
     values: Mapping[str, m.RefValue] = attrs.field(factory=dict)  # the plan's reference values
+    # For an indicator on measured values (`dernier(…)`): whether a period has no measurement.
+    empty: Callable[[int], bool] | None = None
 
 
 class CompiledPlan:
@@ -249,6 +255,7 @@ class CompiledPlan:
         elif isinstance(ind.expr, m.Between):
             measure = self._value(ind.expr.value, ind.period, ind.deadline, [])
         types = tuple(dict.fromkeys(s.key.event_type for s in used))
+        latest = [s for s in dict.fromkeys(used) if s.key.fn is m.AggregateFn.LAST]
         return CompiledIndicator(
             ind,
             value,
@@ -259,6 +266,7 @@ class CompiledPlan:
             types,
             _monotone_up(ind.expr, self.plan),
             self.plan.values,
+            (lambda k: any(s.matched(k) == 0 for s in latest)) if latest else None,
         )
 
     def _value(self, expr: m.Expr, unit: m.PeriodUnit, deadline: dt.date | None, used: list[Slot]) -> ValueFn:
@@ -276,7 +284,7 @@ class CompiledPlan:
             case m.Aggregate():
                 slot = self._slot(SlotKey(expr.fn, expr.event_type, expr.field, expr.where, unit, deadline))
                 used.append(slot)
-                return slot.value
+                return measures.scaled(slot.value, measures.scale(expr, self.plan))
             case m.IndicatorRef(name=name):
                 return self._reference(self.plan.indicator(name), unit, deadline, used)
             case m.Negative(operand=o):
@@ -726,6 +734,10 @@ def _emit_update(src: _Source, slot: Slot, local: dict[str, str], k: str, depth:
         if fn is m.AggregateFn.AVG:
             extra = src.bind(slot.extra)
             src.line(depth, f"{extra}[{k}] = {extra}.get({k}, 0) + 1")
+    elif fn is m.AggregateFn.LAST:  # the latest by date; of two on one day, the later row
+        src.line(depth, f"x = {values}.get({k})")
+        src.line(depth, "if x is None or info[0] >= x[0]:")
+        src.line(depth + 1, f"{values}[{k}] = (info[0], {v})")
     elif fn is m.AggregateFn.DISTINCT:
         src.line(depth, f"s = {values}.get({k})")
         src.line(depth, "if s is None:")

@@ -454,6 +454,9 @@ def _indicator_result(
     evidence = _merge_evidence([p.evidence for p in periods])
     if ind.kind is m.IndicatorKind.MONITORED:
         status = Status.MONITORED if has_data else Status.NO_DATA
+    elif ci.empty is not None:  # measured values: the latest period with a measurement decides
+        measured = [p for p in periods if p.status is not Status.NO_DATA]
+        status = measured[-1].status if measured else Status.NO_DATA
     else:
         status = _overall(periods, has_data)
     at_risk = any(
@@ -487,6 +490,8 @@ def _period_result(
         "complete": complete,
         "evidence": evidence,
     }
+    if ci.empty is not None and ci.empty(bucket.key):  # no measurement: no data, not zero
+        return PeriodResult(status=Status.NO_DATA, value=None, reason="aucune mesure sur la période", **base)
     if ind.kind is m.IndicatorKind.MONITORED:
         shown = value if has_data else None
         return PeriodResult(status=Status.MONITORED if has_data else Status.NO_DATA, value=shown, **base)
@@ -514,6 +519,8 @@ def _shown(value: Any) -> float | bool | None:
 
 def _projection(ci: CompiledIndicator, bucket: Bucket, as_of: dt.date, measured: Any) -> Projection | None:
     """Linear pace: what the measure will be at the end of the period if the year goes on alike."""
+    if ci.empty is not None:  # a measured value has no pace: its latest measurement is what it is
+        return None
     if ci.comparator is None or ci.target is None or measured is None or isinstance(measured, bool):
         return None
     target = ci.target(bucket.key)

@@ -275,6 +275,9 @@ class _Printer:
                 return self.expression_line(stmt)
             case st.ToDefineLine():
                 return kw("to_define")
+            case st.MeasureDecl(name=name, label=label, percent=percent):
+                head = f"{kw('measure')} {name}" + ("" if label is None else f" {q(label)}")
+                return head + (f" {kw('percent_unit')} %" if percent else "")
             case st.RefValueDecl(name=name, label=label, value=value, table=table):
                 head = f"{kw('refvalue')} {name}" + ("" if label is None else f" {q(label)}")
                 source = f"{kw('table')} {q(table)}" if table is not None else self.expr(value)  # type: ignore[arg-type]
@@ -392,7 +395,7 @@ def _indents(statements: Sequence[st.Statement], levels: Sequence[str]) -> list[
     for stmt in statements:
         depth = 0
         match stmt:
-            case st.EventDecl() | st.RefValueDecl():
+            case st.EventDecl() | st.RefValueDecl() | st.MeasureDecl():
                 indicator_depth = last_depth = None
             case st.FieldStatement():
                 out.append(FIELD_INDENT)

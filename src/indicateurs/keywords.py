@@ -43,6 +43,8 @@ KEYWORDS: dict[str, tuple[str, str]] = {
     "on": ("le", "on"),
     "refvalue": ("valeur de référence", "reference value"),
     "table": ("table", "table"),
+    "measure": ("valeur mesurée", "measured value"),
+    "percent_unit": ("en", "in"),
 }
 
 MILESTONE_STATE_WORDS: dict[MilestoneState, tuple[str, str]] = {
@@ -61,6 +63,7 @@ AGGREGATE_WORDS: dict[AggregateFn, tuple[str, str]] = {
     AggregateFn.MAX: ("max", "max"),
     AggregateFn.EXISTS: ("existe", "exists"),
     AggregateFn.SHARE: ("part", "share"),
+    AggregateFn.LAST: ("dernier", "latest"),
 }
 
 PERIOD_UNIT_WORDS: dict[PeriodUnit, tuple[str, str]] = {
@@ -88,7 +91,8 @@ RESERVED: frozenset[str] = frozenset(
         "non", "pas", "not", "dans", "in", "entre", "between", "où", "where", "vrai", "faux",
         "oui", "true", "false", "yes", "no", "nombre", "count", "distinct", "distincts",
         "somme", "sum", "moyenne", "avg", "average", "min", "max", "existe", "exists", "part",
-        "share", "optionnel", "optional", "jalon", "milestone",
+        "share", "optionnel", "optional", "jalon", "milestone", "dernier", "dernière", "derniere",
+        "latest",
     }
 )  # fmt: skip
 

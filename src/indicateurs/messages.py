@@ -560,6 +560,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "max": ("max", "max"),
     "exists": ("existe", "exists"),
     "share": ("part", "share"),
+    "last": ("dernier", "latest"),
     "year": ("an", "year"),
     "semester": ("semestre", "semester"),
     "quarter": ("trimestre", "quarter"),

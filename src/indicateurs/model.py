@@ -58,6 +58,7 @@ class AggregateFn(enum.Enum):
     MAX = "max"
     EXISTS = "exists"
     SHARE = "share"
+    LAST = "last"  # the value of the latest event (a measurement), by date
 
 
 class Comparator(enum.Enum):
@@ -89,6 +90,9 @@ class MilestoneState(enum.Enum):
 
 
 # ---------------------------------------------------------------------------- expressions
+
+
+MEASURE_FIELD = "valeur"  # the field of a measured value
 
 
 @attrs.frozen
@@ -313,6 +317,7 @@ class FieldDecl:
     values: tuple[str, ...] = ()  # enumeration values, declared order
     optional: bool = False
     span: Span = _span()
+    percent: bool = False  # a measured value given in % (64 means 0.64 once aggregated)
 
 
 @attrs.frozen
@@ -321,6 +326,7 @@ class EventType:
     label: str | None
     fields: tuple[FieldDecl, ...] = ()
     span: Span = _span()
+    measure: bool = False  # `valeur mesurée`: its value field is `valeur`
 
     def field(self, name: str) -> FieldDecl | None:
         for f in self.fields:

@@ -71,6 +71,10 @@ _AGGREGATES = {
     "exists": m.AggregateFn.EXISTS,
     "part": m.AggregateFn.SHARE,
     "share": m.AggregateFn.SHARE,
+    "dernier": m.AggregateFn.LAST,
+    "dernière": m.AggregateFn.LAST,
+    "derniere": m.AggregateFn.LAST,
+    "latest": m.AggregateFn.LAST,
 }
 
 _TRUE_WORDS = {"vrai", "oui", "true", "yes"}
@@ -605,6 +609,15 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
 
     def milestone_date(self, meta: Any, date: Token) -> tuple[str, str, Span]:
         return "on", str(date), self._tok(date)
+
+    # -- measured values
+    def measure_decl(self, meta: Any, name: Token, *rest: Any) -> st.MeasureDecl:
+        label = next((_unquote(item) for item in rest if isinstance(item, Token)), None)
+        percent = any(item is True for item in rest)
+        return st.MeasureDecl(str(name), label, percent, self._span(meta), self._tok(name))
+
+    def measure_percent(self, meta: Any, percent: Token) -> bool:
+        return True
 
     # -- reference values
     def refvalue_decl(self, meta: Any, name: Token, *rest: Any) -> st.RefValueDecl:

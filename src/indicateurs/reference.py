@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from . import measures
 from . import model as m
 from .calendars import period_years, value_in
 from .compile import CompiledIndicator, _monotone_up
@@ -230,8 +231,24 @@ def _indicator(
         measure, target, comparator = at(expr.left), at(expr.right), expr.op
     elif isinstance(expr, m.Between):
         measure = at(expr.value)
+    latest = [u for u in uses if u.agg.fn is m.AggregateFn.LAST]
+
+    def empty(key: int) -> bool:
+        return any(
+            not any(_taken(plan, u.agg, u.unit, u.deadline, key, e)[1] for e in events) for u in latest
+        )
+
     ci = CompiledIndicator(
-        ind, at(expr), measure, target, comparator, [], types, _monotone_up(expr, plan), plan.values
+        ind,
+        at(expr),
+        measure,
+        target,
+        comparator,
+        [],
+        types,
+        _monotone_up(expr, plan),
+        plan.values,
+        empty if latest else None,
     )
     return ci, uses
 
@@ -258,7 +275,9 @@ def _value(
         case m.ValueRef(name=name):
             return value_over(plan.values[name], period_years(unit, key, window))[0]
         case m.Aggregate():
-            return _aggregate(plan, expr, unit, deadline, key, events)
+            found = _aggregate(plan, expr, unit, deadline, key, events)
+            factor = measures.scale(expr, plan)
+            return found if factor == 1.0 or found is None or isinstance(found, bool) else found * factor
         case m.IndicatorRef(name=name):
             ref = plan.indicator(name)
             assert ref.expr is not None
@@ -398,6 +417,12 @@ def _aggregate(
             return float(min(values)) if values else None
         case m.AggregateFn.MAX:
             return float(max(values)) if values else None
+        case m.AggregateFn.LAST:
+            latest: RefEvent | None = None
+            for e in counted:  # the latest by date; of two on one day, the later row
+                if latest is None or e.date >= latest.date:
+                    latest = e
+            return None if latest is None else float(latest.fields[agg.field])  # type: ignore[index]
     raise ValueError(agg.fn)
 
 

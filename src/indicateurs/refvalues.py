@@ -26,6 +26,7 @@ import attrs
 from . import model as m
 from . import statements as st
 from .keywords import fold
+from .measures import VALUE_FUNCTIONS
 from .spans import Span
 
 YEAR_COLUMNS = frozenset({"annee", "year", "jaar", "an"})
@@ -127,25 +128,38 @@ def read_number(cell: str) -> m.Number | None:
 # ---------------------------------------------------------------------------- use in expressions
 
 
-def resolve(expr: m.Expr, names: frozenset[str]) -> m.Expr:
-    """The expression with references to declared values as `ValueRef` nodes."""
-    if not names or not any(isinstance(n, m.IndicatorRef) and n.name in names for n in m.walk(expr)):
+def resolve(expr: m.Expr, names: frozenset[str], measures: frozenset[str] = frozenset()) -> m.Expr:
+    """The expression with references to declared values as `ValueRef` nodes, and the value
+    field of measured values filled in where it goes without saying (`dernier(sondage)`)."""
+
+    def concerned(node: m.Expr) -> bool:
+        if isinstance(node, m.IndicatorRef):
+            return node.name in names
+        return isinstance(node, m.Aggregate) and _measure_default(node, measures)
+
+    if not any(concerned(n) for n in m.walk(expr)):
         return expr
     if _depth(expr) > MAX_DEPTH:
         return expr  # too deep for the checker anyway (C128)
-    return _resolve(expr, names)
+    return _resolve(expr, names, measures)
 
 
-def _resolve(expr: m.Expr, names: frozenset[str]) -> m.Expr:
+def _measure_default(agg: m.Aggregate, measures: frozenset[str]) -> bool:
+    return agg.field is None and agg.event_type in measures and agg.fn in VALUE_FUNCTIONS
+
+
+def _resolve(expr: m.Expr, names: frozenset[str], measures: frozenset[str]) -> m.Expr:
     if isinstance(expr, m.IndicatorRef):
         return m.ValueRef(expr.name, expr.span) if expr.name in names else expr
     changes: dict[str, Any] = {}
+    if isinstance(expr, m.Aggregate) and _measure_default(expr, measures):
+        changes["field"] = m.MEASURE_FIELD
     for field in attrs.fields(type(expr)):
         value = getattr(expr, field.name)
         if isinstance(value, tuple) and value and all(_is_expr(v) for v in value):
-            changes[field.name] = tuple(_resolve(v, names) for v in value)
+            changes[field.name] = tuple(_resolve(v, names, measures) for v in value)
         elif _is_expr(value) and field.name != "span":
-            changes[field.name] = _resolve(value, names)
+            changes[field.name] = _resolve(value, names, measures)
     return attrs.evolve(expr, **changes) if changes else expr
 
 

@@ -146,6 +146,17 @@ class RefValueDecl:
     name_span: Span
 
 
+@attrs.frozen
+class MeasureDecl:
+    """`valeur mesurée NOM « label » en %`: an event type whose rows carry a measured value."""
+
+    name: str
+    label: str | None
+    percent: bool
+    span: Span
+    name_span: Span
+
+
 Statement = (
     PlanTitle
     | CommuneDecl
@@ -164,6 +175,7 @@ Statement = (
     | ToDefineLine
     | MilestoneLine
     | RefValueDecl
+    | MeasureDecl
 )
 
 FIELD_KINDS: dict[str, FieldKind] = {

@@ -69,7 +69,8 @@ class MilestoneVerdict:
 
 
 # The reasons, French first, English second (the renderers translate them).
-MILESTONE_REASONS: dict[str, str] = {
+REASONS: dict[str, str] = {
+    "aucune mesure sur la période": "no measurement in the period",
     "jalon réalisé": "milestone achieved",
     "jalon réalisé après l'échéance": "milestone achieved after its due date",
     "jalon en cours": "milestone in progress",

@@ -162,6 +162,8 @@ ALTERNATIVE_SPELLINGS: frozenset[str] = frozenset(
 )
 # Terminals never listed: other words for what the list already shows (« au moins » for >=).
 HIDDEN_TERMINALS: frozenset[str] = frozenset({"AT_LEAST", "AT_MOST"})
+# Newer functions, not listed among what may come next (the lists stay short): « dernier ».
+HIDDEN_KEYWORDS: frozenset[str] = frozenset({"dernier", "dernière", "derniere", "latest"})
 
 # The same names in English messages.
 TERMINAL_NAMES_EN: dict[str, str] = {
@@ -195,7 +197,7 @@ def expected_lists(terminals: object, keyword_texts: dict[str, str]) -> tuple[st
             symbols.append(name)
         else:
             kinds.append(name)
-    keywords = sorted(set(keywords) - ALTERNATIVE_SPELLINGS)
+    keywords = sorted(set(keywords) - ALTERNATIVE_SPELLINGS - HIDDEN_KEYWORDS)
     shown_symbols = {TERMINAL_NAMES.get(n) or keyword_texts.get(n, "") for n in symbols}
     order = list(TERMINAL_NAMES_EN)
     kinds.sort(key=lambda n: order.index(n) if n in order else len(order))

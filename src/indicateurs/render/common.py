@@ -13,7 +13,7 @@ from ..events import Rejection
 from ..i18n import Lang, current_language
 from ..results import IndicatorResult, NodeResult, PeriodResult, PlanResult, SourceReport, Status
 from ..row_messages import ignored_label, row_message
-from ..statuses import MILESTONE_REASONS
+from ..statuses import REASONS
 
 # The statuses an indicator can have, in the order reports list them.
 SUMMARY_ORDER: tuple[Status, ...] = (
@@ -99,7 +99,7 @@ _REASONS: dict[str, str] = {
         "undefined value (nothing measured, or a division by zero)"
     ),
 }
-_REASONS.update(MILESTONE_REASONS)
+_REASONS.update(REASONS)
 
 _MONTHS_FR = (
     "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",

@@ -48,6 +48,11 @@ PYTHON_ONLY: dict[m.AggregateFn, str] = {
     m.AggregateFn.LAST: "dernier(…) : la dernière mesure est prise en Python"
 }
 
+# Aggregates the SQL engine leaves to the Python pass (their rows are streamed through it).
+PYTHON_ONLY: dict[m.AggregateFn, str] = {
+    m.AggregateFn.LAST: "dernier(…) : la dernière mesure est prise en Python"
+}
+
 LOOKUP_CAP = 1000  # distinct raw values converted in Python per looked-up column
 FETCH_BATCH = 5000
 
@@ -229,6 +234,8 @@ def _run_sql(
         for slot in ci.slots:
             if ci.indicator.id in forced:
                 python_slots[slot.key] = "demandé"
+            elif slot.key.fn in PYTHON_ONLY:
+                python_slots[slot.key] = PYTHON_ONLY[slot.key.fn]
             elif slot.key.fn in PYTHON_ONLY:
                 python_slots[slot.key] = PYTHON_ONLY[slot.key.fn]
             elif slot.key.where is not None:
