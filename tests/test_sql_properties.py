@@ -68,6 +68,8 @@ AGGREGATES = [
     "max(visite.durée{w})",
     "existe(visite{w})",
     "part(visite{w})",
+    "dernier(visite.nb{w})",  # streamed through Python by the SQL engines
+    "dernier(visite.durée{w})",
     "nombre(réunion où instance = csil)",
     "existe(réunion)",
 ]

@@ -48,11 +48,6 @@ PYTHON_ONLY: dict[m.AggregateFn, str] = {
     m.AggregateFn.LAST: "dernier(…) : la dernière mesure est prise en Python"
 }
 
-# Aggregates the SQL engine leaves to the Python pass (their rows are streamed through it).
-PYTHON_ONLY: dict[m.AggregateFn, str] = {
-    m.AggregateFn.LAST: "dernier(…) : la dernière mesure est prise en Python"
-}
-
 LOOKUP_CAP = 1000  # distinct raw values converted in Python per looked-up column
 FETCH_BATCH = 5000
 
@@ -236,8 +231,8 @@ def _run_sql(
                 python_slots[slot.key] = "demandé"
             elif slot.key.fn in PYTHON_ONLY:
                 python_slots[slot.key] = PYTHON_ONLY[slot.key.fn]
-            elif slot.key.fn in PYTHON_ONLY:
-                python_slots[slot.key] = PYTHON_ONLY[slot.key.fn]
+            elif any(f.duration is not None for f in plan.event_types[slot.key.event_type].fields):
+                python_slots[slot.key] = "durée entre deux dates : calculée en Python"
             elif slot.key.where is not None:
                 try:
                     compile_where(
@@ -297,8 +292,11 @@ def _run_sql(
     if python_slots and everything is None:
         stream = CompiledPlan(plan, window)
         wanted = [type_index[t] for t in python_types if t in type_index]
+        # Every row of those types, used or unsettled, in reading order (and the rows whose
+        # type SQL left to Python): the streamed slots see exactly what the Python pass sees,
+        # so order-dependent aggregates (dernier) need no merging.
         stream_sources = [
-            _FetchedSource(ctx, src, table, (USED,), wanted, mapping)
+            _FetchedSource(ctx, src, table, (USED, PYTHON), [*wanted, T_PYTHON], mapping)
             for src, table in zip(sources, tables, strict=True)
         ]
         stream_reports, _ = _run(stream, stream_sources, window, as_of, None)
@@ -308,6 +306,8 @@ def _run_sql(
 
     # Merge what Python found in the rows it checked.
     for key in compiled.slots:
+        if key in python_slots and everything is None:
+            continue  # streamed with the unsettled rows already
         extra = read_slot(fallback.slots[key], source_index)
         if key.fn is m.AggregateFn.DISTINCT and key not in python_slots and everything is None:
             _merge_distinct(ctx, rows, key, states[key], extra, type_index, slot_fields, plan)
@@ -652,6 +652,8 @@ class _RowBuilder:
         for type_name in self.used:
             decls = self.plan.event_types[type_name].fields
             all_ok = sa.and_(end_ok, *[oks[decl] == one for decl in decls])
+            if any(decl.duration is not None for decl in decls):
+                all_ok = sa.false()  # a duration between two dates: Python reads these rows
             ok_cases.append(
                 (stage_b.c.t == i(self.type_index[type_name], sa.Integer), sa.case((all_ok, one), else_=zero))
             )
