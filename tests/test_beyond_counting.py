@@ -578,3 +578,160 @@ def test_the_sql_engine_leaves_the_latest_measurement_to_python_and_agrees() -> 
     )
     engines = {p.id: p.engine for p in pushdown.indicators}
     assert engines["sentiment_securite"] == "python" and engines["moyenne_sentiment"] == "sql"
+
+
+# ---------------------------------------------------------------------------- durations
+
+from indicateurs.durations import days_between, is_working_day, working_days_between  # noqa: E402
+
+DURATIONS = """\
+période 2024
+événement dossier « Dossier de médiation »
+    reçu : date
+    clôturé : date optionnel
+    délai : durée de reçu à clôturé en jours ouvrables
+    traitement : durée
+indicateur rapides « 80 % des dossiers traités en 21 jours ouvrables »
+  part(dossier où délai <= 21 jours ouvrables) >= 80 % par trimestre
+indicateur duree_moyenne « Durée moyenne de traitement : 30 jours au plus »
+  moyenne(dossier.traitement) <= 30 jours
+"""
+
+DURATIONS_EN = """\
+period 2024
+event dossier "Dossier de médiation"
+    reçu : date
+    clôturé : date optional
+    délai : duration from reçu to clôturé in working days
+    traitement : duration in days
+indicator rapides "80 % des dossiers traités en 21 jours ouvrables"
+  share(dossier where délai <= 21 working days) >= 80% per quarter
+indicator duree_moyenne "Durée moyenne de traitement : 30 jours au plus"
+  avg(dossier.traitement) <= 30 days
+"""
+
+CASES: list[dict[str, object]] = [
+    # Friday 5 January to Monday 5 February: 21 working days exactly; 20 days from date to fin
+    {
+        "type": "dossier",
+        "date": "2024-01-05",
+        "reçu": "2024-01-05",
+        "clôturé": "2024-02-05",
+        "fin": "2024-01-25",
+    },
+    # Thursday 1 February to Tuesday 20 February: 13 working days; 53 days from date to fin
+    {
+        "type": "dossier",
+        "date": "2024-02-01",
+        "reçu": "2024-02-01",
+        "clôturé": "2024-02-20",
+        "fin": "2024-03-25",
+    },
+    # closed before it was received: rejected
+    {"type": "dossier", "date": "2024-02-01", "reçu": "2024-02-01", "clôturé": "2024-01-20"},
+    # still open: no duration, so not within 21 working days; no `fin`: not in the average
+    {"type": "dossier", "date": "2024-04-01", "reçu": "2024-04-01"},
+    # Tuesday 26 March to Friday 26 April, over Easter Monday: 22 working days
+    {"type": "dossier", "date": "2024-04-02", "reçu": "2024-03-26", "clôturé": "2024-04-26"},
+]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "working"),
+    [
+        ("2024-05-03", "2024-05-03", 0),  # the same day
+        ("2024-05-03", "2024-05-06", 1),  # Friday to Monday
+        ("2024-05-04", "2024-05-05", 0),  # Saturday to Sunday
+        ("2024-03-29", "2024-04-02", 1),  # Good Friday to Tuesday: Easter Monday is a holiday
+        ("2024-05-08", "2024-05-10", 1),  # Ascension Thursday (9 May)
+        ("2024-07-19", "2024-07-23", 2),  # National Day falls on a Sunday in 2024: nothing to subtract
+        ("2023-07-20", "2023-07-24", 1),  # 21 July 2023 was a Friday
+        ("2024-12-20", "2025-01-03", 8),  # Christmas and New Year
+        ("2024-10-31", "2024-11-12", 6),  # All Saints (Friday 1 Nov) and Armistice (Monday 11 Nov)
+    ],
+)
+def test_working_days_by_hand(start: str, end: str, working: int) -> None:
+    a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    assert working_days_between(a, b) == working
+    assert days_between(a, b, working=False) == (b - a).days
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(dt.date(2015, 1, 1), dt.date(2030, 12, 31)), st.integers(0, 400), st.integers(0, 400))
+def test_working_days_count_the_working_days_one_by_one(start: dt.date, first: int, second: int) -> None:
+    middle = start + dt.timedelta(days=first)
+    end = middle + dt.timedelta(days=second)
+    one_by_one = sum(is_working_day(start + dt.timedelta(days=i)) for i in range(1, first + second + 1))
+    assert working_days_between(start, end) == one_by_one
+    assert working_days_between(start, end) == working_days_between(start, middle) + working_days_between(
+        middle, end
+    )
+
+
+def test_durations_in_both_languages() -> None:
+    french, english = both_ways(DURATIONS), both_ways(DURATIONS_EN)
+    assert french == english
+    fields = {f.name: f for f in french.event_types["dossier"].fields}
+    assert fields["délai"].duration == m.Duration("reçu", "clôturé", working=True)
+    assert fields["traitement"].duration == m.Duration("date", "fin", working=False)
+    share = french.indicator("rapides").expr
+    assert share.left.where == m.Compare(  # type: ignore[union-attr]
+        m.Comparator.LE, m.Name("délai"), m.Number(21, days="working_days")
+    )
+
+
+def test_share_of_cases_handled_within_working_days_and_average_duration() -> None:
+    result = same_result(load_plan(DURATIONS), CASES, dt.date(2025, 1, 15))
+    rapides = result.indicator("rapides")
+    assert [(p.label, p.value, p.status) for p in rapides.periods] == [
+        ("2024-Q1", 1.0, Status.MET),  # 21 and 13 working days
+        ("2024-Q2", 0.0, Status.NOT_MET),  # open (unknown) and 22 working days
+        ("2024-Q3", None, Status.NOT_EVALUABLE),
+        ("2024-Q4", None, Status.NOT_EVALUABLE),
+    ]
+    assert result.indicator("duree_moyenne").value == 36.5  # (20 + 53) / 2
+    [rejection] = result.rejections
+    assert (rejection.row, rejection.code, rejection.field) == (3, "duree_negative", "délai")
+    assert rejection.message == "« délai » : la seconde date précède la première (2024-02-01 → 2024-01-20)"
+
+
+def test_duration_mistakes() -> None:
+    head = DURATIONS.split("indicateur")[0]
+    assert error_codes(head.replace("de reçu à", "de recu à")) == ["C214"]
+    assert error_codes(head + "indicateur x « X »\n  part(dossier où délai <= 21 jours) >= 80 %\n") == [
+        "C215"
+    ]
+    assert error_codes(head + "indicateur x « X »\n  moyenne(dossier.traitement) <= 3 jours ouvrables\n") == [
+        "C215"
+    ]
+    assert error_codes(head + "indicateur x « X »\n  nombre(dossier) >= 3 jours\n") == ["C216"]
+    with_number = head.replace("    traitement : durée\n", "    n : entier\n")
+    assert error_codes(with_number + "indicateur x « X »\n  part(dossier où n <= 3 jours) >= 1 %\n") == [
+        "C216"
+    ]
+    # Without a unit, the number is in the field's own unit.
+    load_plan(head + "indicateur x « X »\n  part(dossier où délai <= 21) >= 80 %\n")
+
+
+def test_the_sql_engine_leaves_durations_to_python_and_agrees() -> None:
+    from indicateurs.sources import from_records
+    from indicateurs.sql import evaluate_sql_explained
+    from test_sql_helpers import Table, assert_same, sqlite_engine
+
+    plan = load_plan(DURATIONS)
+    data = [{k: (None if v is None else str(v)) for k, v in r.items()} for r in CASES]
+    engine = sqlite_engine()
+    table = Table(engine, data)
+    try:
+        got, pushdown = evaluate_sql_explained(
+            plan, engine, table=table.name, row_column="ligne", as_of=dt.date(2025, 1, 15), name="saisie"
+        )
+    finally:
+        table.drop()
+        engine.dispose()
+    assert_same(
+        indicateurs.evaluate(plan, from_records(data, name="saisie"), as_of=dt.date(2025, 1, 15)),
+        got,
+        "sqlite",
+    )
+    assert {p.engine for p in pushdown.indicators} == {"python"}

@@ -99,6 +99,16 @@ class Assembler:
                     event = measures.draft_event(stmt, _DraftEvent)
                     events.append(event)
                     indicator, last = None, None
+                case st.DurationFieldStatement():
+                    if event is None:
+                        self.error("C115", stmt.span, name=stmt.name)
+                    else:
+                        duration = m.Duration(stmt.start or "date", stmt.end or "fin", stmt.working)
+                        # a duration is missing when one of its dates is (an open case): optional
+                        field = m.FieldDecl(
+                            stmt.name, m.FieldKind.INTEGER, (), True, stmt.span, duration=duration
+                        )
+                        event.fields.append(field)
                 case st.FieldStatement():
                     if event is None:
                         self.error("C115", stmt.span, name=stmt.name)

@@ -57,6 +57,7 @@ class Checker:
                 self._identifier(f.name, Span.point(f.span.file, f.span.line, f.span.column, len(f.name)))
                 if f.name.casefold() in RESERVED_FIELD_NAMES:
                     self.error("C151", f.span, name=f.name)
+            check_more.event_type(self, event)
         for ind in self.plan.indicators:
             if ind.id not in self.by_id:
                 self.by_id[ind.id] = ind
@@ -311,6 +312,8 @@ class Checker:
             case m.Number(percent=percent):
                 if not kind.numeric or percent:
                     self.error("C105", operand.span, field=decl.name, kind=kind.value, value=_show(operand))
+                else:
+                    check_more.days_literal(self, operand, decl)
             case m.DateValue():
                 if kind is not m.FieldKind.DATE:
                     self.error("C105", operand.span, field=decl.name, kind=kind.value, value=_show(operand))

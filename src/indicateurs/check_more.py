@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from . import model as m
 from .spans import Span
+from .suggest import closest
 
 Interval = tuple[float, float]
 
@@ -21,9 +22,75 @@ class _Checker(Protocol):
     def error(self, code: str, span: Span, *args: Any, **kwargs: Any) -> None: ...
 
 
+def event_type(checker: _Checker, event: m.EventType) -> None:
+    """The dates a duration field is computed from: date fields of its type, `date` or `fin`."""
+    dates = [f.name for f in event.fields if f.kind is m.FieldKind.DATE]
+    for decl in event.fields:
+        if decl.duration is None:
+            continue
+        for name in (decl.duration.start, decl.duration.end):
+            if name in ("date", "fin", "end") or name in dates:
+                continue
+            guess = closest(name, [*dates, "date", "fin"])
+            checker.error(
+                "C214",
+                decl.span,
+                name=name,
+                field=decl.name,
+                guess=guess or "",
+                dates=", ".join(dates) or "-",
+            )
+
+
+def days_literal(checker: _Checker, number: m.Number, decl: m.FieldDecl) -> None:
+    """`délai <= 21 jours ouvrables`: a number of days goes with a duration in the same unit."""
+    if number.days is None:
+        return
+    if decl.duration is None:
+        checker.error("C216", number.span, number=_days_text(number), field=decl.name)
+    elif (number.days == "working_days") is not decl.duration.working:
+        unit = "working_days" if decl.duration.working else "days"
+        checker.error("C215", number.span, number=_days_text(number), field=decl.name, day_unit=unit)
+
+
+def _days_text(number: m.Number) -> str:
+    unit = "jours ouvrables" if number.days == "working_days" else "jours"
+    return f"{number.value:g} {unit}".replace(".", ",")
+
+
+def _numeric_days(checker: _Checker, expr: m.Expr) -> None:
+    """Numbers of days in a target: compared with an aggregate of a duration field, same unit."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, m.Aggregate):
+            continue  # its condition is checked with the fields (days_literal)
+        stack.extend(m.children(node))
+        if not isinstance(node, m.Compare | m.Between):
+            continue
+        operands = m.children(node)
+        days = [op for op in operands if isinstance(op, m.Number) and op.days is not None]
+        if not days:
+            continue
+        fields = [_duration_field(checker.plan, op) for op in operands if isinstance(op, m.Aggregate)]
+        decl = next((f for f in fields if f is not None), None)
+        for number in days:
+            if decl is None:
+                checker.error("C216", number.span, number=_days_text(number), field="-")
+            else:
+                days_literal(checker, number, decl)
+
+
+def _duration_field(plan: m.Plan, agg: m.Aggregate) -> m.FieldDecl | None:
+    event = plan.event_types.get(agg.event_type)
+    decl = None if event is None or agg.field is None else event.field(agg.field)
+    return decl if decl is not None and decl.duration is not None else None
+
+
 def indicator(checker: _Checker, ind: m.Indicator) -> None:
     """Checks that need the whole indicator (its period), run once per indicator."""
     assert ind.expr is not None
+    _numeric_days(checker, ind.expr)
     several_years = _several_years(checker.plan, ind)
     reported = False
     for node in m.walk(ind.expr):

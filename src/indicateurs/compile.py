@@ -26,6 +26,8 @@ from . import measures
 from . import model as m
 from .calendars import by_year_value, reference_value
 from .convert import FieldError, end_reader, field_reader, is_blank
+from .durations import endpoints
+from .durations import reader as duration_reader
 from .events import Event
 from .periods import KEY_INDEX, DateInfo, key_range, keys_between
 
@@ -575,7 +577,8 @@ def _emit_program(src: _Source, program: TypeProgram, depth: int, str_: str, exc
             continue
         local[decl.name] = f"v{i}"
         values.append(f"v{i}")
-        _emit_field(src, decl, f"v{i}", depth, str_, exc)
+        if decl.duration is None:  # durations are computed below, once the dates are read
+            _emit_field(src, decl, f"v{i}", depth, str_, exc)
     fin, end, read_end = src.bind("fin"), src.bind("end"), src.bind(_READ_END)
     src.line(depth, f"if {fin} in record:")  # as record.get("fin", record.get("end"))
     src.line(depth + 1, f"end = {read_end}(record[{fin}])")
@@ -583,6 +586,13 @@ def _emit_program(src: _Source, program: TypeProgram, depth: int, str_: str, exc
     src.line(depth + 1, f"end = {read_end}(record[{end}])")
     src.line(depth, "else:")
     src.line(depth + 1, "end = None")
+    for decl in event_type.fields:
+        if decl.duration is not None:
+            ends = [
+                "info[0]" if n == "date" else "end" if n in ("fin", "end") else local[n]
+                for n in endpoints(decl)
+            ]
+            src.line(depth, f"{local[decl.name]} = {src.bind(duration_reader(decl))}({ends[0]}, {ends[1]})")
     src.line(depth, f"n{program.index} += 1")
     _emit_slots(src, program, local, values, depth)
 

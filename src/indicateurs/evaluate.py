@@ -27,6 +27,7 @@ from .convert import (
     parse_date,
 )
 from .details import by_year_text, explain_periods
+from .durations import computed
 from .events import Event, Rejection, RowProblem, SkippedRow
 from .keywords import fold
 from .periods import Bucket, DateInfo, buckets, date_info
@@ -71,17 +72,19 @@ class _TypeConverter:
     (`field_reader`, `end_reader`); this is for callers that want the Event (explanations).
     """
 
-    __slots__ = ("end", "fields", "name")
+    __slots__ = ("end", "event_type", "fields", "name")
 
     def __init__(self, event_type: m.EventType):
         self.name = event_type.name
-        self.fields = [(f.name, field_reader(f)) for f in event_type.fields]
+        self.event_type = event_type
+        self.fields = [(f.name, field_reader(f)) for f in event_type.fields if f.duration is None]
         self.end = end_reader("fin")
 
     def convert(self, record: Any, date: dt.date, source: str, row: int) -> Event:
         values = {name: read(record.get(name)) for name, read in self.fields}
         ident = record.get("id")
         end = self.end(record.get("fin", record.get("end")))
+        computed(self.event_type, values, date, end)
         return Event(self.name, date, values, None if is_blank(ident) else str(ident), end, source, row)
 
 

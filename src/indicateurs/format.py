@@ -259,6 +259,11 @@ class _Printer:
                     if kind is not None:
                         type_text = FIELD_TYPE_WORDS[kind.value][self.index]
                 return f"{name} : {type_text}" + (f" {kw('optional')}" if optional else "")
+            case st.DurationFieldStatement(name=name, start=start, end=end, working=working):
+                text = f"{name} : {kw('duration')}"
+                if start is not None and end is not None:
+                    text += f" {kw('from')} {start} {kw('range')} {end}"
+                return text + f" {kw('percent_unit')} {kw('working_days' if working else 'days')}"
             case st.NodeDecl(level=level, number=number, label=label):
                 declared = self.levels.get(fold(level))
                 if declared is not None and _LEVEL_WORDS.fullmatch(declared):
@@ -307,8 +312,10 @@ class _Printer:
     def expr(self, expr: m.Expr) -> str:
         wrap, kw = self.wrap, self.kw
         match expr:
-            case m.Number(value=value, percent=percent):
+            case m.Number(value=value, percent=percent, days=days):
                 text = format_number(value, self.lang)
+                if days is not None:
+                    return f"{text} {kw(days)}"
                 return f"{text} %" if percent else text
             case m.Text(value=value):
                 return _text_literal(value)
@@ -397,7 +404,7 @@ def _indents(statements: Sequence[st.Statement], levels: Sequence[str]) -> list[
         match stmt:
             case st.EventDecl() | st.RefValueDecl() | st.MeasureDecl():
                 indicator_depth = last_depth = None
-            case st.FieldStatement():
+            case st.FieldStatement() | st.DurationFieldStatement():
                 out.append(FIELD_INDENT)
                 continue
             case st.NodeDecl(level=level):

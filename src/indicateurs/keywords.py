@@ -45,6 +45,10 @@ KEYWORDS: dict[str, tuple[str, str]] = {
     "table": ("table", "table"),
     "measure": ("valeur mesurée", "measured value"),
     "percent_unit": ("en", "in"),
+    "duration": ("durée", "duration"),
+    "from": ("de", "from"),
+    "days": ("jours", "days"),
+    "working_days": ("jours ouvrables", "working days"),
 }
 
 MILESTONE_STATE_WORDS: dict[MilestoneState, tuple[str, str]] = {

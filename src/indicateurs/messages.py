@@ -561,12 +561,14 @@ _WORDS: dict[str, tuple[str, str]] = {
     "exists": ("existe", "exists"),
     "share": ("part", "share"),
     "last": ("dernier", "latest"),
+    "days": ("jours", "days"),
+    "working_days": ("jours ouvrables", "working days"),
     "year": ("an", "year"),
     "semester": ("semestre", "semester"),
     "quarter": ("trimestre", "quarter"),
     "month": ("mois", "month"),
 }
-_TRANSLATED_ARGS = ("kind", "fn", "period", "granularity")
+_TRANSLATED_ARGS = ("kind", "fn", "period", "granularity", "day_unit")
 
 
 def _localise(args: Mapping[str, Any], lang: str) -> _Args:

@@ -80,6 +80,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fix_fr": "écrivez l'année en chiffres et la valeur comme un nombre : « 2023;97 500 »",
         "fix_en": "write the year in digits and the value as a number: '2023;97500'",
     },
+    "C214": {
+        "fr": "« {name} » n'est pas une date de l'événement : la durée « {field} » ne peut pas partir de là",
+        "en": "'{name}' is not a date of the event: duration '{field}' cannot be measured from it",
+        "fix_fr": "vouliez-vous dire « {guess} » ? (dates de l'événement : {dates}, « date », « fin »)",
+        "fix_en": "did you mean '{guess}'? (dates of the event: {dates}, 'date', 'fin')",
+        "fix0_fr": "une durée va d'un champ « date » de l'événement à un autre (ou de « date » à « fin ») : {dates}",
+        "fix0_en": "a duration goes from one 'date' field of the event to another (or from 'date' to 'fin'): {dates}",
+    },
+    "C215": {
+        "fr": "« {number} » ne se compare pas à « {field} », compté en {day_unit}",
+        "en": "'{number}' cannot be compared with '{field}', counted in {day_unit}",
+        "fix_fr": "écrivez la durée en {day_unit}, ou changez l'unité du champ (« durée … en jours ouvrables »)",
+        "fix_en": "write the duration in {day_unit}, or change the field's unit ('duration … in working days')",
+    },
+    "C216": {
+        "fr": "« {number} » est une durée : elle se compare à un champ « durée » (ici « {field} »)",
+        "en": "'{number}' is a duration: it compares with a 'duration' field (here '{field}')",
+        "fix_fr": "déclarez le champ comme une durée (« délai : durée de reçu à clôturé ») ou écrivez le nombre sans unité",
+        "fix_en": "declare the field as a duration ('delay : duration from received to closed') or write the number without a unit",
+    },
     "C208": {
         "fr": "l'année {year} a deux valeurs",
         "en": "year {year} has two values",

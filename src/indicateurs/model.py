@@ -100,6 +100,7 @@ class Number:
     value: float
     percent: bool = False
     span: Span = _span()
+    days: str | None = None  # `21 jours` ("days") or `21 jours ouvrables` ("working_days")
 
     @property
     def effective(self) -> float:
@@ -311,6 +312,16 @@ class PlanPeriod:
 
 
 @attrs.frozen
+class Duration:
+    """A duration field: from one date of the event to another (`date` is the event's own date,
+    `fin` its end), counted in days or in working days."""
+
+    start: str = "date"
+    end: str = "fin"
+    working: bool = False
+
+
+@attrs.frozen
 class FieldDecl:
     name: str
     kind: FieldKind
@@ -318,6 +329,7 @@ class FieldDecl:
     optional: bool = False
     span: Span = _span()
     percent: bool = False  # a measured value given in % (64 means 0.64 once aggregated)
+    duration: Duration | None = None  # computed from two dates, never read
 
 
 @attrs.frozen

@@ -512,6 +512,19 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
     ) -> st.FieldStatement:
         return st.FieldStatement(str(name), ftype[0], optional, self._span(meta), ftype[1])
 
+    def duration_field(self, meta: Any, name: Token, duration: tuple[Any, ...]) -> st.DurationFieldStatement:
+        start, end, working, span = duration
+        return st.DurationFieldStatement(str(name), start, end, working, self._span(meta), span)
+
+    def duration_type(self, meta: Any, *items: Any) -> tuple[str | None, str | None, bool, Span]:
+        names = [str(item) for item in items if isinstance(item, Token)]
+        working = any(item == ("unit", "working_days") for item in items if isinstance(item, tuple))
+        start, end = (names[0], names[1]) if names else (None, None)
+        return start, end, working, self._span(meta)
+
+    def day_unit(self, meta: Any, token: Token) -> tuple[str, str]:
+        return "unit", "working_days" if token.type == "WORKING_DAYS" else "days"
+
     def field_type(self, meta: Any, *names: Token) -> tuple[tuple[str, ...], Span]:
         return tuple(str(n) for n in names), self._span(meta)
 
@@ -743,7 +756,10 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
             value = dt.date(1970, 1, 1)
         return m.DateValue(value, span)
 
-    def number(self, meta: Any, token: Token, percent: Token | None = None) -> m.Number:
+    def number(self, meta: Any, token: Token, percent: Token | tuple[str, str] | None = None) -> m.Number:
+        if isinstance(percent, tuple):  # `21 jours ouvrables`: a number of days
+            number = self.number(meta, token)
+            return m.Number(number.value, False, number.span, percent[1])
         written = str(token)
         span = self._span(meta)
         value = float(written.translate(_GROUPING).replace(",", "."))

@@ -20,11 +20,11 @@ from typing import Any
 
 import attrs
 
-from . import measures
+from . import durations, measures
 from . import model as m
 from .calendars import period_years, value_in
 from .compile import CompiledIndicator, _monotone_up
-from .convert import ConversionError, field_converter, is_blank, parse_date
+from .convert import ConversionError, FieldError, field_converter, is_blank, parse_date
 from .evaluate import EVIDENCE_SHOWN, _indicator_result, _plan_result, _window
 from .events import Rejection, RowProblem, SkippedRow
 from .keywords import fold
@@ -145,8 +145,11 @@ def _read(
                 ignored[reason] = ignored.get(reason, 0) + 1
                 continue
             fields: dict[str, Any] = {}
-            problem = None
+            problem: tuple[str, str, Any] | None = None
+            end_date: dt.date | None = None
             for decl in plan.event_types[canonical].fields:
+                if decl.duration is not None:
+                    continue  # computed from the dates, below
                 raw = record.get(decl.name)
                 if raw is None or (type(raw) is str and raw.strip() == ""):
                     if not decl.optional:
@@ -163,9 +166,14 @@ def _read(
                 end_raw = record.get("fin", record.get("end"))
                 if not is_blank(end_raw):
                     try:
-                        parse_date(end_raw)
+                        end_date = parse_date(end_raw)
                     except ConversionError as exc:
                         problem = (exc.code, "fin", end_raw)
+            if problem is None:
+                try:
+                    durations.computed(plan.event_types[canonical], fields, date, end_date)
+                except FieldError as exc:
+                    problem = (exc.code, exc.field, exc.value)
             if problem is not None:
                 reject(row, *problem)
                 continue

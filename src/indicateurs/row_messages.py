@@ -42,6 +42,10 @@ _REJECTIONS: dict[str, tuple[str, str]] = {
         "« {field} » doit valoir oui ou non, pas « {value} »",
         "'{field}' must be yes or no, not '{value}'",
     ),
+    "duree_negative": (
+        "« {field} » : la seconde date précède la première ({value})",
+        "'{field}': the second date comes before the first ({value})",
+    ),
     "valeur_hors_liste": (
         "valeur « {value} » non prévue pour « {field} »",
         "value '{value}' not allowed for '{field}'",

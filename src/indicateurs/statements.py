@@ -75,6 +75,18 @@ class FieldStatement:
 
 
 @attrs.frozen
+class DurationFieldStatement:
+    """`délai : durée de reçu à clôturé en jours ouvrables` (from `date` to `fin` by default)."""
+
+    name: str
+    start: str | None
+    end: str | None
+    working: bool
+    span: Span
+    type_span: Span
+
+
+@attrs.frozen
 class NodeDecl:
     level: str
     number: str | None
@@ -167,6 +179,7 @@ Statement = (
     | GranularityDecl
     | EventDecl
     | FieldStatement
+    | DurationFieldStatement
     | NodeDecl
     | IndicatorDecl
     | NoteDecl
