@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from .cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, command, read_plan_file
 from .diagnostics import PlanError
 from .evaluate import DataError, evaluate
@@ -41,6 +43,18 @@ def add_evaluation_arguments(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("plan", metavar="PLAN")
     sp.add_argument("sources", nargs="+", metavar="SOURCE", help="fichiers .csv, .jsonl ou .xlsx")
     sp.add_argument("--mapping", "--correspondance", metavar="F", help="fichier de correspondance (.toml)")
+    sp.add_argument(
+        "--moteur",
+        "--engine",
+        choices=["python", "duckdb", "sql"],
+        default="python",
+        help="python (défaut) ; duckdb : fichiers .csv/.parquet/.jsonl calculés par DuckDB ; "
+        "sql : SOURCE est une URL de base de données (SQLAlchemy), avec --table ou --requete",
+    )
+    sp.add_argument("--table", metavar="T", help="avec --moteur sql : la table des activités")
+    sp.add_argument(
+        "--requete", "--query", metavar="SQL", help="avec --moteur sql : la requête des activités"
+    )
     sp.add_argument("--periode", "--period", metavar="ANNÉE", type=int, help="n'évaluer qu'une année du plan")
     sp.add_argument(
         "--au",
@@ -83,6 +97,8 @@ def open_sources(paths: list[str], mapping: str | None) -> list[EventSource]:
 
 
 def evaluate_from_args(args: argparse.Namespace, plan: Plan) -> PlanResult:
+    if getattr(args, "moteur", "python") != "python":
+        return evaluate_pushed_down(args, plan)[0]
     sources = open_sources(args.sources, args.mapping)
     try:
         return evaluate(
@@ -99,10 +115,51 @@ def evaluate_from_args(args: argparse.Namespace, plan: Plan) -> PlanResult:
         raise UsageError(str(exc)) from None
 
 
+def evaluate_pushed_down(args: argparse.Namespace, plan: Plan) -> tuple[PlanResult, Any]:
+    """`--moteur duckdb|sql`: the aggregates computed by the database (indicateurs.sql)."""
+    from . import sql
+
+    strict = getattr(args, "strict", False)
+    try:
+        if args.moteur == "duckdb":
+            open_sources(args.sources, args.mapping)  # the same checks: files exist, mapping reads
+            return sql.evaluate_duckdb_explained(
+                plan, args.sources, mapping=args.mapping, period=args.periode, as_of=args.as_of, strict=strict
+            )
+        if len(args.sources) != 1 or (args.table is None) == (args.requete is None):
+            raise UsageError("--moteur sql : une URL de base de données et --table ou --requete")
+        return sql.evaluate_sql_explained(
+            plan,
+            args.sources[0],
+            table=args.table,
+            query=args.requete,
+            mapping=args.mapping,
+            period=args.periode,
+            as_of=args.as_of,
+            strict=strict,
+        )
+    except sql.MissingExtraError as exc:
+        raise UsageError(str(exc)) from None
+    except (ValueError, OSError) as exc:
+        if isinstance(exc, DataError):
+            raise
+        raise UsageError(str(exc)) from None
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
     plan = load_plan_or_report(args.plan)
     if plan is None:
         return EXIT_USAGE
+    if args.explain and args.moteur != "python":
+        # Where each indicator ran: in the database, or streamed through the Python evaluator.
+        known = {i.id for i in plan.indicators}
+        if args.explain not in known | {"tout", "all"}:
+            raise UsageError(f"indicateur inconnu « {args.explain} »")
+        _, pushdown = evaluate_pushed_down(args, plan)
+        if args.explain in known and pushdown.indicators:
+            pushdown = attrs.evolve(pushdown, indicators=(pushdown.indicator(args.explain),))
+        print(pushdown.render())
+        return EXIT_OK
     if args.explain:
         if args.explain not in {i.id for i in plan.indicators}:
             raise UsageError(f"indicateur inconnu « {args.explain} »")
