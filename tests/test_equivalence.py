@@ -1,8 +1,8 @@
 """The compiled evaluator against the reference interpreter, on generated plans and rows.
 
-Plans are built as model objects (a few event types with fields of every kind, aggregates of
-every function, conditions with and/or/not/in/between and optional fields, every period kind,
-deadlines, ratios, references) and must pass the checker. Rows mix valid and broken values,
+Plans are built as model objects (a few event types with fields of every kind and durations,
+aggregates of every function, conditions with and/or/not/in/between and optional fields,
+every period kind, deadlines, ratios, references) and must pass the checker. Rows mix valid and broken values,
 dates on every boundary that matters, unknown and unused types, and several shapes of source.
 The whole result must be identical: values, statuses, evidence, projections, row accounting.
 """
@@ -49,6 +49,11 @@ def fields(draw: st.DrawFn) -> tuple[m.FieldDecl, ...]:
         kind = draw(st.sampled_from(list(m.FieldKind)))
         values = ENUM_VALUES if kind is m.FieldKind.ENUM else ()
         out.append(m.FieldDecl(name, kind, values, draw(st.booleans())))
+    if draw(st.integers(0, 3)) == 0:  # a duration, computed from two dates of the row
+        dates = ["date", "fin", *(f.name for f in out if f.kind is m.FieldKind.DATE)]
+        start, end = draw(st.sampled_from(dates)), draw(st.sampled_from(dates))
+        duration = m.Duration(start, end, working=draw(st.booleans()))
+        out.append(m.FieldDecl("delai", m.FieldKind.INTEGER, (), True, duration=duration))
     return tuple(out)
 
 
@@ -110,12 +115,24 @@ def aggregate(draw: st.DrawFn, event_types: dict[str, m.EventType], boolean: boo
     if not boolean and event.fields:
         fns.append(m.AggregateFn.DISTINCT)
     if not boolean and numeric:
-        fns += [m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX]
+        fns += [
+            m.AggregateFn.SUM,
+            m.AggregateFn.AVG,
+            m.AggregateFn.MIN,
+            m.AggregateFn.MAX,
+            m.AggregateFn.LAST,
+        ]
     fn = draw(st.sampled_from(fns))
     field = None
     if fn is m.AggregateFn.DISTINCT:
         field = draw(st.sampled_from(event.fields)).name
-    elif fn in (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX):
+    elif fn in (
+        m.AggregateFn.SUM,
+        m.AggregateFn.AVG,
+        m.AggregateFn.MIN,
+        m.AggregateFn.MAX,
+        m.AggregateFn.LAST,
+    ):
         field = draw(st.sampled_from(numeric)).name
     elif fn is m.AggregateFn.COUNT and event.fields and draw(st.integers(0, 4)) == 0:
         field = draw(st.sampled_from(event.fields)).name  # counts the events where it is filled
