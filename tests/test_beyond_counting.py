@@ -735,3 +735,176 @@ def test_the_sql_engine_leaves_durations_to_python_and_agrees() -> None:
         "sqlite",
     )
     assert {p.engine for p in pushdown.indicators} == {"python"}
+
+
+# ---------------------------------------------------------------------------- calendars
+
+CALENDARS = """\
+période 2023-01-01 à 2025-06-30
+exercice avril
+événement atelier « Atelier de prévention en classe »
+  participants : entier
+indicateur ateliers « 10 ateliers par année scolaire »
+  nombre(atelier) >= 10 par année scolaire
+indicateur participants « Participants par exercice (avril à mars) »
+  suivi somme(atelier.participants) par exercice
+indicateur cumul « Ateliers depuis janvier : 3 en 2023, 4 à partir de 2024 »
+  nombre(atelier) >= [2023: 3 · 2024: 4] par trimestre cumulé
+"""
+
+CALENDARS_EN = """\
+period 2023-01-01 to 2025-06-30
+fiscal year april
+event atelier "Atelier de prévention en classe"
+  participants : integer
+indicator ateliers "10 ateliers par année scolaire"
+  count(atelier) >= 10 per school year
+indicator participants "Participants par exercice (avril à mars)"
+  monitor sum(atelier.participants) per fiscal year
+indicator cumul "Ateliers depuis janvier : 3 en 2023, 4 à partir de 2024"
+  count(atelier) >= [2023: 3; 2024: 4] per quarter cumulative
+"""
+
+WORKSHOPS: list[dict[str, object]] = [
+    {"type": "atelier", "date": date, "participants": n}
+    for date, n in (
+        ("2023-03-15", 10),  # school year 2022-2023, fiscal year 2022-2023, 2023-Q1
+        ("2023-04-03", 20),  # fiscal year 2023-2024 begins in April
+        ("2023-08-31", 5),  # last day of the school year 2022-2023
+        ("2023-09-01", 7),  # first day of the school year 2023-2024
+        ("2024-03-31", 1),  # last day of the fiscal year 2023-2024
+        ("2024-04-01", 2),
+        ("2025-02-01", 3),
+    )
+]
+
+
+def test_calendars_in_both_languages() -> None:
+    french, english = both_ways(CALENDARS), both_ways(CALENDARS_EN)
+    assert french == english
+    assert french.fiscal_start == 4
+    got = [(i.id, i.period, i.calendar, i.cumulative) for i in french.indicators]
+    assert got == [
+        ("ateliers", m.PeriodUnit.YEAR, "school_year", False),
+        ("participants", m.PeriodUnit.YEAR, "fiscal_year", False),
+        ("cumul", m.PeriodUnit.QUARTER, None, True),
+    ]
+
+
+def test_school_years_fiscal_years_and_years_to_date() -> None:
+    result = same_result(load_plan(CALENDARS), WORKSHOPS, dt.date(2025, 7, 1))
+    ateliers = result.indicator("ateliers")
+    assert [(p.label, str(p.start), str(p.end), p.value) for p in ateliers.periods] == [
+        ("2022-2023", "2023-01-01", "2023-08-31", 3.0),
+        ("2023-2024", "2023-09-01", "2024-08-31", 3.0),
+        ("2024-2025", "2024-09-01", "2025-06-30", 1.0),
+    ]
+    assert ateliers.target == "≥ 10 par année scolaire"
+    assert result.to_dict()["tree"][0]["calendar"] == "school_year"
+    participants = result.indicator("participants")
+    assert [(p.label, p.value) for p in participants.periods] == [
+        ("2022-2023", 10.0),
+        ("2023-2024", 33.0),  # 20 + 5 + 7 + 1
+        ("2024-2025", 5.0),  # 2 + 3
+        ("2025-2026", 0.0),  # April to June 2025, within the plan
+    ]
+    cumul = result.indicator("cumul")
+    got = [(p.label, str(p.start), p.value, p.target_value, p.status) for p in cumul.periods]
+    assert got == [
+        ("2023-Q1", "2023-01-01", 1.0, 3.0, Status.NOT_MET),
+        ("2023-Q2", "2023-01-01", 2.0, 3.0, Status.NOT_MET),
+        ("2023-Q3", "2023-01-01", 4.0, 3.0, Status.MET),
+        ("2023-Q4", "2023-01-01", 4.0, 3.0, Status.MET),
+        ("2024-Q1", "2024-01-01", 1.0, 4.0, Status.NOT_MET),
+        ("2024-Q2", "2024-01-01", 2.0, 4.0, Status.NOT_MET),
+        ("2024-Q3", "2024-01-01", 2.0, 4.0, Status.NOT_MET),
+        ("2024-Q4", "2024-01-01", 2.0, 4.0, Status.NOT_MET),
+        ("2025-Q1", "2025-01-01", 1.0, 4.0, Status.NOT_MET),
+        ("2025-Q2", "2025-01-01", 1.0, 4.0, Status.NOT_MET),
+    ]
+    assert cumul.to_dict()["cumulative"] is True
+    assert cumul.periods[2].evidence.count == 4
+
+
+def test_calendar_mistakes() -> None:
+    _, diagnostics = analyse(CALENDARS.replace("exercice avril\n", ""), "essai.plan")
+    assert [(d.code, d.severity.value) for d in diagnostics] == [("C217", "warning")]
+    assert error_codes(CALENDARS.replace("par année scolaire", "par année scolair")) == ["S016"]
+    assert error_codes(CALENDARS.replace("par trimestre cumulé", "par trimestre cumul")) == ["S016"]
+    # « exercice » stays an ordinary word where no month follows it: a field, a level.
+    load_plan("période 2024\nniveaux « exercice »\nexercice 1 « Budget »\névénement e\n  exercice : entier\n")
+
+
+# ---------------------------------------------------------------------------- both evaluators agree
+
+_UNITS = ["par an", "par semestre", "par trimestre", "par mois", "", "par année scolaire", "par exercice", "par trimestre cumulé", "par mois cumulé", "par semestre cumulé"]  # fmt: skip
+_TARGETS = [  # (a target, the value it measures, monitored)
+    ("nombre(e) >= 2", "nombre(e)"),
+    ("somme(e.n) <= [2023: 20 · 2024: 15]", "somme(e.n)"),
+    ("dernier(mesure) >= 50 %", "dernier(mesure)"),
+    ("moyenne(e.n) / pop * 1000 >= 1", "moyenne(e.n) / pop * 1000"),
+    ("part(e où délai <= 10 jours ouvrables) >= 50 %", "part(e où délai <= 10 jours ouvrables)"),
+    ("distinct(e.lieu) >= 2", "distinct(e.lieu)"),
+    ("max(e.délai) au plus 30", "max(e.délai)"),
+    ("existe(e où n entre 2 et 5)", "nombre(e où n entre 2 et 5)"),
+    ("min(e.n) au moins 1", "min(e.n)"),
+]
+
+BEYOND_HEAD = """\
+période 2023-03-01 à 2024-12-31
+exercice juillet
+valeur de référence pop = [2023: 1 000 · 2024: 1 100]
+valeur mesurée mesure « Mesure » en %
+événement e « E »
+  n : entier
+  lieu : texte optionnel
+  reçu : date
+  délai : durée de reçu à date en jours ouvrables
+"""
+
+
+@st.composite
+def beyond_rows(draw: st.DrawFn) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for _ in range(draw(st.integers(0, 25))):
+        day = dt.date(2023, 1, 1) + dt.timedelta(days=draw(st.integers(0, 760)))
+        if draw(st.booleans()):
+            received = day - dt.timedelta(days=draw(st.integers(-3, 40)))
+            row: dict[str, object] = {"type": "e", "date": day.isoformat(), "n": draw(st.integers(0, 9))}
+            row["reçu"] = received.isoformat()
+            if draw(st.booleans()):
+                row["lieu"] = draw(st.sampled_from(["a", "b", "c"]))
+        else:
+            row = {"type": "mesure", "date": day.isoformat(), "valeur": draw(st.integers(0, 100))}
+        rows.append(row)
+    return rows
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_TARGETS), st.sampled_from(_UNITS), st.booleans()), min_size=1, max_size=4
+    ),
+    beyond_rows(),
+    st.dates(dt.date(2023, 2, 1), dt.date(2025, 2, 1)),
+)
+def test_the_compiled_and_the_reference_evaluators_agree_beyond_counting(
+    indicators: list[tuple[tuple[str, str], str, bool]], rows: list[dict[str, object]], as_of: dt.date
+) -> None:
+    lines = [BEYOND_HEAD]
+    for i, (target, unit, monitored) in enumerate(indicators):
+        if ("[" in target[0] or "pop" in target[0]) and unit == "":
+            unit = "par an"
+        expression = f"suivi {target[1]}" if monitored else target[0]
+        lines.append(f"indicateur i{i} « I{i} »\n  {expression} {unit}\n")
+    lines.append(
+        "indicateur tous « Tous »\n  "
+        + " et ".join(f"i{i}" for i, (_, _, mon) in enumerate(indicators) if not mon)
+        + "\n"
+    )
+    text = "".join(lines)
+    if text.endswith("  \n"):
+        text = text.replace("indicateur tous « Tous »\n  \n", "")
+    plan = load_plan(text)
+    assert load_plan(format_plan(text, lang="en")) == plan
+    same_result(plan, rows, as_of)

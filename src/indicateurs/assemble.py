@@ -192,6 +192,7 @@ class Assembler:
             loose_indicators=tuple(frozen_indicators[id(d)] for d in loose),
             source=self.file,
             values=values,
+            fiscal_start=header["fiscal_start"],
         )
 
     # ------------------------------------------------------------------ header
@@ -205,6 +206,7 @@ class Assembler:
             "meta": [],
             "levels": DEFAULT_LEVELS,
             "granularity": m.PeriodUnit.MONTH,
+            "fiscal_start": 1,
         }
         seen: dict[str, Span] = {}
 
@@ -230,6 +232,8 @@ class Assembler:
                     header["granularity"] = stmt.unit
                 case st.MetaDecl():
                     header["meta"].append((stmt.key, stmt.value))
+                case st.FiscalDecl() if once("fiscal", stmt.span, "exercice"):
+                    header["fiscal_start"] = stmt.month
                 case st.LevelsDecl() if once("levels", stmt.span, "niveaux"):
                     if first_node is not None:
                         self.error("C131", stmt.span, line=first_node.line)
@@ -388,6 +392,8 @@ class Assembler:
             path=draft.path,
             span=decl.span,
             expression_text=line.text or None,
+            calendar=line.calendar,
+            cumulative=line.cumulative and line.period not in (None, m.PeriodUnit.YEAR),
         )
 
     def _node(self, draft: _DraftNode, indicators: dict[int, m.Indicator]) -> m.Node:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from . import model as m
+from .diagnostics import Severity
 from .spans import Span
 from .suggest import closest
 
@@ -91,6 +92,8 @@ def indicator(checker: _Checker, ind: m.Indicator) -> None:
     """Checks that need the whole indicator (its period), run once per indicator."""
     assert ind.expr is not None
     _numeric_days(checker, ind.expr)
+    if ind.calendar == "fiscal_year" and checker.plan.fiscal_start == 1:
+        checker.error("C217", ind.span, Severity.WARNING, name=ind.id)
     several_years = _several_years(checker.plan, ind)
     reported = False
     for node in m.walk(ind.expr):

@@ -18,18 +18,18 @@ import functools
 import operator
 from collections.abc import Callable, Mapping
 from types import CodeType
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
 from . import measures
 from . import model as m
-from .calendars import by_year_value, reference_value
+from .calendars import DerivedSlot, PeriodSpec, by_year_value, reference_value, spec_of
 from .convert import FieldError, end_reader, field_reader, is_blank
 from .durations import endpoints
 from .durations import reader as duration_reader
 from .events import Event
-from .periods import KEY_INDEX, DateInfo, key_range, keys_between
+from .periods import KEY_INDEX, DateInfo
 
 Value = float | bool | None
 Cond = Callable[[Event], bool | None]
@@ -206,6 +206,7 @@ class CompiledIndicator:
     values: Mapping[str, m.RefValue] = attrs.field(factory=dict)  # the plan's reference values
     # For an indicator on measured values (`dernier(…)`): whether a period has no measurement.
     empty: Callable[[int], bool] | None = None
+    period_spec: PeriodSpec | None = None  # its calendar, when not calendar years (or year to date)
 
 
 class CompiledPlan:
@@ -216,6 +217,7 @@ class CompiledPlan:
         self.window = window or plan.period or m.PlanPeriod(dt.date(1970, 1, 1), dt.date(2100, 12, 31))
         self.slots: dict[SlotKey, Slot] = {}
         self.indicators: list[CompiledIndicator] = []
+        self._spec = PeriodSpec(m.PeriodUnit.WHOLE)  # the calendar of the indicator being compiled
         for indicator in plan.indicators:
             self.indicators.append(self._indicator(indicator))
         self.programs = self._programs()
@@ -246,6 +248,7 @@ class CompiledPlan:
     def _indicator(self, ind: m.Indicator) -> CompiledIndicator:
         if ind.expr is None:
             return CompiledIndicator(ind, None, None, None, None, [], (), False, self.plan.values)
+        spec = self._spec = spec_of(ind, self.plan)
         used: list[Slot] = []
         value = self._value(ind.expr, ind.period, ind.deadline, used)
         measure = target = None
@@ -269,6 +272,7 @@ class CompiledPlan:
             _monotone_up(ind.expr, self.plan),
             self.plan.values,
             (lambda k: any(s.matched(k) == 0 for s in latest)) if latest else None,
+            None if spec.standard else spec,
         )
 
     def _value(self, expr: m.Expr, unit: m.PeriodUnit, deadline: dt.date | None, used: list[Slot]) -> ValueFn:
@@ -284,7 +288,11 @@ class CompiledPlan:
             case m.ValueRef(name=name):
                 return reference_value(self.plan.values[name], unit, self.window)
             case m.Aggregate():
-                slot = self._slot(SlotKey(expr.fn, expr.event_type, expr.field, expr.where, unit, deadline))
+                spec = self._spec if self._spec.unit is unit and not self._spec.standard else None
+                base = unit if spec is None else spec.base_unit
+                slot = self._slot(SlotKey(expr.fn, expr.event_type, expr.field, expr.where, base, deadline))
+                if spec is not None:  # another calendar, or a year to date: the base slot's keys combined
+                    slot = cast(Slot, DerivedSlot(slot, spec))
                 used.append(slot)
                 return measures.scaled(slot.value, measures.scale(expr, self.plan))
             case m.IndicatorRef(name=name):
@@ -349,16 +357,22 @@ class CompiledPlan:
         assert ref.expr is not None  # the checker rejects references to empty indicators
         if ref.kind is m.IndicatorKind.MONITORED:
             return self._value(ref.expr, unit, ref.deadline or deadline, used)
-        verdict = self._value(ref.expr, ref.period, ref.deadline, used)
-        if ref.period is unit:
+        saved = self._spec
+        own = saved if saved.unit is unit else PeriodSpec(unit)
+        theirs = self._spec = spec_of(ref, self.plan)
+        try:
+            verdict = self._value(ref.expr, ref.period, ref.deadline, used)
+        finally:
+            self._spec = saved
+        if theirs == own:
             return verdict
-        window, own, theirs = self.window, unit, ref.period
+        window = self.window
         mapping: dict[int, tuple[int, ...]] = {}
 
         def within(k: int) -> Value:
             keys = mapping.get(k)
             if keys is None:
-                keys = mapping[k] = keys_between(theirs, *key_range(own, k, window))
+                keys = mapping[k] = theirs.keys_between(*own.key_range(k, window))
             values = [verdict(key) for key in keys]
             if any(v is False for v in values):
                 return False

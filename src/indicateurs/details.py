@@ -57,6 +57,25 @@ def explain_periods(
     return tuple(out)
 
 
+_CALENDAR_TEXT = {
+    "school_year": ("par année scolaire", "per school year"),
+    "fiscal_year": ("par exercice", "per fiscal year"),
+}
+_CUMULATIVE_TEXT = {
+    m.PeriodUnit.SEMESTER: ("par semestre, cumulé depuis janvier", "per semester, year to date"),
+    m.PeriodUnit.QUARTER: ("par trimestre, cumulé depuis janvier", "per quarter, year to date"),
+    m.PeriodUnit.MONTH: ("par mois, cumulé depuis janvier", "per month, year to date"),
+}
+
+
+def calendar_text(ind: m.Indicator, fr: bool) -> str | None:
+    """` par année scolaire`, ` par trimestre, cumulé depuis janvier`; None for calendar periods."""
+    words = _CALENDAR_TEXT.get(ind.calendar or "") or (
+        _CUMULATIVE_TEXT.get(ind.period) if ind.cumulative else None
+    )
+    return None if words is None else " " + words[0 if fr else 1]
+
+
 def by_year_text(table: m.ByYear, fr: bool) -> str:
     """`7 (2019) · 6,5 (dès 2022)`: a value per year as a target shows it."""
     parts = []

@@ -26,7 +26,7 @@ from .convert import (
     is_blank,
     parse_date,
 )
-from .details import by_year_text, explain_periods
+from .details import by_year_text, calendar_text, explain_periods
 from .durations import computed
 from .events import Event, Rejection, RowProblem, SkippedRow
 from .keywords import fold
@@ -433,6 +433,8 @@ def _indicator_result(
         "span": span,
         "event_types": ci.event_types,
         "path": ind.path,
+        "calendar": ind.calendar,
+        "cumulative": ind.cumulative,
     }
     if ind.milestone is not None:
         return milestone_result(ind, as_of, common)
@@ -440,7 +442,7 @@ def _indicator_result(
         return IndicatorResult(
             status=Status.NOT_EVALUABLE, periods=(), evidence=Evidence(0), reason="cible à définir", **common
         )
-    all_buckets = buckets(ind.period, window)
+    all_buckets = buckets(ind.period, window) if ci.period_spec is None else ci.period_spec.buckets(window)
     if ind.deadline is not None and ind.period is m.PeriodUnit.WHOLE:
         all_buckets = [Bucket(0, all_buckets[0].label, window.start, min(window.end, ind.deadline))]
     started = [b for b in all_buckets if b.start <= as_of]
@@ -631,6 +633,7 @@ def target_text(ind: m.Indicator, lang: str = "fr") -> str | None:
     expr = ind.expr
     fr = lang == "fr"
     period = "" if ind.period is m.PeriodUnit.WHOLE else " " + _PERIOD_WORDS[ind.period][0 if fr else 1]
+    period = calendar_text(ind, fr) or period
     deadline = ""
     if ind.deadline is not None:
         deadline = (" avant le " if fr else " by ") + ind.deadline.strftime("%d/%m/%Y" if fr else "%Y-%m-%d")

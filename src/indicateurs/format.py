@@ -37,6 +37,7 @@ from .keywords import (
     FIELD_TYPE_WORDS,
     KEYWORDS,
     MILESTONE_STATE_WORDS,
+    MONTH_WORDS,
     PERIOD_UNIT_WORDS,
     fold,
     is_reserved,
@@ -280,6 +281,8 @@ class _Printer:
                 return self.expression_line(stmt)
             case st.ToDefineLine():
                 return kw("to_define")
+            case st.FiscalDecl(month=month):
+                return f"{kw('fiscal_year')} {MONTH_WORDS[month - 1][self.index]}"
             case st.MeasureDecl(name=name, label=label, percent=percent):
                 head = f"{kw('measure')} {name}" + ("" if label is None else f" {q(label)}")
                 return head + (f" {kw('percent_unit')} %" if percent else "")
@@ -299,8 +302,15 @@ class _Printer:
     def expression_line(self, line: st.ExpressionLine) -> str:
         parts = [self.kw("monitor")] if line.monitored else []
         parts.append(self.expr(line.expr))
-        if line.period is not None:
-            parts.append(f"{self.kw('per')} {self.period_unit(line.period)}")
+        if line.calendar is not None:
+            parts.append(f"{self.kw('per')} {self.kw(line.calendar)}")
+        elif line.period is not None:
+            unit = self.period_unit(line.period)
+            parts.append(
+                f"{self.kw('per')} {unit} {self.kw('cumulative')}"
+                if line.cumulative
+                else f"{self.kw('per')} {unit}"
+            )
         if line.deadline is not None:
             parts.append(f"{self.kw('by')} {_date_text(line.deadline)}")
         return " ".join(parts)

@@ -49,7 +49,17 @@ KEYWORDS: dict[str, tuple[str, str]] = {
     "from": ("de", "from"),
     "days": ("jours", "days"),
     "working_days": ("jours ouvrables", "working days"),
+    "school_year": ("année scolaire", "school year"),
+    "fiscal_year": ("exercice", "fiscal year"),
+    "cumulative": ("cumulé", "cumulative"),
 }
+
+MONTH_WORDS: tuple[tuple[str, str], ...] = (
+    ("janvier", "january"), ("février", "february"), ("mars", "march"), ("avril", "april"),
+    ("mai", "may"), ("juin", "june"), ("juillet", "july"), ("août", "august"),
+    ("septembre", "september"), ("octobre", "october"), ("novembre", "november"),
+    ("décembre", "december"),
+)  # fmt: skip
 
 MILESTONE_STATE_WORDS: dict[MilestoneState, tuple[str, str]] = {
     MilestoneState.DONE: ("réalisé", "done"),

@@ -100,6 +100,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fix_fr": "déclarez le champ comme une durée (« délai : durée de reçu à clôturé ») ou écrivez le nombre sans unité",
         "fix_en": "declare the field as a duration ('delay : duration from received to closed') or write the number without a unit",
     },
+    "C217": {
+        "fr": "« par exercice » (indicateur « {name} ») sans ligne « exercice » : l'exercice est l'année civile",
+        "en": "'per fiscal year' (indicator '{name}') without a 'fiscal year' line: fiscal years are calendar years",
+        "fix_fr": "dites dans l'en-tête le mois où l'exercice commence, par exemple « exercice avril »",
+        "fix_en": "say in the header the month fiscal years start in, for example 'fiscal year april'",
+    },
     "C208": {
         "fr": "l'année {year} a deux valeurs",
         "en": "year {year} has two values",

@@ -392,6 +392,8 @@ class Indicator:
     expression_text: str | None = attrs.field(default=None, eq=False)  # as the officer wrote it
     milestone: Milestone | None = None  # `jalon …`: a stated status instead of an expression
     to_define: bool = False  # `cible à définir` written: no expression, on purpose
+    calendar: str | None = None  # years of another calendar: "school_year" or "fiscal_year"
+    cumulative: bool = False  # `par trimestre cumulé`: each period counts from the start of its year
 
 
 @attrs.frozen
@@ -437,6 +439,7 @@ class Plan:
     indicators: tuple[Indicator, ...] = ()
     loose_indicators: tuple[Indicator, ...] = ()  # declared before any node
     values: Mapping[str, RefValue] = attrs.field(factory=dict, converter=_as_values)  # reference values
+    fiscal_start: int = 1  # the month fiscal years start in (`exercice avril`: 4)
     source: str = attrs.field(default="<texte>", eq=False)
 
     def indicator(self, ident: str) -> Indicator:

@@ -79,6 +79,26 @@ _AGGREGATES = {
 
 _TRUE_WORDS = {"vrai", "oui", "true", "yes"}
 
+# Periods of two words: other calendars and years to date.
+CALENDAR_WORDS: dict[str, str] = {
+    "année scolaire": "school_year",
+    "annee scolaire": "school_year",
+    "school year": "school_year",
+    "exercice": "fiscal_year",
+    "fiscal year": "fiscal_year",
+}
+CUMULATIVE_WORDS = frozenset({"cumulé", "cumule", "cumulée", "cumulee", "cumulative", "ytd"})
+MONTHS: dict[str, int] = {
+    name: i
+    for names in (
+        ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"),
+        ("fevrier", "aout", "decembre"),
+        ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"),
+    )
+    for i, name in enumerate(names, 1)
+}  # fmt: skip
+MONTHS.update({"fevrier": 2, "aout": 8, "decembre": 12})
+
 _WORD_COMPARATORS = {"AT_LEAST": m.Comparator.GE, "AT_MOST": m.Comparator.LE}
 
 _MILESTONE_STATES = {
@@ -498,8 +518,19 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
     def levels_decl(self, meta: Any, *levels: Token) -> st.LevelsDecl:
         return st.LevelsDecl(tuple(_unquote(t) for t in levels), self._span(meta))
 
-    def granularity(self, meta: Any, unit: m.PeriodUnit) -> st.GranularityDecl:
+    def granularity(self, meta: Any, unit: m.PeriodUnit | st.PeriodWords) -> st.GranularityDecl:
+        if isinstance(unit, st.PeriodWords):
+            span = self._span(meta)
+            word = {"school_year": "année scolaire", "fiscal_year": "exercice"}.get(
+                unit.calendar or "", "cumulé"
+            )
+            self.problems.append(Diagnostic("S016", span, {"word": word, "guess": "trimestre"}))
+            unit = unit.unit
         return st.GranularityDecl(unit, self._span(meta))
+
+    def fiscal_decl(self, meta: Any, month: Token) -> st.FiscalDecl:
+        word = str(month).lower().replace("’", "'").removeprefix("d'")
+        return st.FiscalDecl(MONTHS.get(word, 1), self._span(meta))
 
     # -- events
     def event_decl(self, meta: Any, name: Token, label: Token | None = None) -> st.EventDecl:
@@ -572,20 +603,53 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
         period: m.PeriodUnit | None = None
         deadline: str | None = None
         deadline_span: Span | None = None
+        words = st.PeriodWords(m.PeriodUnit.WHOLE)
         for item in rest:
             if isinstance(item, m.PeriodUnit):
                 period = item
+            elif isinstance(item, st.PeriodWords):
+                period, words = item.unit, item
             else:
                 deadline, deadline_span = item
         written = self.text[meta.start_pos : meta.end_pos] if self.text else ""
         return st.ExpressionLine(
-            expr, period, deadline, monitored, self._span(meta), deadline_span, " ".join(written.split())
+            expr,
+            period,
+            deadline,
+            monitored,
+            self._span(meta),
+            deadline_span,
+            " ".join(written.split()),
+            words.calendar,
+            words.cumulative,
         )
 
-    def period(self, meta: Any, unit: m.PeriodUnit) -> m.PeriodUnit:
+    def period(self, meta: Any, unit: m.PeriodUnit | st.PeriodWords) -> m.PeriodUnit | st.PeriodWords:
         return unit
 
-    def period_unit(self, meta: Any, word: Token) -> m.PeriodUnit:
+    def period_unit(
+        self, meta: Any, word: Token, second: Token | None = None
+    ) -> m.PeriodUnit | st.PeriodWords:
+        if second is not None:
+            both = f"{word} {second}".lower()
+            if both in CALENDAR_WORDS:
+                return st.PeriodWords(m.PeriodUnit.YEAR, CALENDAR_WORDS[both])
+            first = PERIOD_WORDS.get(str(word).lower())
+            if first is not None and str(second).lower() in CUMULATIVE_WORDS:
+                return st.PeriodWords(first, None, cumulative=True)
+            known = [*PERIOD_WORDS, *CALENDAR_WORDS, "trimestre cumulé", "quarter cumulative"]
+            guess = closest(both, known) or ""
+            span = Span(
+                self.file,
+                (word.line or 0) + self.offset,
+                word.column or 0,
+                (second.end_line or 0) + self.offset,
+                second.end_column or 0,
+            )
+            self.problems.append(Diagnostic("S016", span, {"word": f"{word} {second}", "guess": guess}))
+            return m.PeriodUnit.YEAR
+        if str(word).lower() in CALENDAR_WORDS:
+            return st.PeriodWords(m.PeriodUnit.YEAR, CALENDAR_WORDS[str(word).lower()])
         unit = PERIOD_WORDS.get(str(word).lower())
         if unit is None:
             guess = closest(str(word), PERIOD_WORDS) or ""

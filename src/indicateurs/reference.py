@@ -22,13 +22,12 @@ import attrs
 
 from . import durations, measures
 from . import model as m
-from .calendars import period_years, value_in
+from .calendars import PeriodSpec, spec_of, value_in
 from .compile import CompiledIndicator, _monotone_up
 from .convert import ConversionError, FieldError, field_converter, is_blank, parse_date
 from .evaluate import EVIDENCE_SHOWN, _indicator_result, _plan_result, _window
 from .events import Rejection, RowProblem, SkippedRow
 from .keywords import fold
-from .periods import bucket_key, buckets
 from .refvalues import value_over
 from .results import Evidence, EvidenceItem, PlanResult, SourceReport
 from .row_messages import row_message
@@ -54,12 +53,12 @@ class _Use:
     """An aggregate as an indicator uses it: on which periods, with which deadline."""
 
     agg: m.Aggregate
-    unit: m.PeriodUnit
+    spec: PeriodSpec  # the periods: a unit, and the calendar its years follow
     deadline: dt.date | None
 
     def key(self) -> tuple[Any, ...]:
         a = self.agg
-        return (a.fn, a.event_type, a.field, a.where, self.unit, self.deadline)
+        return (a.fn, a.event_type, a.field, a.where, self.spec, self.deadline)
 
 
 def evaluate_reference(
@@ -198,22 +197,22 @@ def _uses(plan: m.Plan, ind: m.Indicator) -> list[_Use]:
     """The aggregates an indicator's value reads, in the order the expression names them."""
     out: list[_Use] = []
 
-    def visit(expr: m.Expr, unit: m.PeriodUnit, deadline: dt.date | None) -> None:
+    def visit(expr: m.Expr, spec: PeriodSpec, deadline: dt.date | None) -> None:
         if isinstance(expr, m.Aggregate):
-            out.append(_Use(expr, unit, deadline))
+            out.append(_Use(expr, spec, deadline))
         elif isinstance(expr, m.IndicatorRef):
             ref = plan.indicator(expr.name)
             assert ref.expr is not None
             if ref.kind is m.IndicatorKind.MONITORED:
-                visit(ref.expr, unit, ref.deadline or deadline)
+                visit(ref.expr, spec, ref.deadline or deadline)
             else:
-                visit(ref.expr, ref.period, ref.deadline)
+                visit(ref.expr, spec_of(ref, plan), ref.deadline)
         else:
             for child in m.children(expr):
-                visit(child, unit, deadline)
+                visit(child, spec, deadline)
 
     if ind.expr is not None:
-        visit(ind.expr, ind.period, ind.deadline)
+        visit(ind.expr, spec_of(ind, plan), ind.deadline)
     return out
 
 
@@ -228,10 +227,10 @@ def _indicator(
     types = tuple(dict.fromkeys(u.agg.event_type for u in all_uses))
     if ind.expr is None:
         return CompiledIndicator(ind, None, None, None, None, [], (), False), []
-    expr, unit, deadline = ind.expr, ind.period, ind.deadline
+    expr, spec, deadline = ind.expr, spec_of(ind, plan), ind.deadline
 
     def at(e: m.Expr) -> Callable[[int], Value]:
-        return lambda key: _value(plan, e, unit, deadline, key, events, window)
+        return lambda key: _value(plan, e, spec, deadline, key, events, window)
 
     measure = target = None
     comparator = None
@@ -243,7 +242,7 @@ def _indicator(
 
     def empty(key: int) -> bool:
         return any(
-            not any(_taken(plan, u.agg, u.unit, u.deadline, key, e)[1] for e in events) for u in latest
+            not any(_taken(plan, u.agg, u.spec, u.deadline, key, e)[1] for e in events) for u in latest
         )
 
     ci = CompiledIndicator(
@@ -257,6 +256,7 @@ def _indicator(
         _monotone_up(expr, plan),
         plan.values,
         empty if latest else None,
+        None if spec.standard else spec,
     )
     return ci, uses
 
@@ -264,14 +264,14 @@ def _indicator(
 def _value(
     plan: m.Plan,
     expr: m.Expr,
-    unit: m.PeriodUnit,
+    spec: PeriodSpec,
     deadline: dt.date | None,
     key: int,
     events: list[RefEvent],
     window: m.PlanPeriod,
 ) -> Value:
     def again(e: m.Expr) -> Value:
-        return _value(plan, e, unit, deadline, key, events, window)
+        return _value(plan, e, spec, deadline, key, events, window)
 
     match expr:
         case m.Number():
@@ -279,25 +279,26 @@ def _value(
         case m.Boolean(value=b):
             return b
         case m.ByYear():
-            return value_in(expr, period_years(unit, key, window))[0]
+            return value_in(expr, spec.years(key, window))[0]
         case m.ValueRef(name=name):
-            return value_over(plan.values[name], period_years(unit, key, window))[0]
+            return value_over(plan.values[name], spec.years(key, window))[0]
         case m.Aggregate():
-            found = _aggregate(plan, expr, unit, deadline, key, events)
+            found = _aggregate(plan, expr, spec, deadline, key, events)
             factor = measures.scale(expr, plan)
             return found if factor == 1.0 or found is None or isinstance(found, bool) else found * factor
         case m.IndicatorRef(name=name):
             ref = plan.indicator(name)
             assert ref.expr is not None
             if ref.kind is m.IndicatorKind.MONITORED:
-                return _value(plan, ref.expr, unit, ref.deadline or deadline, key, events, window)
-            if ref.period is unit:
-                return _value(plan, ref.expr, ref.period, ref.deadline, key, events, window)
-            start, end = _key_dates(unit, key, window)
+                return _value(plan, ref.expr, spec, ref.deadline or deadline, key, events, window)
+            theirs = spec_of(ref, plan)
+            if theirs == spec:
+                return _value(plan, ref.expr, theirs, ref.deadline, key, events, window)
+            start, end = _key_dates(spec, key, window)
             verdicts = [
-                _value(plan, ref.expr, ref.period, ref.deadline, b.key, events, window)
-                for b in buckets(ref.period, window)
-                if b.start <= end and b.end >= start
+                _value(plan, ref.expr, theirs, ref.deadline, b.key, events, window)
+                for b in theirs.buckets(window)
+                if b.key in theirs.keys_between(start, end)
             ]
             if any(v is False for v in verdicts):
                 return False
@@ -332,11 +333,11 @@ def _value(
     raise ValueError(f"cannot evaluate {expr!r}")
 
 
-def _key_dates(unit: m.PeriodUnit, key: int, window: m.PlanPeriod) -> tuple[dt.date, dt.date]:
-    """The dates of the period `key` of `unit` (the whole window for WHOLE), within the window."""
-    if unit is m.PeriodUnit.WHOLE:
+def _key_dates(spec: PeriodSpec, key: int, window: m.PlanPeriod) -> tuple[dt.date, dt.date]:
+    """The dates of the period `key` (the whole window for WHOLE), within the window."""
+    if spec.unit is m.PeriodUnit.WHOLE:
         return window.start, window.end
-    for b in buckets(unit, window):
+    for b in spec.buckets(window):
         if b.key == key:
             return b.start, b.end
     raise KeyError(key)
@@ -369,10 +370,10 @@ def _or(x: Any, y: Any) -> bool | None:
 
 
 def _taken(
-    plan: m.Plan, agg: m.Aggregate, unit: m.PeriodUnit, deadline: dt.date | None, key: int, e: RefEvent
+    plan: m.Plan, agg: m.Aggregate, spec: PeriodSpec, deadline: dt.date | None, key: int, e: RefEvent
 ) -> tuple[bool, bool]:
     """(the event is of the aggregate's population for this period, the aggregate counts it)."""
-    if e.type != agg.event_type or bucket_key(unit, e.date) != key:
+    if e.type != agg.event_type or not spec.contains(key, e.date):
         return False, False
     if deadline is not None and e.date > deadline:
         return False, False
@@ -389,7 +390,7 @@ def _taken(
 def _aggregate(
     plan: m.Plan,
     agg: m.Aggregate,
-    unit: m.PeriodUnit,
+    spec: PeriodSpec,
     deadline: dt.date | None,
     key: int,
     events: list[RefEvent],
@@ -397,7 +398,7 @@ def _aggregate(
     population = 0
     counted: list[RefEvent] = []
     for e in events:
-        member, counts = _taken(plan, agg, unit, deadline, key, e)
+        member, counts = _taken(plan, agg, spec, deadline, key, e)
         population += member
         if counts:
             counted.append(e)
@@ -495,15 +496,28 @@ def _evidencer(plan: m.Plan, uses: list[_Use], events: list[RefEvent]) -> Callab
         items: dict[tuple[str, int], EvidenceItem] = {}
         count = 0
         for use in uses:
-            counted = [e for e in events if _taken(plan, use.agg, use.unit, use.deadline, key, e)[1]]
+            counted = [e for e in events if _taken(plan, use.agg, use.spec, use.deadline, key, e)[1]]
             count = max(count, len(counted))
-            for e in counted[:EVIDENCE_CAP]:
+            for e in _kept(use.spec, key, counted):
                 if len(items) >= EVIDENCE_SHOWN:
                     break
                 items.setdefault((e.source, e.row), EvidenceItem(e.source, e.row, e.id, e.date, e.type))
         return Evidence(count, tuple(items.values()))
 
     return evidence
+
+
+def _kept(spec: PeriodSpec, key: int, counted: list[RefEvent]) -> list[RefEvent]:
+    """The events kept as evidence: the first EVIDENCE_CAP. A period made of several periods
+    of its base unit (a school year of months, a year to date of quarters) keeps the first
+    EVIDENCE_CAP of each, base period after base period, then the first EVIDENCE_CAP of those."""
+    if spec.standard:
+        return counted[:EVIDENCE_CAP]
+    base = PeriodSpec(spec.base_unit)
+    kept: list[RefEvent] = []
+    for part in spec.base_keys(key):
+        kept += [e for e in counted if base.key_of(e.date) == part][:EVIDENCE_CAP]
+    return kept[:EVIDENCE_CAP]
 
 
 __all__ = ["evaluate_reference"]

@@ -219,6 +219,8 @@ class IndicatorResult:
     at_risk: bool = False
     path: tuple[str, ...] = ()
     milestone: MilestoneInfo | None = None  # a milestone's stated status (`jalon …`)
+    calendar: str | None = None  # years of another calendar: "school_year" or "fiscal_year"
+    cumulative: bool = False  # each period counts from the start of its year (`cumulé`)
 
     @property
     def value(self) -> Value:
@@ -247,6 +249,10 @@ class IndicatorResult:
         # Keys of the constructs beyond counting: present only when they say something.
         if self.milestone is not None:
             out["milestone"] = self.milestone.to_dict()
+        if self.calendar is not None:
+            out["calendar"] = self.calendar
+        if self.cumulative:
+            out["cumulative"] = True
         return out
 
 

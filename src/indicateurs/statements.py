@@ -125,6 +125,25 @@ class ExpressionLine:
     span: Span
     deadline_span: Span | None = None
     text: str = attrs.field(default="", eq=False)  # the line as written, for reports
+    calendar: str | None = None  # "school_year" or "fiscal_year" (`par année scolaire`)
+    cumulative: bool = False  # `par trimestre cumulé`
+
+
+@attrs.frozen
+class PeriodWords:
+    """A period written with two words: another calendar, or a year to date."""
+
+    unit: PeriodUnit
+    calendar: str | None = None
+    cumulative: bool = False
+
+
+@attrs.frozen
+class FiscalDecl:
+    """`exercice avril` (`fiscal year april`): the month fiscal years start in."""
+
+    month: int
+    span: Span
 
 
 @attrs.frozen
@@ -189,6 +208,7 @@ Statement = (
     | MilestoneLine
     | RefValueDecl
     | MeasureDecl
+    | FiscalDecl
 )
 
 FIELD_KINDS: dict[str, FieldKind] = {
