@@ -415,7 +415,10 @@ def _cond_atom(ctx: _Context, event: _Event) -> _Piece:
         return _Piece(field.name, 8)
     if form < 2 and kind != "boolean":
         items = [_literal(ctx, field) for _ in range(ctx.draw(st.integers(0 if form else 1, 3)))]
-        separator = ctx.rng.choice((", ", " , ", ";", "; "))
+        # A decimal comma inside a comma-separated list would read as one number (C156):
+        # French decimals go with semicolons, as an officer is told to write them.
+        decimal_comma = any("," in item for item in items)
+        separator = ctx.rng.choice((";", "; ", " ; ") if decimal_comma else (", ", " , ", ";", "; "))
         listed = "[" + ctx.gap() + separator.join(items) + ctx.gap() + "]"
         negated = ctx.chance(40)
         words = f"{ctx.kw('not')}{ctx.sep()}{ctx.kw('in')}" if negated else ctx.kw("in")
