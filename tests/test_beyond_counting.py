@@ -848,6 +848,9 @@ _TARGETS = [  # (a target, the value it measures, monitored)
     ("max(e.délai) au plus 30", "max(e.délai)"),
     ("existe(e où n entre 2 et 5)", "nombre(e où n entre 2 et 5)"),
     ("min(e.n) au moins 1", "min(e.n)"),
+    ("nombre(e) en hausse", "nombre(e)"),
+    ("somme(e.n) stable à ± 20 %", "somme(e.n)"),
+    ("nombre(e) en baisse de 10 % par rapport à 2022 = 8", "nombre(e)"),
 ]
 
 BEYOND_HEAD = """\
@@ -893,7 +896,8 @@ def test_the_compiled_and_the_reference_evaluators_agree_beyond_counting(
 ) -> None:
     lines = [BEYOND_HEAD]
     for i, (target, unit, monitored) in enumerate(indicators):
-        if ("[" in target[0] or "pop" in target[0]) and unit == "":
+        needs_periods = any(word in target[0] for word in ("[", "pop", "hausse", "stable"))
+        if needs_periods and unit == "":
             unit = "par an"
         expression = f"suivi {target[1]}" if monitored else target[0]
         lines.append(f"indicateur i{i} « I{i} »\n  {expression} {unit}\n")
@@ -908,3 +912,146 @@ def test_the_compiled_and_the_reference_evaluators_agree_beyond_counting(
     plan = load_plan(text)
     assert load_plan(format_plan(text, lang="en")) == plan
     same_result(plan, rows, as_of)
+
+
+# ---------------------------------------------------------------------------- baselines and trends
+
+TRENDS = """\
+période 2022 à 2024
+événement cambriolage « Cambriolage de domicile »
+valeur mesurée sentiment « Se sentent en sécurité » en %
+indicateur baisse « −10 % par rapport à 2022 »
+  nombre(cambriolage) en baisse de 10 % par rapport à 2022 par an
+indicateur baisse_moyenne « −2 % par rapport à la moyenne 2015-2019 (412, avant le système) »
+  nombre(cambriolage) en baisse de 2 % par rapport à la moyenne 2015-2019 = 412 par an
+indicateur direction « En baisse d'une année à l'autre »
+  nombre(cambriolage) en baisse par an
+indicateur hausse « En hausse d'un semestre à l'autre »
+  nombre(cambriolage) en hausse par semestre
+indicateur stable « Sentiment de sécurité stable à ± 5 % »
+  dernier(sentiment) stable à ± 5 % par an
+"""
+
+TRENDS_EN = """\
+period 2022 to 2024
+event cambriolage "Cambriolage de domicile"
+measured value sentiment "Se sentent en sécurité" in %
+indicator baisse "−10 % par rapport à 2022"
+  count(cambriolage) down 10 % vs 2022 per year
+indicator baisse_moyenne "−2 % par rapport à la moyenne 2015-2019 (412, avant le système)"
+  count(cambriolage) down 2% compared to average 2015 to 2019 = 412 per year
+indicator direction "En baisse d'une année à l'autre"
+  count(cambriolage) down per year
+indicator hausse "En hausse d'un semestre à l'autre"
+  count(cambriolage) up per semester
+indicator stable "Sentiment de sécurité stable à ± 5 %"
+  latest(sentiment) stable within +/- 5 % per year
+"""
+
+BURGLARIES: list[dict[str, object]] = [
+    *[{"type": "cambriolage", "date": "2022-03-01"}] * 10,
+    *[{"type": "cambriolage", "date": "2023-09-01"}] * 9,
+    *[{"type": "cambriolage", "date": "2024-03-01"}] * 4,
+    {"type": "sentiment", "date": "2022-05-01", "valeur": 60},
+    {"type": "sentiment", "date": "2023-05-01", "valeur": 62},
+    {"type": "sentiment", "date": "2024-05-01", "valeur": 70},
+]
+
+
+def test_trends_in_both_languages() -> None:
+    french, english = both_ways(TRENDS), both_ways(TRENDS_EN)
+    assert french == english
+    count = m.Aggregate(m.AggregateFn.COUNT, "cambriolage")
+    assert [i.expr for i in french.indicators[:3]] == [
+        m.Trend(count, "down", m.Number(10, True), m.Baseline(2022, 2022)),
+        m.Trend(count, "down", m.Number(2, True), m.Baseline(2015, 2019, m.Number(412))),
+        m.Trend(count, "down"),
+    ]
+    assert french.indicator("baisse").kind is m.IndicatorKind.TARGET
+
+
+def test_baselines_changes_and_directions() -> None:
+    result = same_result(load_plan(TRENDS), BURGLARIES, dt.date(2025, 1, 15))
+
+    def rows(ident: str) -> list[tuple[object, ...]]:
+        return [
+            (
+                p.label,
+                p.value,
+                p.baseline,
+                None if p.change is None else round(p.change, 4),
+                p.direction,
+                p.status,
+                p.reason,
+            )
+            for p in result.indicator(ident).periods
+        ]
+
+    reference, first = "période de référence", "première période : rien à comparer"
+    assert rows("baisse") == [
+        ("2022", 10.0, 10.0, 0.0, "stable", Status.MONITORED, reference),  # the baseline year is not judged
+        ("2023", 9.0, 10.0, -0.1, "baisse", Status.MET, None),  # exactly 10 % less
+        ("2024", 4.0, 10.0, -0.6, "baisse", Status.MET, None),
+    ]
+    assert result.indicator("baisse").status is Status.MET
+    assert result.indicator("baisse").target == "en baisse de 10 % par rapport à 2022 par an"
+    assert rows("baisse_moyenne")[0] == (
+        "2022",
+        10.0,
+        412.0,
+        round(10 / 412 - 1, 4),
+        "baisse",
+        Status.MET,
+        None,
+    )
+    assert rows("direction") == [
+        ("2022", 10.0, None, None, None, Status.MONITORED, first),
+        ("2023", 9.0, 10.0, -0.1, "baisse", Status.MET, None),
+        ("2024", 4.0, 9.0, round(4 / 9 - 1, 4), "baisse", Status.MET, None),
+    ]
+    assert [(p.label, p.baseline, p.status) for p in result.indicator("hausse").periods] == [
+        ("2022-S1", None, Status.MONITORED),
+        ("2022-S2", 10.0, Status.NOT_MET),
+        ("2023-S1", 0.0, Status.NOT_MET),  # 0 is not more than 0
+        ("2023-S2", 0.0, Status.MET),
+        ("2024-S1", 9.0, Status.NOT_MET),
+        ("2024-S2", 4.0, Status.NOT_MET),
+    ]
+    stable = result.indicator("stable")
+    assert [(p.label, p.status) for p in stable.periods] == [
+        ("2022", Status.MONITORED),
+        ("2023", Status.MET),  # 62 % against 60 %: +3,3 %
+        ("2024", Status.NOT_MET),  # 70 % against 62 %: +12,9 %
+    ]
+    data = result.to_dict()["tree"][0]["periods"][1]
+    assert (data["baseline"], data["change"], data["direction"]) == (10, -0.1, "baisse")
+
+
+def test_a_baseline_outside_the_evaluated_period_is_unknown_unless_declared() -> None:
+    plan = load_plan(TRENDS)
+    result = same_result(
+        indicateurs.load_plan(TRENDS), BURGLARIES, dt.date(2025, 1, 15)
+    )  # the plan's own period reads 2022
+    assert result.indicator("baisse").periods[1].baseline == 10.0
+    narrowed = indicateurs.evaluate(plan, list(BURGLARIES), period=2024, as_of=dt.date(2025, 1, 15))
+    slow = evaluate_reference(plan, list(BURGLARIES), period=2024, as_of=dt.date(2025, 1, 15))
+    assert narrowed.to_dict() == slow.to_dict()
+    [only] = narrowed.indicator("baisse").periods
+    assert (only.baseline, only.status) == (None, Status.NOT_EVALUABLE)
+    assert narrowed.indicator("baisse_moyenne").periods[0].baseline == 412.0
+
+
+def test_trend_mistakes() -> None:
+    head = "période 2022 à 2024\névénement c\nindicateur x « X »\n  "
+    assert error_codes(head + "nombre(c) en baisse de 10 par rapport à 2022 par an\n") == ["C218"]
+    assert error_codes(head + "nombre(c) en baisse par rapport à la moyenne 2019-2015 = 3 par an\n") == [
+        "C219"
+    ]
+    assert error_codes(head + "nombre(c) en baisse par rapport à 2022\n") == ["C220"]
+    assert error_codes(head + "nombre(c) en baisse par rapport à 2022 par trimestre\n") == ["C220"]
+    assert error_codes(head + "nombre(c) en baisse par rapport à 2020 par an\n") == ["C221"]
+    assert error_codes(head + "nombre(c) en baisse par rapport à 2024 par an\n") == ["C221"]
+    assert error_codes(head + "nombre(c) en baisse\n") == ["C222"]
+    assert error_codes(head + "existe(c) en baisse par an\n") == ["C147"]
+    # A declared baseline needs no data, and no « par an ».
+    load_plan(head + "nombre(c) en baisse de 10 % par rapport à 2020 = 40\n")

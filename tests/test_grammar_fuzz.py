@@ -94,6 +94,12 @@ def explicit_strategies(grammar: Lark, start: str = "start") -> dict[str, st.Sea
         value = terminal.pattern.value
         if terminal.pattern.type == "str" and value[:1].isalpha():
             explicit[terminal.name] = padded([value, value.upper(), value.capitalize()])
+        elif terminal.pattern.type == "re" and terminal.name not in explicit:
+            # Keywords of several words (« en baisse », « au moins »): spaced like the others.
+            words = st.from_regex(terminal.pattern.to_regexp(), fullmatch=True)
+            explicit[terminal.name] = words.filter(lambda v: v.strip() == v and "\n" not in v).map(
+                lambda v: f" {v} "
+            )
     return {name: strategy for name, strategy in explicit.items() if name in used}
 
 

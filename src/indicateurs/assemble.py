@@ -419,7 +419,7 @@ def _kind(line: st.ExpressionLine) -> m.IndicatorKind:
     if line.monitored:
         return m.IndicatorKind.MONITORED
     expr = line.expr
-    if isinstance(expr, m.Compare | m.Between):
+    if isinstance(expr, m.Compare | m.Between | m.Trend):
         return m.IndicatorKind.TARGET
     if isinstance(expr, m.And | m.Or | m.Not | m.Boolean | m.IndicatorRef):
         return m.IndicatorKind.YES_NO

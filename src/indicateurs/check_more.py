@@ -106,6 +106,31 @@ def indicator(checker: _Checker, ind: m.Indicator) -> None:
         if per_year and several_years is not None and not reported:
             checker.error("C207", node.span, years=several_years)
             reported = True
+        if isinstance(node, m.Trend):
+            _trend(checker, ind, node)
+
+
+def _trend(checker: _Checker, ind: m.Indicator, trend: m.Trend) -> None:
+    if trend.amount is not None and not trend.amount.percent:
+        shown = f"{trend.amount.value:g}".replace(".", ",")
+        checker.error("C218", trend.amount.span, amount=shown)
+    base = trend.baseline
+    if base is None:
+        if ind.period is m.PeriodUnit.WHOLE:
+            checker.error("C222", trend.span, name=ind.id)
+        return
+    if base.first > base.last:
+        checker.error("C219", base.span, first=base.first, last=base.last)
+        return
+    if base.declared is not None:
+        return
+    if ind.period is not m.PeriodUnit.YEAR or ind.calendar is not None or ind.cumulative:
+        checker.error("C220", base.span, name=ind.id)
+        return
+    period = checker.plan.period
+    if period is not None and not (period.start.year <= base.first and base.last < period.end.year):
+        years = str(base.first) if base.first == base.last else f"{base.first}-{base.last}"
+        checker.error("C221", base.span, years=years, start=period.start.year, end=period.end.year)
 
 
 def _several_years(plan: m.Plan, ind: m.Indicator) -> str | None:
@@ -130,6 +155,9 @@ def expression_type(checker: _Checker, expr: m.Expr) -> str | None:
     """`number` or `bool` for the new expression nodes, None for the others."""
     if isinstance(expr, m.ByYear | m.ValueRef):
         return "number"
+    if isinstance(expr, m.Trend):
+        checker._expect(expr.value, "number")  # type: ignore[attr-defined]
+        return "bool"
     return None
 
 

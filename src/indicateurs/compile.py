@@ -22,7 +22,7 @@ from typing import Any, cast
 
 import attrs
 
-from . import measures
+from . import measures, trends
 from . import model as m
 from .calendars import DerivedSlot, PeriodSpec, by_year_value, reference_value, spec_of
 from .convert import FieldError, end_reader, field_reader, is_blank
@@ -259,6 +259,9 @@ class CompiledPlan:
             comparator = ind.expr.op
         elif isinstance(ind.expr, m.Between):
             measure = self._value(ind.expr.value, ind.period, ind.deadline, [])
+        elif isinstance(ind.expr, m.Trend):
+            measure = self._value(ind.expr.value, ind.period, ind.deadline, [])
+            target = trends.compiled(ind.expr, measure, spec, self.window)[1]
         types = tuple(dict.fromkeys(s.key.event_type for s in used))
         latest = [s for s in dict.fromkeys(used) if s.key.fn is m.AggregateFn.LAST]
         return CompiledIndicator(
@@ -285,6 +288,9 @@ class CompiledPlan:
                 return lambda k: truth
             case m.ByYear():
                 return by_year_value(expr, unit, self.window)
+            case m.Trend(value=v):
+                own = self._spec if self._spec.unit is unit else PeriodSpec(unit)
+                return trends.compiled(expr, self._value(v, unit, deadline, used), own, self.window)[0]
             case m.ValueRef(name=name):
                 return reference_value(self.plan.values[name], unit, self.window)
             case m.Aggregate():

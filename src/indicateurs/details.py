@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import model as m
-from .calendars import period_years
+from . import trends
+from .calendars import PeriodSpec, period_years
 from .refvalues import value_over
-from .results import ReferenceUse
+from .results import ReferenceUse, Status
 
 if TYPE_CHECKING:
     from .compile import CompiledIndicator
@@ -37,11 +38,24 @@ def explain_periods(
     shows_target = (
         isinstance(expr, m.Compare) and ci.target is not None and not isinstance(expr.right, m.Number)
     )
-    if not names and not shows_target:
+    trend = expr if isinstance(expr, m.Trend) and ci.target is not None and ci.measure is not None else None
+    if not names and not shows_target and trend is None:
         return periods
+    spec = ci.period_spec or PeriodSpec(ind.period)
     out = []
     for bucket, period in zip(buckets, periods, strict=True):
         changes: dict[str, Any] = {}
+        if trend is not None:
+            assert ci.target is not None and ci.measure is not None
+            found = ci.target(bucket.key)
+            base = None if found is None or isinstance(found, bool) else float(found)
+            changes["baseline"] = base
+            changes["change"], changes["direction"] = trends.change(ci.measure(bucket.key), base)
+            reason = trends.reference_reason(trend, spec, window, bucket.key)
+            if reason is not None and period.status is not Status.NO_DATA:
+                measured = ci.measure(bucket.key)
+                shown = None if measured is None or isinstance(measured, bool) else float(measured)
+                changes.update(status=Status.MONITORED, reason=reason, projection=None, value=shown)
         if shows_target:
             assert ci.target is not None
             target = ci.target(bucket.key)

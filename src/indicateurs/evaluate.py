@@ -47,6 +47,7 @@ from .results import (
 from .row_messages import row_message
 from .sources import EventSource, RecordsSource, as_sources, from_records
 from .statuses import milestone_result
+from .trends import text as trend_text
 
 EVIDENCE_SHOWN = 20
 
@@ -642,6 +643,8 @@ def target_text(ind: m.Indicator, lang: str = "fr") -> str | None:
     if isinstance(expr, m.Compare) and isinstance(expr.right, m.Number):
         symbol = {">=": "≥", "<=": "≤", "!=": "≠"}.get(expr.op.value, expr.op.value)
         return f"{symbol} {_number(expr.right, fr)}{period}{deadline}"
+    if isinstance(expr, m.Trend):
+        return f"{trend_text(expr, fr)}{period}{deadline}"
     if isinstance(expr, m.Compare) and isinstance(expr.right, m.ByYear):
         symbol = {">=": "≥", "<=": "≤", "!=": "≠"}.get(expr.op.value, expr.op.value)
         return f"{symbol} {by_year_text(expr.right, fr)}{period}{deadline}"

@@ -359,6 +359,20 @@ class _Printer:
                 target = event if field is None else f"{event}.{field}"
                 condition = "" if where is None else f" {kw('where')} {self.expr(where)}"
                 return f"{AGGREGATE_WORDS[fn][self.index]}({target}{condition})"
+            case m.Trend(value=value, direction=direction, amount=amount, baseline=baseline):
+                parts = [wrap(value, _SUM), kw(direction)]
+                if amount is not None:
+                    parts.append(
+                        kw("within" if direction == "stable" else "trend_of") + " " + self.expr(amount)
+                    )
+                if baseline is not None:
+                    years = str(baseline.first)
+                    if baseline.last != baseline.first:
+                        years = f"{kw('average')} {baseline.first}-{baseline.last}"
+                    parts.append(f"{kw('vs')} {years}")
+                    if baseline.declared is not None:
+                        parts.append(f"= {self.expr(baseline.declared)}")
+                return " ".join(p.strip() for p in parts)
             case m.ByYear(items=items):
                 return "[" + " · ".join(f"{i.year}: {self.expr(i.value)}" for i in items) + "]"
         raise AssertionError(f"expression without printer: {expr!r}")  # pragma: no cover
@@ -383,7 +397,7 @@ def _precedence(expr: m.Expr) -> int:
             return _AND
         case m.Not():
             return _NOT
-        case m.Compare() | m.Between() | m.InList():
+        case m.Compare() | m.Between() | m.InList() | m.Trend():
             return _COMPARISON
         case m.Arithmetic(op=op):
             return _SUM if op in "+-" else _PRODUCT

@@ -52,6 +52,13 @@ KEYWORDS: dict[str, tuple[str, str]] = {
     "school_year": ("année scolaire", "school year"),
     "fiscal_year": ("exercice", "fiscal year"),
     "cumulative": ("cumulé", "cumulative"),
+    "down": ("en baisse", "down"),
+    "up": ("en hausse", "up"),
+    "stable": ("stable", "stable"),
+    "trend_of": ("de", ""),
+    "within": ("à ±", "within ±"),
+    "vs": ("par rapport à", "vs"),
+    "average": ("la moyenne", "average"),
 }
 
 MONTH_WORDS: tuple[tuple[str, str], ...] = (

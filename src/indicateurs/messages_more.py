@@ -106,6 +106,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fix_fr": "dites dans l'en-tête le mois où l'exercice commence, par exemple « exercice avril »",
         "fix_en": "say in the header the month fiscal years start in, for example 'fiscal year april'",
     },
+    "C218": {
+        "fr": "« {amount} » : une évolution se donne en pourcentage",
+        "en": "'{amount}': a change is given as a percentage",
+        "fix_fr": "écrivez « {amount} % » (« en baisse de 10 % », « stable à ± 5 % »)",
+        "fix_en": "write '{amount} %' ('down 10 %', 'stable within ± 5 %')",
+    },
+    "C219": {
+        "fr": "moyenne de {first} à {last} : la première année vient après la dernière",
+        "en": "average from {first} to {last}: the first year comes after the last",
+        "fix_fr": "écrivez les années dans l'ordre : « la moyenne {last}-{first} »",
+        "fix_en": "write the years in order: 'average {last}-{first}'",
+    },
+    "C220": {
+        "fr": "une année de référence calculée sur les données se compare année par année (indicateur « {name} »)",
+        "en": "a baseline year computed from the data compares year by year (indicator '{name}')",
+        "fix_fr": "ajoutez « par an » après l'expression, ou déclarez la valeur de référence : « par rapport à 2022 = 412 »",
+        "fix_en": "add 'per year' after the expression, or declare the baseline value: 'vs 2022 = 412'",
+    },
+    "C221": {
+        "fr": "l'année de référence {years} n'est pas avant la fin de la période du plan ({start}–{end}) : ses données ne seront pas lues",
+        "en": "baseline {years} is not before the end of the plan's period ({start}–{end}): its data will not be read",
+        "fix_fr": "déclarez la valeur de référence (« par rapport à {years} = 412 ») ou faites commencer la période du plan à l'année de référence",
+        "fix_en": "declare the baseline value ('vs {years} = 412') or start the plan's period with the baseline year",
+    },
+    "C222": {
+        "fr": "« en baisse », « en hausse » ou « stable » sans année de référence compare chaque période à la précédente : il faut des périodes (indicateur « {name} »)",
+        "en": "'down', 'up' or 'stable' without a baseline compares each period with the one before: periods are needed (indicator '{name}')",
+        "fix_fr": "ajoutez « par an » (ou « par trimestre »…), ou une référence : « par rapport à 2022 »",
+        "fix_en": "add 'per year' (or 'per quarter'…), or a baseline: 'vs 2022'",
+    },
     "C208": {
         "fr": "l'année {year} a deux valeurs",
         "en": "year {year} has two values",

@@ -242,6 +242,30 @@ class ByYear:
 
 
 @attrs.frozen
+class Baseline:
+    """What a trend compares with: a year, the average of years (first..last), and the value
+    declared for them when the data predates the system."""
+
+    first: int
+    last: int
+    declared: Number | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Trend:
+    """`valeur en baisse de 10 % par rapport à 2022`: direction "down", "up" or "stable"; the
+    amount is the change asked for (down, up) or the tolerance (stable); without a baseline,
+    each period is compared with the previous one."""
+
+    value: Expr
+    direction: str
+    amount: Number | None = None
+    baseline: Baseline | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
 class ValueRef:
     """A reference value of the plan used in an expression (`population`)."""
 
@@ -268,6 +292,7 @@ Expr = (
     | IndicatorRef
     | ByYear
     | ValueRef
+    | Trend
 )
 
 
@@ -276,6 +301,8 @@ def children(expr: Expr) -> tuple[Expr, ...]:
     match expr:
         case Negative(operand=o) | Not(operand=o):
             return (o,)
+        case Trend(value=v):
+            return (v,)
         case Compare(left=a, right=b) | And(left=a, right=b) | Or(left=a, right=b):
             return (a, b)
         case Arithmetic(left=a, right=b):

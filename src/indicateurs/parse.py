@@ -709,6 +709,38 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
     def table_source(self, meta: Any, path: Token) -> tuple[str, str]:
         return "table", _unquote(path)
 
+    # -- trends
+    def trend_of(self, meta: Any, value: m.Expr, trend: tuple[Any, ...]) -> m.Trend:
+        direction, amount, baseline = trend
+        return m.Trend(value, direction, amount, baseline, self._span(meta))
+
+    def trend(self, meta: Any, word: Token, *rest: Any) -> tuple[Any, ...]:
+        direction = {"TREND_DOWN": "down", "TREND_UP": "up", "TREND_STABLE": "stable"}[word.type]
+        amount = next((item for item in rest if isinstance(item, m.Number)), None)
+        baseline = next((item for item in rest if isinstance(item, m.Baseline)), None)
+        return direction, amount, baseline
+
+    def trend_amount(self, meta: Any, number: m.Number) -> m.Number:
+        return number
+
+    def tolerance(self, meta: Any, number: m.Number) -> m.Number:
+        return number
+
+    def baseline(self, meta: Any, years: tuple[int, int], declared: m.Expr | None = None) -> m.Baseline:
+        if isinstance(declared, m.Negative) and isinstance(declared.operand, m.Number):
+            declared = m.Number(-declared.operand.value, declared.operand.percent, declared.span)
+        number = declared if isinstance(declared, m.Number) else None
+        return m.Baseline(years[0], years[1], number, self._span(meta))
+
+    def baseline_years(self, meta: Any, first: Token, last: Token | None = None) -> tuple[int, int]:
+        years = []
+        for token in (first, last or first):
+            written = str(token)
+            if not written.isdigit() or not 1900 <= int(written) <= 2200:
+                self.problems.append(Diagnostic("C201", self._tok(token), {"year": written}))
+            years.append(int(written) if written.isdigit() else 0)
+        return years[0], years[1]
+
     # -- values per year
     def by_year(self, meta: Any, *items: m.YearValue) -> m.ByYear:
         return m.ByYear(tuple(items), self._span(meta))

@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from . import durations, measures
+from . import durations, measures, trends
 from . import model as m
 from .calendars import PeriodSpec, spec_of, value_in
 from .compile import CompiledIndicator, _monotone_up
@@ -238,6 +238,9 @@ def _indicator(
         measure, target, comparator = at(expr.left), at(expr.right), expr.op
     elif isinstance(expr, m.Between):
         measure = at(expr.value)
+    elif isinstance(expr, m.Trend):
+        trend, measure = expr, at(expr.value)
+        target = lambda key: trends.baseline_at(trend, at(trend.value), spec, window, key)  # noqa: E731
     latest = [u for u in uses if u.agg.fn is m.AggregateFn.LAST]
 
     def empty(key: int) -> bool:
@@ -280,6 +283,12 @@ def _value(
             return b
         case m.ByYear():
             return value_in(expr, spec.years(key, window))[0]
+        case m.Trend(value=v):
+
+            def at_key(k: int) -> Value:
+                return _value(plan, v, spec, deadline, k, events, window)
+
+            return trends.verdict(expr, at_key(key), trends.baseline_at(expr, at_key, spec, window, key))
         case m.ValueRef(name=name):
             return value_over(plan.values[name], spec.years(key, window))[0]
         case m.Aggregate():

@@ -154,6 +154,9 @@ class PeriodResult:
     # The constructs beyond counting (each key appears in JSON only when it says something):
     target_value: float | None = None  # the target that applied, when it is not a plain number
     references: tuple[ReferenceUse, ...] = ()  # the reference values the period used
+    baseline: float | None = None  # a trend's baseline (a year, an average, the previous period)
+    change: float | None = None  # the change from the baseline: -0.12 for 12 % less
+    direction: str | None = None  # "baisse", "hausse" or "stable", as observed
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -171,6 +174,10 @@ class PeriodResult:
             out["target_value"] = _num(self.target_value)
         if self.references:
             out["references"] = [r.to_dict() for r in self.references]
+        if self.baseline is not None or self.direction is not None:
+            out["baseline"] = _num(self.baseline)
+            out["change"] = _num(self.change)
+            out["direction"] = self.direction
         return out
 
 

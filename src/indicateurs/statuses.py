@@ -71,6 +71,8 @@ class MilestoneVerdict:
 # The reasons, French first, English second (the renderers translate them).
 REASONS: dict[str, str] = {
     "aucune mesure sur la période": "no measurement in the period",
+    "période de référence": "baseline period",
+    "première période : rien à comparer": "first period: nothing to compare with",
     "jalon réalisé": "milestone achieved",
     "jalon réalisé après l'échéance": "milestone achieved after its due date",
     "jalon en cours": "milestone in progress",

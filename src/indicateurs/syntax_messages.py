@@ -161,7 +161,9 @@ ALTERNATIVE_SPELLINGS: frozenset[str] = frozenset(
     {"distincts", "average", "periode", "legale", "evenement", "granularite", "unite"}
 )
 # Terminals never listed: other words for what the list already shows (« au moins » for >=).
-HIDDEN_TERMINALS: frozenset[str] = frozenset({"AT_LEAST", "AT_MOST"})
+HIDDEN_TERMINALS: frozenset[str] = frozenset(
+    {"AT_LEAST", "AT_MOST", "TREND_DOWN", "TREND_UP", "TREND_STABLE"}
+)
 # Newer functions, not listed among what may come next (the lists stay short): « dernier ».
 HIDDEN_KEYWORDS: frozenset[str] = frozenset({"dernier", "dernière", "derniere", "latest"})
 

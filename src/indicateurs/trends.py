@@ -1,0 +1,141 @@
+"""Baselines and trends: a value compared with a baseline year, the average of baseline years,
+a baseline declared in the plan, or the previous period.
+
+    nombre(cambriolage) en baisse de 10 % par rapport à 2022 par an
+    nombre(cambriolage) en baisse de 2 % par rapport à la moyenne 2015-2019 = 412 par an
+    nombre(incivilite) en hausse par trimestre
+    dernier(sentiment) stable à ± 5 % par an
+
+`en baisse de 10 %` holds when the value is at most 90 % of the baseline, `en hausse de 5 %`
+when it is at least 105 %, `stable à ± 5 %` when it is within 5 % of it either way; without a
+percentage, `en baisse` and `en hausse` hold for any decrease or increase. A baseline computed
+from the events is the value of the same expression over the baseline year (or the average of
+its values over the baseline years): those years must lie within the evaluated period, and
+they are not judged themselves (status `suivi`, reason « période de référence »). Without
+`par rapport à`, each period is compared with the one before it; the first has nothing to be
+compared with. Both evaluators use these rules with the values they compute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from . import model as m
+from .calendars import PeriodSpec
+
+Value = float | bool | None
+ValueFn = Callable[[int], Value]
+
+REFERENCE_PERIOD = "période de référence"
+FIRST_PERIOD = "première période : rien à comparer"
+REASONS = {
+    REFERENCE_PERIOD: "baseline period",
+    FIRST_PERIOD: "first period: nothing to compare with",
+}
+
+
+def computed_years(trend: m.Trend) -> tuple[int, ...]:
+    """The years a baseline is computed from (none when declared or against the previous period)."""
+    base = trend.baseline
+    if base is None or base.declared is not None:
+        return ()
+    return tuple(range(base.first, base.last + 1))
+
+
+def baseline_at(
+    trend: m.Trend, value: ValueFn, spec: PeriodSpec, window: m.PlanPeriod, key: int
+) -> float | None:
+    """The baseline a period `key` is compared with; None when it cannot be known."""
+    base = trend.baseline
+    if base is not None and base.declared is not None:
+        return base.declared.effective
+    if base is not None:
+        years = computed_years(trend)
+        if not (window.start <= dt.date(years[0], 1, 1) and dt.date(years[-1], 12, 31) <= window.end):
+            return None  # the baseline years are not all within the evaluated period
+        found = [value(year) for year in years]
+        numbers = [float(v) for v in found if v is not None and not isinstance(v, bool)]
+        return sum(numbers) / len(numbers) if len(numbers) == len(found) else None
+    keys = [b.key for b in spec.buckets(window)]
+    if key not in keys or keys.index(key) == 0:
+        return None
+    previous = value(keys[keys.index(key) - 1])
+    return None if previous is None or isinstance(previous, bool) else float(previous)
+
+
+def verdict(trend: m.Trend, value: Value, base: float | None) -> bool | None:
+    """Whether the value meets the trend against the baseline; None when either is unknown."""
+    if value is None or base is None or isinstance(value, bool):
+        return None
+    x = float(value)
+    amount = None if trend.amount is None else trend.amount.effective
+    slack = 1e-9 * max(abs(base), 1.0)  # 9 is 10 % less than 10, whatever the binary fractions say
+    if trend.direction == "down":
+        return x <= base * (1 - amount) + slack if amount is not None else x < base
+    if trend.direction == "up":
+        return x >= base * (1 + amount) - slack if amount is not None else x > base
+    tolerance = amount or 0.0
+    return abs(x - base) <= tolerance * abs(base) + slack
+
+
+def text(trend: m.Trend, fr: bool) -> str:
+    """The target of a trend as an officer says it: `−10 % par rapport à 2022`, `en baisse`."""
+    words = {"down": ("en baisse", "down"), "up": ("en hausse", "up"), "stable": ("stable", "stable")}
+    out = words[trend.direction][0 if fr else 1]
+    if trend.amount is not None:
+        amount = f"{trend.amount.value:g}".replace(".", "," if fr else ".")
+        if trend.direction == "stable":
+            out += f" {'à' if fr else 'within'} ± {amount} %"
+        else:
+            out += f" {'de ' if fr else ''}{amount} %"
+    base = trend.baseline
+    if base is None:
+        return out + (" par rapport à la période précédente" if fr else " vs the previous period")
+    years = str(base.first) if base.first == base.last else f"{base.first}-{base.last}"
+    if base.first != base.last:
+        years = ("la moyenne " if fr else "the average of ") + years
+    out += (" par rapport à " if fr else " vs ") + years
+    if base.declared is not None:
+        declared = f"{base.declared.value:g}"
+        out += f" ({declared.replace('.', ',') if fr else declared})"
+    return out
+
+
+def reference_reason(trend: m.Trend, spec: PeriodSpec, window: m.PlanPeriod, key: int) -> str | None:
+    """Why a period is not judged: it is a baseline year, or the first period of a comparison
+    with the previous one."""
+    if computed_years(trend) and spec.unit is m.PeriodUnit.YEAR and key in computed_years(trend):
+        return REFERENCE_PERIOD
+    if trend.baseline is None:
+        keys = [b.key for b in spec.buckets(window)]
+        if keys and keys[0] == key:
+            return FIRST_PERIOD
+    return None
+
+
+def compiled(
+    trend: m.Trend, value: ValueFn, spec: PeriodSpec, window: m.PlanPeriod
+) -> tuple[ValueFn, ValueFn]:
+    """The verdict and the baseline of a trend, per period key, from the value's function."""
+    memo: dict[int, float | None] = {}
+
+    def base(key: int) -> Value:
+        if key not in memo:
+            memo[key] = baseline_at(trend, value, spec, window, key)
+        return memo[key]
+
+    def judge(key: int) -> Value:
+        found = base(key)
+        return verdict(trend, value(key), None if isinstance(found, bool) else found)
+
+    return judge, base
+
+
+def change(value: Value, base: float | None) -> tuple[float | None, str | None]:
+    """The relative change from the baseline (-0.12 for 12 % less) and its direction."""
+    if value is None or base is None or isinstance(value, bool):
+        return None, None
+    x = float(value)
+    direction = "baisse" if x < base else "hausse" if x > base else "stable"
+    return (None if base == 0 else x / base - 1), direction
