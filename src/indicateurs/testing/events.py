@@ -43,6 +43,7 @@ import attrs
 from hypothesis import strategies as st
 
 from .. import model as m
+from ..periods import bucket_key, key_range, keys_between
 from ..periods import buckets as period_buckets
 from ..results import Status
 
@@ -97,88 +98,114 @@ def evaluation_window(
 
 
 @attrs.frozen
+class _Ctx:
+    """Where an expression is measured: the period unit and the deadline of its aggregates."""
+
+    unit: m.PeriodUnit
+    deadline: dt.date | None
+
+
+@attrs.frozen
+class _Segment:
+    """Days of one period of the indicator that every measure sees alike: the same period of
+    every unit involved, the same side of every deadline."""
+
+    start: dt.date
+    end: dt.date
+
+    def key(self, unit: m.PeriodUnit) -> int:
+        return bucket_key(unit, self.start)
+
+    def counted(self, ctx: _Ctx, key: int) -> bool:
+        return self.key(ctx.unit) == key and (ctx.deadline is None or self.end <= ctx.deadline)
+
+
+@attrs.frozen
 class _Bucket:
-    """One period of an indicator: where counted events go, and where late ones may go."""
+    """One period of the indicator, cut into segments."""
 
     label: str
-    count_range: tuple[dt.date, dt.date] | None  # events counted (on or before the deadline)
-    late_range: tuple[dt.date, dt.date] | None  # events after the deadline, inside the period
-
-    @property
-    def shape(self) -> tuple[bool, bool]:
-        return (self.count_range is not None, self.late_range is not None)
+    key: int
+    segments: tuple[_Segment, ...]
+    shape: tuple[Any, ...]  # periods of the same shape take the same construction
 
 
-def _buckets(ind: m.Indicator, window: m.PlanPeriod) -> list[_Bucket]:
-    found = period_buckets(ind.period, window)
-    deadline = ind.deadline
-    if deadline is not None and ind.period is m.PeriodUnit.WHOLE:
-        whole = found[0]
-        count = (whole.start, min(window.end, deadline)) if deadline >= whole.start else None
-        late_start = max(whole.start, deadline + dt.timedelta(days=1))
-        late = (late_start, window.end) if late_start <= window.end else None
-        return [_Bucket(whole.label, count, late)]
+def _buckets(p: _Problem, window: m.PlanPeriod) -> list[_Bucket]:
+    own = p.own.unit
+    units = sorted(p.units - {m.PeriodUnit.WHOLE}, key=lambda u: u.months)
+    deadlines = sorted(p.deadlines)
     out = []
-    for b in found:
-        if deadline is None:
-            out.append(_Bucket(b.label, (b.start, b.end), None))
-            continue
-        count_end = min(b.end, deadline)
-        late_start = max(b.start, deadline + dt.timedelta(days=1))
-        out.append(
-            _Bucket(
-                b.label,
-                (b.start, count_end) if count_end >= b.start else None,
-                (late_start, b.end) if late_start <= b.end else None,
-            )
+    for b in period_buckets(own, window):
+        start, end = key_range(own, b.key, window)
+        cuts = {start}
+        for unit in units:
+            for k in keys_between(unit, start, end):
+                first, _ = key_range(unit, k, window)
+                if start < first <= end:
+                    cuts.add(first)
+        for d in deadlines:
+            after = d + dt.timedelta(days=1)
+            if start < after <= end:
+                cuts.add(after)
+        ordered = sorted(cuts)
+        segments = tuple(
+            _Segment(a, ordered[i + 1] - dt.timedelta(days=1) if i + 1 < len(ordered) else end)
+            for i, a in enumerate(ordered)
         )
+        shape = tuple(
+            (
+                tuple(sorted({s.key(u) for s in segments}).index(seg.key(u)) for u in units),
+                tuple(seg.end <= d for d in deadlines),
+            )
+            for seg in segments
+        )
+        out.append(_Bucket(b.label, b.key, segments, shape))
     return out
 
 
 # ---------------------------------------------------------------------------- references
 
 
-def _inline(
-    plan: m.Plan, expr: m.Expr, unit: m.PeriodUnit, deadline: dt.date | None, owner: str, depth: int = 0
-) -> m.Expr:
-    """The expression with every indicator reference replaced by the referenced expression.
+def _reference_ctx(ref: m.Indicator, ctx: _Ctx) -> _Ctx:
+    """Where the evaluator measures a referenced indicator: a monitored one again on the
+    referring periods (with its own deadline, if any); any other on its own periods and deadline."""
+    if ref.kind is m.IndicatorKind.MONITORED:
+        return _Ctx(ctx.unit, ref.deadline or ctx.deadline)
+    return _Ctx(ref.period, ref.deadline)
 
-    The evaluator measures a monitored indicator's expression again on the referring
-    indicator's periods (with the referenced deadline, if any), and takes any other indicator's
-    verdict on its own periods and deadline. Both come to inlining when the periods and the
-    deadline are the same; other references are not supported here (ValueError).
+
+def _reachable(plan: m.Plan, ind: m.Indicator) -> list[tuple[m.Expr, _Ctx]]:
+    """Every expression the indicator evaluates, through its references, with where it is measured.
+
+    A referenced verdict over a longer period than the referring one (a yearly target inside a
+    quarterly one) depends on events outside the referring period: not supported (ValueError).
     """
-    if depth > 64:
-        raise ValueError(f"« {owner} » : références d'indicateurs trop profondes (cycle ?)")
-    d = depth + 1
-
-    def again(e: m.Expr) -> m.Expr:
-        return _inline(plan, e, unit, deadline, owner, d)
-
-    match expr:
-        case m.IndicatorRef(name=name):
-            ref = plan.indicator(name)
+    assert ind.expr is not None
+    out: list[tuple[m.Expr, _Ctx]] = []
+    stack: list[tuple[m.Expr, _Ctx, int]] = [(ind.expr, _Ctx(ind.period, ind.deadline), 0)]
+    while stack:
+        expr, ctx, depth = stack.pop()
+        if depth > 64:
+            raise ValueError(f"« {ind.id} » : références d'indicateurs trop profondes (cycle ?)")
+        out.append((expr, ctx))
+        for node in m.walk(expr):
+            if not isinstance(node, m.IndicatorRef):
+                continue
+            ref = plan.indicator(node.name)
             if ref.expr is None:
-                raise ValueError(f"« {owner} » : l'indicateur référencé « {name} » n'a pas d'expression")
-            if ref.kind is m.IndicatorKind.MONITORED:
-                same = (ref.deadline or deadline) == deadline
-            else:
-                same = ref.period is unit and ref.deadline == deadline
-            if not same:
+                raise ValueError(f"« {ind.id} » : l'indicateur référencé « {ref.id} » n'a pas d'expression")
+            inner = _reference_ctx(ref, ctx)
+            if (
+                ref.kind is not m.IndicatorKind.MONITORED
+                and ctx.unit is not m.PeriodUnit.WHOLE
+                and inner.unit.months > ctx.unit.months
+            ):
                 raise ValueError(
-                    f"« {owner} » : la référence à « {name} » porte sur d'autres périodes ou une autre "
-                    "échéance ; ces stratégies ne construisent que des références de mêmes période et échéance"
+                    f"« {ind.id} » : « {ref.id} » est jugé sur des périodes plus longues que celles qui "
+                    "y font référence ; ces stratégies ne construisent pas de tels flux"
                 )
-            return again(ref.expr)
-        case m.Negative(operand=o) | m.Not(operand=o):
-            return attrs.evolve(expr, operand=again(o))
-        case m.Compare(left=a, right=b) | m.And(left=a, right=b) | m.Or(left=a, right=b):
-            return attrs.evolve(expr, left=again(a), right=again(b))
-        case m.Arithmetic(left=a, right=b):
-            return attrs.evolve(expr, left=again(a), right=again(b))
-        case m.Between(value=v, low=lo, high=hi):
-            return attrs.evolve(expr, value=again(v), low=again(lo), high=again(hi))
-    return expr
+            stack.append((ref.expr, inner, depth + 1))
+    return out
 
 
 # ---------------------------------------------------------------------------- choices
@@ -417,8 +444,8 @@ class _Num:
 
     def probe_points(self, consts: Sequence[float]) -> list[float]:
         raw: set[float] = set(float(x) for x in range(-3, 13))
-        raw.update(float(2**k) for k in range(4, 21))
-        raw.update(-float(2**k) for k in range(2, 12))
+        raw.update(float(4**k) for k in range(2, 11))
+        raw.update(-float(4**k) for k in range(1, 6))
         for c in consts:
             if not math.isfinite(c):
                 continue
@@ -764,14 +791,38 @@ def _holds(cond: m.Expr, fields: dict[str, Any], et: m.EventType) -> bool | None
     raise ValueError(f"condition non prise en charge : {cond!r}")
 
 
-_Events = dict[str, list[dict[str, Any]]]  # counted events of each type in one period
+_Rows = list[dict[str, list[dict[str, Any]]]]  # per segment of a period: the events of each type
 
 
-def _aggregate(agg: m.Aggregate, events: _Events, et: m.EventType) -> Value:
-    rows = events.get(agg.event_type, [])
-    fn, field, where = agg.fn, agg.field, agg.where
+@functools.lru_cache(maxsize=4096)
+def _condition_fields(cond: m.Expr, et: m.EventType) -> tuple[str, ...]:
+    return tuple(
+        sorted({n.name for n in m.walk(cond) if isinstance(n, m.Name | m.BoolField) and et.field(n.name)})
+    )
+
+
+def _passes(where: m.Expr | None, et: m.EventType) -> Callable[[dict[str, Any]], bool]:
+    """Whether a row passes a condition, remembered per combination of the fields it reads."""
+    if where is None:
+        return lambda row: True
+    fields = _condition_fields(where, et)
+    memo: dict[tuple[Any, ...], bool] = {}
+
+    def passes(row: dict[str, Any]) -> bool:
+        key = tuple(row.get(f) for f in fields)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _holds(where, row, et) is True
+        return found
+
+    return passes
+
+
+def _aggregate(agg: m.Aggregate, rows: Sequence[dict[str, Any]], et: m.EventType) -> Value:
+    fn, field = agg.fn, agg.field
+    passes = _passes(agg.where, et)
     if fn is m.AggregateFn.SHARE:
-        matched = sum(1 for r in rows if where is None or _holds(where, r, et) is True)
+        matched = sum(1 for r in rows if passes(r))
         return matched / len(rows) if rows else None
     count = 0
     total = 0.0
@@ -779,7 +830,7 @@ def _aggregate(agg: m.Aggregate, events: _Events, et: m.EventType) -> Value:
     low: Any = None
     high: Any = None
     for r in rows:
-        if where is not None and _holds(where, r, et) is not True:
+        if not passes(r):
             continue
         if field is None:
             count += 1
@@ -811,49 +862,80 @@ def _aggregate(agg: m.Aggregate, events: _Events, et: m.EventType) -> Value:
     return None if high is None else float(high)
 
 
-def _value(expr: m.Expr, events: _Events, plan: m.Plan) -> Value:
-    """An (inlined) indicator expression on one period's counted events, as the evaluator computes it."""
-    match expr:
-        case m.Number():
-            return expr.effective
-        case m.Boolean(value=b):
-            return b
-        case m.Aggregate():
-            return _aggregate(expr, events, plan.event_types[expr.event_type])
-        case m.Negative(operand=o):
-            x = _value(o, events, plan)
-            return None if x is None else -x
-        case m.Arithmetic(op=op, left=a, right=b):
-            x, y = _value(a, events, plan), _value(b, events, plan)
-            if x is None or y is None:
-                return None
-            if op == "+":
-                return float(x) + float(y)
-            if op == "-":
-                return float(x) - float(y)
-            if op == "*":
-                return float(x) * float(y)
-            return None if y == 0 else float(x) / float(y)
-        case m.Compare(op=op, left=a, right=b):
-            x, y = _value(a, events, plan), _value(b, events, plan)
-            return None if x is None or y is None else _CMP[op](x, y)
-        case m.Between(value=v, low=lo, high=hi):
-            x, a2, b2 = (_value(e, events, plan) for e in (v, lo, hi))
-            return None if x is None or a2 is None or b2 is None else bool(a2 <= x <= b2)
-        case m.And(left=a, right=b):
-            x, y = _value(a, events, plan), _value(b, events, plan)
-            if x is False or y is False:
-                return False
-            return None if x is None or y is None else True
-        case m.Or(left=a, right=b):
-            x, y = _value(a, events, plan), _value(b, events, plan)
-            if x is True or y is True:
-                return True
-            return None if x is None or y is None else False
-        case m.Not(operand=o):
-            x = _value(o, events, plan)
-            return None if x is None else not x
-    raise ValueError(f"expression non prise en charge : {expr!r}")
+class _Model:
+    """The evaluator's values on constructed events of one period, computed the way it computes them.
+
+    Written apart from the evaluator on purpose: the property tests compare the two.
+    """
+
+    def __init__(self, plan: m.Plan, bucket: _Bucket, window: m.PlanPeriod, rows: _Rows):
+        self.plan, self.bucket, self.window, self.rows = plan, bucket, window, rows
+
+    def events(self, t: str, ctx: _Ctx, key: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for seg, per_type in zip(self.bucket.segments, self.rows, strict=True):
+            if seg.counted(ctx, key):
+                out.extend(per_type.get(t, ()))
+        return out
+
+    def value(self, expr: m.Expr, ctx: _Ctx, key: int) -> Value:
+        match expr:
+            case m.Number():
+                return expr.effective
+            case m.Boolean(value=b):
+                return b
+            case m.Aggregate(event_type=t):
+                return _aggregate(expr, self.events(t, ctx, key), self.plan.event_types[t])
+            case m.IndicatorRef(name=name):
+                return self.reference(self.plan.indicator(name), ctx, key)
+            case m.Negative(operand=o):
+                x = self.value(o, ctx, key)
+                return None if x is None else -x
+            case m.Arithmetic(op=op, left=a, right=b):
+                x, y = self.value(a, ctx, key), self.value(b, ctx, key)
+                if x is None or y is None:
+                    return None
+                if op == "+":
+                    return float(x) + float(y)
+                if op == "-":
+                    return float(x) - float(y)
+                if op == "*":
+                    return float(x) * float(y)
+                return None if y == 0 else float(x) / float(y)
+            case m.Compare(op=op, left=a, right=b):
+                x, y = self.value(a, ctx, key), self.value(b, ctx, key)
+                return None if x is None or y is None else _CMP[op](x, y)
+            case m.Between(value=v, low=lo, high=hi):
+                x, a2, b2 = (self.value(e, ctx, key) for e in (v, lo, hi))
+                return None if x is None or a2 is None or b2 is None else bool(a2 <= x <= b2)
+            case m.And(left=a, right=b):
+                x, y = self.value(a, ctx, key), self.value(b, ctx, key)
+                if x is False or y is False:
+                    return False
+                return None if x is None or y is None else True
+            case m.Or(left=a, right=b):
+                x, y = self.value(a, ctx, key), self.value(b, ctx, key)
+                if x is True or y is True:
+                    return True
+                return None if x is None or y is None else False
+            case m.Not(operand=o):
+                x = self.value(o, ctx, key)
+                return None if x is None else not x
+        raise ValueError(f"expression non prise en charge : {expr!r}")
+
+    def reference(self, ref: m.Indicator, ctx: _Ctx, key: int) -> Value:
+        assert ref.expr is not None
+        inner = _reference_ctx(ref, ctx)
+        if ref.kind is m.IndicatorKind.MONITORED or inner.unit is ctx.unit:
+            return self.value(ref.expr, inner, key)
+        values = [self.value(ref.expr, inner, k) for k in _subkeys(inner.unit, ctx.unit, key, self.window)]
+        if any(v is False for v in values):
+            return False
+        return True if values and all(v is True for v in values) else None
+
+
+def _subkeys(inner: m.PeriodUnit, outer: m.PeriodUnit, key: int, window: m.PlanPeriod) -> tuple[int, ...]:
+    return keys_between(inner, *key_range(outer, key, window))
 
 
 def _overall(truths: Sequence[Value], has_data: bool) -> Status:
@@ -870,7 +952,7 @@ def _overall(truths: Sequence[Value], has_data: bool) -> Status:
 # ---------------------------------------------------------------------------- goals
 
 
-Goal = tuple[m.Expr, bool]  # an atom and the truth it must have
+Goal = tuple[m.Expr, bool, _Ctx, int]  # an atom, the truth it must have, where and in which period
 
 
 def _is_atom(expr: m.Expr) -> bool:
@@ -879,32 +961,68 @@ def _is_atom(expr: m.Expr) -> bool:
     )
 
 
-def _alternatives(expr: m.Expr, want: bool) -> list[list[Goal]]:
-    """Ways of giving the expression the wanted truth, each a list of atoms with their truth."""
+def _alternatives(
+    p: _Problem, expr: m.Expr, want: bool, ctx: _Ctx, key: int, window: m.PlanPeriod
+) -> list[list[Goal]]:
+    """Ways of giving the expression the wanted truth, each a list of atoms with their truth.
+
+    A referenced verdict over shorter periods holds when it holds in each of them, and fails
+    when it fails in one.
+    """
+
+    def again(e: m.Expr, w: bool, c: _Ctx = ctx, k: int = key) -> list[list[Goal]]:
+        return _alternatives(p, e, w, c, k, window)
+
+    def every(parts: list[list[list[Goal]]]) -> list[list[Goal]]:
+        out: list[list[Goal]] = [[]]
+        for part in parts:
+            out = [x + y for x, y in itertools.product(out, part)][:_MAX_ALTERNATIVES]
+        return out
+
+    def some(parts: list[list[list[Goal]]]) -> list[list[Goal]]:
+        return [alt for part in parts for alt in part][:_MAX_ALTERNATIVES]
+
     match expr:
-        case m.And(left=a, right=b) if want:
-            return [x + y for x, y in itertools.product(_alternatives(a, True), _alternatives(b, True))][
-                :_MAX_ALTERNATIVES
-            ]
         case m.And(left=a, right=b):
-            return (_alternatives(a, False) + _alternatives(b, False))[:_MAX_ALTERNATIVES]
-        case m.Or(left=a, right=b) if want:
-            return (_alternatives(a, True) + _alternatives(b, True))[:_MAX_ALTERNATIVES]
+            return (
+                every([again(a, True), again(b, True)]) if want else some([again(a, False), again(b, False)])
+            )
         case m.Or(left=a, right=b):
-            return [x + y for x, y in itertools.product(_alternatives(a, False), _alternatives(b, False))][
-                :_MAX_ALTERNATIVES
-            ]
+            return (
+                some([again(a, True), again(b, True)]) if want else every([again(a, False), again(b, False)])
+            )
         case m.Not(operand=o):
-            return _alternatives(o, not want)
+            return again(o, not want)
         case m.Boolean(value=v):
             return [[]] if v is want else []
+        case m.IndicatorRef(name=name):
+            ref = p.plan.indicator(name)
+            assert ref.expr is not None
+            inner = _reference_ctx(ref, ctx)
+            keys = (key,) if inner.unit is ctx.unit else _subkeys(inner.unit, ctx.unit, key, window)
+            parts = [again(ref.expr, want, inner, k) for k in keys]
+            if not parts:
+                return []
+            return every(parts) if want else some(parts)
     if _is_atom(expr):
-        return [[(expr, want)]]
+        return [[(expr, want, ctx, key)]]
     raise ValueError(f"expression non prise en charge : {expr!r}")
 
 
-def _atoms_in_order(expr: m.Expr) -> list[m.Expr]:
-    return [node for node in m.walk(expr) if _is_atom(node)]
+def _atom_aggregates(p: _Problem, atom: m.Expr, ctx: _Ctx) -> list[tuple[m.Aggregate, _Ctx]]:
+    """The aggregates an atom reads, through monitored references, with where each is measured."""
+    out: list[tuple[m.Aggregate, _Ctx]] = []
+    stack = [(atom, ctx)]
+    while stack:
+        expr, c = stack.pop()
+        for node in m.walk(expr):
+            if isinstance(node, m.Aggregate):
+                out.append((node, c))
+            elif isinstance(node, m.IndicatorRef):
+                ref = p.plan.indicator(node.name)
+                assert ref.expr is not None
+                stack.append((ref.expr, _reference_ctx(ref, c)))
+    return out
 
 
 # ---------------------------------------------------------------------------- the problem of one indicator
@@ -923,13 +1041,14 @@ class _Problem:
     plan: m.Plan
     indicator: m.Indicator
     expr: m.Expr
-    aggregates: list[m.Aggregate]
+    own: _Ctx
+    units: set[m.PeriodUnit]
+    deadlines: set[dt.date]
     types: tuple[str, ...]
     conditions: dict[str, list[m.Expr]]
     regions: dict[str, list[_Region]]
     value_fields: dict[str, list[str]]  # summed, averaged, min/max
     fresh_fields: dict[str, list[str]]  # counted distinct: one new value per event
-    nonnull_fields: dict[str, list[str]]  # counted or tested for existence: must be set
     used_fields: dict[str, set[str]]  # every field the indicator reads
     consts: list[float]
 
@@ -947,22 +1066,23 @@ def _resolve(plan: m.Plan, indicator: str | m.Indicator) -> m.Indicator:
         raise ValueError(f"indicateur inconnu « {indicator} » (indicateurs du plan : {known})") from None
 
 
-def _problem(plan: m.Plan, indicator: str | m.Indicator, *, judged: bool = True) -> _Problem:
+def _problem(plan: m.Plan, indicator: str | m.Indicator) -> _Problem:
     ind = _resolve(plan, indicator)
     if ind.expr is None:
         raise ValueError(f"l'indicateur « {ind.id} » n'a pas d'expression : cible à définir")
-    if judged and ind.kind is m.IndicatorKind.MONITORED:
+    if ind.kind is m.IndicatorKind.MONITORED:
         raise ValueError(
             f"l'indicateur « {ind.id} » est suivi sans cible : il n'est jamais atteint ni manqué, "
             "meeting, missing et around_threshold ne s'y appliquent pas"
         )
-    expr = _inline(plan, ind.expr, ind.period, ind.deadline, ind.id)
-    aggregates = [n for n in m.walk(expr) if isinstance(n, m.Aggregate)]
+    reachable = _reachable(plan, ind)
+    units = {ctx.unit for _, ctx in reachable}
+    deadlines = {ctx.deadline for _, ctx in reachable if ctx.deadline is not None}
+    aggregates = [n for expr, _ in reachable for n in m.walk(expr) if isinstance(n, m.Aggregate)]
     types = tuple(dict.fromkeys(a.event_type for a in aggregates))
     conditions: dict[str, list[m.Expr]] = {t: [] for t in types}
     value_fields: dict[str, list[str]] = {t: [] for t in types}
     fresh_fields: dict[str, list[str]] = {t: [] for t in types}
-    nonnull_fields: dict[str, list[str]] = {t: [] for t in types}
     used: dict[str, set[str]] = {t: set() for t in types}
     for agg in aggregates:
         t = agg.event_type
@@ -974,16 +1094,13 @@ def _problem(plan: m.Plan, indicator: str | m.Indicator, *, judged: bool = True)
             if agg.fn in (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX):
                 if agg.field not in value_fields[t]:
                     value_fields[t].append(agg.field)
-            elif agg.fn is m.AggregateFn.DISTINCT:
-                if agg.field not in fresh_fields[t]:
-                    fresh_fields[t].append(agg.field)
-            elif agg.field not in nonnull_fields[t]:
-                nonnull_fields[t].append(agg.field)
+            elif agg.fn is m.AggregateFn.DISTINCT and agg.field not in fresh_fields[t]:
+                fresh_fields[t].append(agg.field)
     for t in types:
         fresh_fields[t] = [f for f in fresh_fields[t] if f not in value_fields[t]]
         et = plan.event_types[t]
         used[t] = {f for f in used[t] if et.field(f) is not None}
-    consts = [n.effective for n in m.walk(expr) if isinstance(n, m.Number)]
+    consts = [n.effective for expr, _ in reachable for n in m.walk(expr) if isinstance(n, m.Number)]
     regions = {t: _regions(plan.event_types[t], conditions[t]) for t in types}
     for t in types:
         if not regions[t]:
@@ -993,14 +1110,15 @@ def _problem(plan: m.Plan, indicator: str | m.Indicator, *, judged: bool = True)
     return _Problem(
         plan,
         ind,
-        expr,
-        aggregates,
+        ind.expr,
+        _Ctx(ind.period, ind.deadline),
+        units,
+        deadlines,
         types,
         conditions,
         regions,
         value_fields,
         fresh_fields,
-        nonnull_fields,
         used,
         consts,
     )
@@ -1082,32 +1200,35 @@ def _random_value(decl: m.FieldDecl, dom: _Domain | None, rng: random.Random) ->
 
 
 # ---------------------------------------------------------------------------- unknowns and their values
+#
+# Per segment s of a period: ("n", type, region, s) events, their values ("w", …, field, s) for
+# the first and ("v", …, field, s) for the others, ("dup", …, field, s) of them repeating an
+# earlier value of a counted-distinct field, and ("blank", type, s) events that leave the
+# optional fields the indicator reads empty.
 
 
-def _n_key(t: str, r: int) -> VarKey:
-    return ("n", t, r)
+def _n_key(t: str, r: int, s: int) -> VarKey:
+    return ("n", t, r, s)
 
 
 def _variables(p: _Problem, bucket: _Bucket) -> dict[VarKey, _Num]:
     out: dict[VarKey, _Num] = {}
-    counted = bucket.count_range is not None
-    for t in p.types:
-        et = p.event_type(t)
-        for region in p.regions[t]:
-            out[_n_key(t, region.index)] = _Num.make(True, 0, N_CAP if counted else 0)
-            for f in p.value_fields[t]:
-                decl = et.field(f)
-                assert decl is not None
-                dom = region.box.domains.get(f, _base_domain(decl))
-                assert isinstance(dom, _Num)
-                out[("w", t, region.index, f)] = dom
-                out[("v", t, region.index, f)] = dom
-            for f in p.fresh_fields[t]:
-                # events of the region that repeat an earlier value (a person seen twice)
-                out[("dup", t, region.index, f)] = _Num.make(True, 0, N_CAP if counted else 0)
-        out[("late", t)] = _Num.make(True, 0, 3 if bucket.late_range is not None else 0)
-        if _optional_used(p, t):
-            out[("blank", t)] = _Num.make(True, 0, 3 if counted else 0)
+    for s in range(len(bucket.segments)):
+        for t in p.types:
+            et = p.event_type(t)
+            for region in p.regions[t]:
+                out[_n_key(t, region.index, s)] = _Num.make(True, 0, N_CAP)
+                for f in p.value_fields[t]:
+                    decl = et.field(f)
+                    assert decl is not None
+                    dom = region.box.domains.get(f, _base_domain(decl))
+                    assert isinstance(dom, _Num)
+                    out[("w", t, region.index, f, s)] = dom
+                    out[("v", t, region.index, f, s)] = dom
+                for f in p.fresh_fields[t]:
+                    out[("dup", t, region.index, f, s)] = _Num.make(True, 0, N_CAP)
+            if _optional_used(p, t):
+                out[("blank", t, s)] = _Num.make(True, 0, 3)
     return out
 
 
@@ -1127,23 +1248,24 @@ def _baselines(
         for key, dom in variables.items():
             if key[0] == "n":
                 out[key] = float(min(count(key), dom.hi))
-            elif key[0] in ("late", "blank", "dup"):
+            elif key[0] in ("blank", "dup"):
                 out[key] = 0.0
             else:
-                out[key] = value(dom) if value(dom) is not None else 0.0  # type: ignore[assignment]
+                picked = value(dom)
+                out[key] = 0.0 if picked is None else picked
         return out
 
     if not chooser.deterministic:
         drawn_counts = {k: chooser.integer(0, 3) for k in variables if k[0] == "n"}
         drawn_dups = {k: float(chooser.integer(0, 2)) for k in variables if k[0] == "dup"}
         drawn_values = {k: dom.sample(chooser) for k, dom in variables.items() if k[0] in ("w", "v")}
-        base = fill(lambda k: drawn_counts[k], lambda d: d.typical())
+        base = fill(lambda k: drawn_counts[k], _typical)
         base.update({k: v for k, v in drawn_values.items() if v is not None})
         base.update(drawn_dups)
         yield base
-    yield fill(lambda k: 1, lambda d: d.typical())
-    yield fill(lambda k: 0, lambda d: d.typical())
-    yield fill(lambda k: 2, lambda d: d.typical())
+    yield fill(lambda k: 1, _typical)
+    yield fill(lambda k: 0, _typical)
+    yield fill(lambda k: 2, _typical)
     yield fill(lambda k: 1, lambda d: d.near(d.lo) if math.isfinite(d.lo) else d.near(0.0))
     if wide:
         extra: set[int] = set(range(3, 13))
@@ -1169,64 +1291,58 @@ def _constant(n: int) -> Callable[[VarKey], int]:
     return lambda k: n
 
 
-@attrs.define
-class _Design:
-    """The constructed events of one period: typed field values, counted ones and late ones."""
-
-    counted: _Events
-    late: dict[str, list[dict[str, Any]]]
-
-    def size(self) -> int:
-        return sum(len(v) for v in self.counted.values()) + sum(len(v) for v in self.late.values())
-
-
 def _design(
-    p: _Problem, protos: dict[tuple[str, int], dict[str, Any]], assign: dict[VarKey, float]
-) -> _Design:
-    counted: _Events = {}
-    late: dict[str, list[dict[str, Any]]] = {}
-    for t in p.types:
-        et = p.event_type(t)
-        rows: list[dict[str, Any]] = []
-        fresh_base: dict[str, int] = dict.fromkeys(p.fresh_fields[t], 0)
-        for region in p.regions[t]:
-            n = int(assign.get(_n_key(t, region.index), 0))
-            proto = protos[(t, region.index)]
-            values_here = {
-                f: max(1, n - int(assign.get(("dup", t, region.index, f), 0))) for f in p.fresh_fields[t]
-            }
-            for i in range(n):
-                row = dict(proto)
-                for f in p.value_fields[t]:
-                    decl = et.field(f)
-                    assert decl is not None
-                    row[f] = _typed(decl, assign[("w" if i == 0 else "v", t, region.index, f)])
+    p: _Problem, bucket: _Bucket, protos: dict[tuple[str, int], dict[str, Any]], assign: dict[VarKey, float]
+) -> _Rows:
+    """The events the unknowns stand for, segment by segment, with typed field values."""
+    out: _Rows = []
+    fresh_base: dict[tuple[str, str], int] = {}
+    for s in range(len(bucket.segments)):
+        per_type: dict[str, list[dict[str, Any]]] = {}
+        for t in p.types:
+            et = p.event_type(t)
+            rows: list[dict[str, Any]] = []
+            for region in p.regions[t]:
+                n = int(assign.get(_n_key(t, region.index, s), 0))
+                if not n:
+                    continue
+                proto = protos[(t, region.index)]
+                values_here = {
+                    f: max(1, n - int(assign.get(("dup", t, region.index, f, s), 0)))
+                    for f in p.fresh_fields[t]
+                }
+                for i in range(n):
+                    row = dict(proto)
+                    for f in p.value_fields[t]:
+                        decl = et.field(f)
+                        assert decl is not None
+                        row[f] = _typed(decl, assign[("w" if i == 0 else "v", t, region.index, f, s)])
+                    for f in p.fresh_fields[t]:
+                        decl = et.field(f)
+                        assert decl is not None
+                        dom = region.box.domains.get(f, _base_domain(decl))
+                        k = fresh_base.get((t, f), 0) + min(i, values_here[f] - 1)
+                        fresh = dom.fresh(k) if isinstance(dom, _Num) else dom.fresh(k, f)
+                        row[f] = _typed(decl, fresh)
+                    rows.append(row)
                 for f in p.fresh_fields[t]:
-                    decl = et.field(f)
-                    assert decl is not None
-                    dom = region.box.domains.get(f, _base_domain(decl))
-                    k = fresh_base[f] + min(i, values_here[f] - 1)
-                    fresh = dom.fresh(k) if isinstance(dom, _Num) else dom.fresh(k, f)
-                    row[f] = _typed(decl, fresh)
-                rows.append(row)
-            if n:
-                for f in p.fresh_fields[t]:
-                    fresh_base[f] += values_here[f]
-        blank = [dict(protos[(t, 0)]) for _ in range(int(assign.get(("blank", t), 0)))]
-        for row in blank:
-            for f in _optional_used(p, t):
-                row[f] = None
-        counted[t] = rows + blank
-        late[t] = [dict(protos[(t, 0)]) for _ in range(int(assign.get(("late", t), 0)))]
-        for row in late[t] + blank:
-            for f in p.value_fields[t] + p.fresh_fields[t]:
-                if f not in row and f not in _optional_used(p, t):
-                    decl = et.field(f)
-                    assert decl is not None
-                    dom = p.regions[t][0].box.domains.get(f, _base_domain(decl))
-                    typical = dom.typical() if isinstance(dom, _Num) else dom.fresh(0, f)
-                    row[f] = _typed(decl, typical)
-    return _Design(counted, late)
+                    fresh_base[(t, f)] = fresh_base.get((t, f), 0) + values_here[f]
+            blank = [dict(protos[(t, 0)]) for _ in range(int(assign.get(("blank", t, s), 0)))]
+            for row in blank:
+                for f in _optional_used(p, t):
+                    row[f] = None
+                for f in p.value_fields[t] + p.fresh_fields[t]:
+                    if f not in row:
+                        decl = et.field(f)
+                        assert decl is not None
+                        row[f] = _default_value(decl)
+            per_type[t] = rows + blank
+        out.append(per_type)
+    return out
+
+
+def _size(rows: _Rows) -> int:
+    return sum(len(v) for per_type in rows for v in per_type.values())
 
 
 @attrs.frozen
@@ -1237,22 +1353,19 @@ class _Probe:
 
 
 def _measure(
-    p: _Problem, atom: m.Expr, events: _Events
+    model: _Model, atom: m.Expr, ctx: _Ctx, key: int
 ) -> tuple[Value, tuple[float | None, ...], Value, Value]:
     """An atom's truth, its distances to its thresholds, the measured value and the target."""
-    plan = p.plan
-    truth = _value(atom, events, plan)
+    truth = model.value(atom, ctx, key)
     match atom:
         case m.Compare(left=a, right=b):
-            x, y = _value(a, events, plan), _value(b, events, plan)
+            x, y = model.value(a, ctx, key), model.value(b, ctx, key)
             return truth, (_diff(x, y),), x, y
         case m.Between(value=v, low=lo, high=hi):
-            x, a2, b2 = (_value(e, events, plan) for e in (v, lo, hi))
+            x, a2, b2 = (model.value(e, ctx, key) for e in (v, lo, hi))
             return truth, (_diff(x, a2), _diff(x, b2)), x, a2
         case m.Aggregate():
-            count = _aggregate(
-                attrs.evolve(atom, fn=m.AggregateFn.COUNT), events, plan.event_types[atom.event_type]
-            )
+            count = model.value(attrs.evolve(atom, fn=m.AggregateFn.COUNT), ctx, key)
             return truth, (_diff(count, 1.0),), count, 1.0
     return truth, (), None, None
 
@@ -1269,43 +1382,13 @@ def _sign(x: float | None) -> int | None:
     return (x > 0) - (x < 0)
 
 
-def _pivots(p: _Problem, atom: m.Expr) -> list[VarKey]:
-    """The unknowns an atom depends on, in the order worth trying."""
-    out: list[VarKey] = []
-    for agg in (n for n in m.walk(atom) if isinstance(n, m.Aggregate)):
-        t = agg.event_type
-        et = p.event_type(t)
-        conds = p.conditions[t]
-        j = conds.index(agg.where) if agg.where is not None else None
-        matching = [r for r in p.regions[t] if j is None or r.truth[j]]
-        others = [r for r in p.regions[t] if j is not None and not r.truth[j]]
-        # Regions where no other condition holds first: their events move only this aggregate.
-        matching.sort(key=lambda r: (sum(r.truth), r.index))
-        keys: list[VarKey] = []
-        if agg.fn in (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX):
-            assert agg.field is not None and et.field(agg.field) is not None
-            for r in matching:
-                keys += [("w", t, r.index, agg.field), ("v", t, r.index, agg.field)]
-                if agg.fn is m.AggregateFn.SUM:
-                    keys.insert(len(keys) - 1, _n_key(t, r.index))
-            keys += [_n_key(t, r.index) for r in matching]
-        else:
-            keys += [_n_key(t, r.index) for r in matching]
-            if agg.fn is m.AggregateFn.DISTINCT and agg.field in p.fresh_fields[t]:
-                keys += [("dup", t, r.index, agg.field) for r in matching]
-            if agg.fn is m.AggregateFn.SHARE:
-                keys += [_n_key(t, r.index) for r in others]
-        out += [k for k in keys if k not in out]
-    return out
-
-
 class _Line:
     """An atom probed along one unknown, the others fixed: every point evaluated once."""
 
     def __init__(
-        self, solver: _Solver, assign: dict[VarKey, float], pivot: VarKey, atom: m.Expr, done: Sequence[Goal]
+        self, solver: _Solver, assign: dict[VarKey, float], pivot: VarKey, goal: Goal, done: Sequence[Goal]
     ):
-        self.solver, self.assign, self.pivot, self.atom, self.done = solver, assign, pivot, atom, done
+        self.solver, self.assign, self.pivot, self.goal, self.done = solver, assign, pivot, goal, done
         self.domain = solver.variables[pivot]
         self.results: dict[float, _Probe] = {}
 
@@ -1316,10 +1399,10 @@ class _Line:
         if found is None:
             trial = dict(self.assign)
             trial[self.pivot] = x
-            events = self.solver.design(trial).counted
-            plan = self.solver.p.plan
-            truth, diffs, _, _ = _measure(self.solver.p, self.atom, events)
-            ok = all(_value(a, events, plan) is w for a, w in self.done)
+            model = self.solver.model(trial)
+            atom, _, ctx, key = self.goal
+            truth, diffs, _, _ = _measure(model, atom, ctx, key)
+            ok = all(model.value(a, c, k) is w for a, w, c, k in self.done)
             found = self.results[x] = _Probe(truth, diffs, ok)
         return found
 
@@ -1328,7 +1411,7 @@ class _Line:
         p = self.solver.p
         consts = [*p.consts, self.assign.get(self.pivot, 0.0)]
         points = self.domain.probe_points(consts)
-        if self.pivot[0] == "n":
+        if self.pivot[0] in ("n", "dup"):
             points = [x for x in points if x <= _count_cap(p.consts)]
         for x in points:
             self.at(x)
@@ -1387,9 +1470,10 @@ def _count_cap(consts: Sequence[float]) -> float:
 class _Solver:
     """Solves the goals of one period: unknowns, their domains and a model to check candidates."""
 
-    def __init__(self, p: _Problem, bucket: _Bucket, chooser: _Chooser):
+    def __init__(self, p: _Problem, bucket: _Bucket, window: m.PlanPeriod, chooser: _Chooser):
         self.p = p
         self.bucket = bucket
+        self.window = window
         self.chooser = chooser
         self.variables = _variables(p, bucket)
         self.protos: dict[tuple[str, int], dict[str, Any]] = {}
@@ -1406,18 +1490,56 @@ class _Solver:
                         proto[f] = chooser.draw(_typed_values(decl), _default_value(decl))
                 self.protos[(t, r.index)] = proto
 
-    def design(self, assign: dict[VarKey, float]) -> _Design:
-        return _design(self.p, self.protos, assign)
+    def rows(self, assign: dict[VarKey, float]) -> _Rows:
+        return _design(self.p, self.bucket, self.protos, assign)
 
-    def truth(self, assign: dict[VarKey, float], expr: m.Expr | None = None) -> Value:
-        return _value(expr or self.p.expr, self.design(assign).counted, self.p.plan)
+    def model(self, assign: dict[VarKey, float]) -> _Model:
+        return _Model(self.p.plan, self.bucket, self.window, self.rows(assign))
+
+    def truth(self, assign: dict[VarKey, float]) -> Value:
+        return self.model(assign).value(self.p.expr, self.p.own, self.bucket.key)
 
     def holds(self, assign: dict[VarKey, float], goals: Sequence[Goal]) -> bool:
-        events = self.design(assign).counted
-        return all(_value(atom, events, self.p.plan) is want for atom, want in goals)
+        model = self.model(assign)
+        return all(model.value(atom, ctx, key) is want for atom, want, ctx, key in goals)
 
-    def line(self, assign: dict[VarKey, float], pivot: VarKey, atom: m.Expr, done: Sequence[Goal]) -> _Line:
-        return _Line(self, assign, pivot, atom, done).scan()
+    def alternatives(self, want: bool) -> list[list[Goal]]:
+        return _alternatives(self.p, self.p.expr, want, self.p.own, self.bucket.key, self.window)
+
+    def pivots(self, goal: Goal) -> list[VarKey]:
+        """The unknowns an atom depends on, in the order worth trying."""
+        p = self.p
+        atom, _, ctx, key = goal
+        out: list[VarKey] = []
+        for agg, actx in _atom_aggregates(p, atom, ctx):
+            t = agg.event_type
+            conds = p.conditions[t]
+            j = conds.index(agg.where) if agg.where is not None else None
+            matching = [r for r in p.regions[t] if j is None or r.truth[j]]
+            others = [r for r in p.regions[t] if j is not None and not r.truth[j]]
+            # Regions where no other condition holds first: their events move only this aggregate.
+            matching.sort(key=lambda r: (sum(r.truth), r.index))
+            segments = [s for s, seg in enumerate(self.bucket.segments) if seg.counted(actx, key)]
+            keys: list[VarKey] = []
+            for s in segments:
+                if agg.fn in (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX):
+                    assert agg.field is not None
+                    for r in matching:
+                        keys += [("w", t, r.index, agg.field, s), ("v", t, r.index, agg.field, s)]
+                        if agg.fn is m.AggregateFn.SUM:
+                            keys.insert(len(keys) - 1, _n_key(t, r.index, s))
+                    keys += [_n_key(t, r.index, s) for r in matching]
+                else:
+                    keys += [_n_key(t, r.index, s) for r in matching]
+                    if agg.fn is m.AggregateFn.DISTINCT and agg.field in p.fresh_fields[t]:
+                        keys += [("dup", t, r.index, agg.field, s) for r in matching]
+                    if agg.fn is m.AggregateFn.SHARE:
+                        keys += [_n_key(t, r.index, s) for r in others]
+            out += [k for k in keys if k not in out]
+        return out
+
+    def line(self, assign: dict[VarKey, float], pivot: VarKey, goal: Goal, done: Sequence[Goal]) -> _Line:
+        return _Line(self, assign, pivot, goal, done).scan()
 
     def solve(
         self, goals: Sequence[Goal], bases: Sequence[dict[VarKey, float]]
@@ -1431,13 +1553,14 @@ class _Solver:
     def _solve_from(self, goals: Sequence[Goal], assign: dict[VarKey, float]) -> dict[VarKey, float] | None:
         frozen: set[VarKey] = set()
         done: list[Goal] = []
-        for atom, want in goals:
-            already = self.holds(assign, [*done, (atom, want)])
-            for pivot in _pivots(self.p, atom):
+        for goal in goals:
+            want = goal[1]
+            already = self.holds(assign, [*done, goal])
+            for pivot in self.pivots(goal):
                 dom = self.variables[pivot]
                 if pivot in frozen or dom.hi == dom.lo:
                     continue
-                results = self.line(assign, pivot, atom, done).results
+                results = self.line(assign, pivot, goal, done).results
                 good = [x for x, r in results.items() if r.truth is want and r.others_ok]
                 if not good:
                     continue
@@ -1447,29 +1570,28 @@ class _Solver:
                 frozen.add(pivot)
                 break
             else:
-                if not already and not self._two_pivots(assign, atom, want, done, frozen):
+                if not already and not self._two_pivots(assign, goal, done, frozen):
                     return None
-            done.append((atom, want))
+            done.append(goal)
         return assign if self.holds(assign, goals) else None
 
     def _two_pivots(
-        self, assign: dict[VarKey, float], atom: m.Expr, want: bool, done: Sequence[Goal], frozen: set[VarKey]
+        self, assign: dict[VarKey, float], goal: Goal, done: Sequence[Goal], frozen: set[VarKey]
     ) -> bool:
         """When no single unknown will do (`nombre(a) * distinct(a.x) = 12`): one unknown set to a
         few values suggested by the constants, another probed for each."""
         pivots = [
-            k
-            for k in _pivots(self.p, atom)
-            if k not in frozen and self.variables[k].hi > self.variables[k].lo
+            k for k in self.pivots(goal) if k not in frozen and self.variables[k].hi > self.variables[k].lo
         ]
-        for first, second in itertools.permutations(pivots[:4], 2):
+        cap = _count_cap(self.p.consts)
+        for first, second in itertools.permutations(pivots[:3], 2):
             dom = self.variables[first]
-            cap = _count_cap(self.p.consts)
-            points = [x for x in dom.probe_points(self.p.consts) if abs(x) <= cap][:48]
+            near = [x for x in dom.probe_points(self.p.consts) if abs(x) <= cap]
+            points = sorted(near, key=lambda x: (x > 12 and x not in self.p.consts, abs(x)))[:20]
             for x in points:
                 trial = {**assign, first: x}
-                results = self.line(trial, second, atom, done).results
-                good = sorted(y for y, r in results.items() if r.truth is want and r.others_ok)
+                results = self.line(trial, second, goal, done).results
+                good = sorted(y for y, r in results.items() if r.truth is goal[1] and r.others_ok)
                 if good:
                     assign.update(trial)
                     assign[second] = good[0]
@@ -1498,24 +1620,26 @@ class _Built:
 
 
 def _solve_buckets(
-    p: _Problem, buckets: list[_Bucket], want: bool, chooser: _Chooser
+    p: _Problem, buckets: list[_Bucket], window: m.PlanPeriod, want: bool, chooser: _Chooser
 ) -> tuple[list[_Solver], list[dict[VarKey, float]]]:
-    alternatives = _alternatives(p.expr, want)
     word = "atteint" if want else "manqué"
-    if not alternatives:
-        raise UnsatisfiableError(
-            f"« {p.indicator.id} » ne peut pas être {word} : son expression est constante"
-        )
     solvers: list[_Solver] = []
     assigns: list[dict[VarKey, float]] = []
-    cache: dict[tuple[bool, bool], tuple[_Solver, dict[VarKey, float]]] = {}
+    cache: dict[tuple[Any, ...], dict[VarKey, float]] = {}
     for bucket in buckets:
-        if chooser.deterministic and bucket.shape in cache:
-            solver, assign = cache[bucket.shape]
-            solvers.append(_Solver(p, bucket, chooser))
-            assigns.append(dict(assign))
-            continue
-        solver = _Solver(p, bucket, chooser)
+        solver = _Solver(p, bucket, window, chooser)
+        if bucket.shape in cache and (chooser.deterministic or chooser.flag()):
+            again = dict(cache[bucket.shape])  # a period like an earlier one: the same construction
+            if solver.truth(again) is want:
+                solvers.append(solver)
+                assigns.append(again)
+                continue
+        alternatives = solver.alternatives(want)
+        if not alternatives:
+            raise UnsatisfiableError(
+                f"« {p.indicator.id} » ne peut pas être {word} pour la période {bucket.label} : "
+                "son expression y a toujours la même valeur"
+            )
         bases = list(_baselines(p, solver.variables, chooser, wide=False))
         start = chooser.index(len(alternatives))
         found = None
@@ -1527,53 +1651,49 @@ def _solve_buckets(
             found = None
         if found is None:
             reason = ""
-            if bucket.count_range is None:
-                reason = f" (la période est entièrement après l'échéance du {p.indicator.deadline})"
+            deadline = p.indicator.deadline
+            if deadline is not None and bucket.segments[0].start > deadline:
+                reason = f" (la période est entièrement après l'échéance du {deadline.strftime('%d/%m/%Y')})"
             raise UnsatisfiableError(
                 f"« {p.indicator.id} » : aucun flux construit ne le rend {word} pour la période "
                 f"{bucket.label}{reason}"
             )
-        cache[bucket.shape] = (solver, found)
+        cache[bucket.shape] = found
         solvers.append(solver)
         assigns.append(found)
     return solvers, assigns
 
 
 def _ensure_data(p: _Problem, solvers: list[_Solver], assigns: list[dict[VarKey, float]]) -> bool:
-    """At least one event of the indicator's types, without changing any verdict; False if impossible."""
-    if any(s.design(a).size() for s, a in zip(solvers, assigns, strict=True)):
+    """At least one event of the indicator's types, without changing any verdict; False if impossible.
+
+    Tried first: an event the indicator does not count (after its deadline), then events with
+    the optional fields it reads left blank, then any event of its types.
+    """
+    if any(_size(s.rows(a)) for s, a in zip(solvers, assigns, strict=True)):
         return True
     for solver, assign in zip(solvers, assigns, strict=True):
-        for t in p.types:
-            late = ("late", t)
-            if solver.variables[late].hi >= 1:
-                assign[late] = 1.0
-                return True
         verdict = solver.truth(assign)
-        for t in p.types:
-            blank = ("blank", t)
-            if blank in solver.variables and solver.variables[blank].hi >= 1:
-                trial = dict(assign)
-                trial[blank] = 1.0
-                if solver.truth(trial) is verdict:
-                    assign.update(trial)
-                    return True
-            for region in p.regions[t]:
-                key = _n_key(t, region.index)
-                if solver.variables[key].hi < 1:
-                    continue
-                trial = dict(assign)
-                trial[key] = 1.0
-                if solver.truth(trial) is verdict:
-                    assign.update(trial)
-                    return True
+        own, key = p.own, solver.bucket.key
+        order = sorted(
+            range(len(solver.bucket.segments)), key=lambda s: solver.bucket.segments[s].counted(own, key)
+        )
+        for s in order:
+            for t in p.types:
+                candidates: list[VarKey] = [("blank", t, s)] + [_n_key(t, r.index, s) for r in p.regions[t]]
+                for var in candidates:
+                    if var not in solver.variables or solver.variables[var].hi < 1:
+                        continue
+                    trial = {**assign, var: 1.0}
+                    if solver.truth(trial) is verdict:
+                        assign.update(trial)
+                        return True
     return False
 
 
-def _dates(chooser: _Chooser, span: tuple[dt.date, dt.date], n: int) -> list[dt.date]:
-    """n dates within the span, in order (so that each type's events keep the model's order)."""
-    start, end = span
-    days = (end - start).days
+def _dates(chooser: _Chooser, segment: _Segment, n: int) -> list[dt.date]:
+    """n dates within the segment, in order (so that each type's events keep the model's order)."""
+    start, days = segment.start, (segment.end - segment.start).days
     if chooser.deterministic:
         return [start + dt.timedelta(days=(days * (i + 1)) // (n + 1)) for i in range(n)]
     return sorted(start + dt.timedelta(days=chooser.integer(0, days)) for _ in range(n))
@@ -1590,19 +1710,11 @@ def _records(
     order = 0
     chooser = chooser.cheap()
     for solver, assign in zip(solvers, assigns, strict=True):
-        design = solver.design(assign)
-        bucket = solver.bucket
-        for t in p.types:
-            et = p.event_type(t)
-            parts = (
-                (design.counted.get(t, []), bucket.count_range),
-                (design.late.get(t, []), bucket.late_range),
-            )
-            for rows, span in parts:
-                if not rows:
-                    continue
-                assert span is not None
-                for row, date in zip(rows, _dates(chooser, span, len(rows)), strict=True):
+        for segment, per_type in zip(solver.bucket.segments, solver.rows(assign), strict=True):
+            for t in p.types:
+                rows = per_type.get(t, [])
+                et = p.event_type(t)
+                for row, date in zip(rows, _dates(chooser, segment, len(rows)), strict=True):
                     record = _complete(et, row, p.used_fields[t], chooser)
                     order += 1
                     out.append((date, order, _record(et, date, record, as_text, chooser)))
@@ -1670,10 +1782,10 @@ def _build(
     noise: bool = False,
     as_text: bool = False,
 ) -> _Built:
-    buckets = _buckets(p.indicator, window)
-    solvers, assigns = _solve_buckets(p, buckets, want, chooser)
+    buckets = _buckets(p, window)
+    solvers, assigns = _solve_buckets(p, buckets, window, want, chooser)
     if not want and p.indicator.deadline is not None and not chooser.deterministic and chooser.flag():
-        _move_late(p, solvers, assigns, chooser)
+        _move_late(p, solvers, assigns)
     has_data = _ensure_data(p, solvers, assigns)
     truths = [s.truth(a) for s, a in zip(solvers, assigns, strict=True)]
     status = _overall(truths, has_data)
@@ -1692,22 +1804,28 @@ def _build(
     return _Built(records, truths, status)
 
 
-def _move_late(
-    p: _Problem, solvers: list[_Solver], assigns: list[dict[VarKey, float]], chooser: _Chooser
-) -> None:
+def _move_late(p: _Problem, solvers: list[_Solver], assigns: list[dict[VarKey, float]]) -> None:
     """Missing by lateness: the events that would meet the target, dated after the deadline."""
+    deadline = p.indicator.deadline
+    assert deadline is not None
     try:
-        met_solvers, met_assigns = _solve_buckets(p, [s.bucket for s in solvers], True, _Chooser())
+        _, met = _solve_buckets(p, [s.bucket for s in solvers], solvers[0].window, True, _Chooser())
     except UnsatisfiableError:
         return
-    for i, (solver, met) in enumerate(zip(met_solvers, met_assigns, strict=True)):
-        if solver.bucket.late_range is None:
+    for i, solver in enumerate(solvers):
+        segments = solver.bucket.segments
+        late = [s for s, seg in enumerate(segments) if seg.start > deadline]
+        if not late:
             continue
-        trial = {k: (0.0 if k[0] == "n" else v) for k, v in met.items()}
-        for t in p.types:
-            moved = sum(int(met.get(_n_key(t, r.index), 0)) for r in p.regions[t])
-            trial[("late", t)] = float(min(moved, 3))
-        if solvers[i].truth(trial) is False:
+        last = late[-1]
+        trial = dict(met[i])
+        for key in list(trial):
+            if key[0] == "n" and key[-1] != last and segments[key[-1]].end <= deadline:
+                moved = trial[key]
+                trial[key] = 0.0
+                target = (*key[:-1], last)
+                trial[target] = min(trial.get(target, 0.0) + moved, float(N_CAP))
+        if solver.truth(trial) is False:
             assigns[i] = trial
 
 
@@ -1723,7 +1841,7 @@ def _with_noise(
         date = window.start + dt.timedelta(days=chooser.integer(0, (window.end - window.start).days))
         fields = _complete(et, {}, set(), chooser)
         extra.append(_record(et, date, fields, as_text, chooser))
-    for _ in range(chooser.integer(0, 2)):
+    for _ in range(chooser.integer(0, 2) if p.types else 0):
         et = plan.event_types[p.types[chooser.index(len(p.types))]]
         before = window.start - dt.timedelta(days=chooser.integer(1, 400))
         after = window.end + dt.timedelta(days=chooser.integer(1, 400))
@@ -1785,33 +1903,41 @@ _LABELS = {
 }
 
 
-def _focus(p: _Problem) -> tuple[m.Expr, list[Goal]]:
+def _same(a: Goal, b: Goal) -> bool:
+    return a[0] is b[0] and a[2] == b[2] and a[3] == b[3]
+
+
+def _focus(solver: _Solver) -> tuple[Goal, list[Goal]]:
     """The threshold to probe (the first comparison) and goals that let it decide the verdict.
 
     Of the ways to make the expression true or false that involve the threshold, the one that
     fixes the most other atoms: `a et b` holds `b` true, `a ou b` holds `b` false.
     """
-    atoms = _atoms_in_order(p.expr)
-    atoms.sort(key=lambda a: 0 if isinstance(a, m.Compare | m.Between) else 1)
-    for atom in atoms:
+    ways = solver.alternatives(True) + solver.alternatives(False)
+    seen: list[Goal] = []
+    for goals in ways:
+        for goal in goals:
+            if not any(_same(goal, g) for g in seen):
+                seen.append(goal)
+    seen.sort(key=lambda g: 0 if isinstance(g[0], m.Compare | m.Between) else 1)
+    for focus in seen:
         best: list[Goal] | None = None
-        for want in (True, False):
-            for goals in _alternatives(p.expr, want):
-                if any(a is atom for a, _ in goals):
-                    others = [(a, w) for a, w in goals if a is not atom]
-                    if best is None or len(others) > len(best):
-                        best = others
+        for goals in ways:
+            if any(_same(g, focus) for g in goals):
+                others = [g for g in goals if not _same(g, focus)]
+                if best is None or len(others) > len(best):
+                    best = others
         if best is not None:
-            return atom, best
-    raise ValueError(f"« {p.indicator.id} » n'a pas de seuil à encadrer")
+            return focus, best
+    raise ValueError(f"« {solver.p.indicator.id} » n'a pas de seuil à encadrer")
 
 
 def _threshold_points(
-    solver: _Solver, atom: m.Expr, others: list[Goal], bases: list[dict[VarKey, float]]
+    solver: _Solver, focus: Goal, others: list[Goal], bases: list[dict[VarKey, float]]
 ) -> tuple[dict[str, dict[VarKey, float]], bool] | None:
     """Assignments below, at and above the atom's thresholds (exactly at them when possible)."""
     fallback: tuple[dict[str, dict[VarKey, float]], bool] | None = None
-    between = isinstance(atom, m.Between)
+    between = isinstance(focus[0], m.Between)
     names: list[tuple[str | None, str, str | None]] = (
         [("below_low", "at_low", None), (None, "at_high", "above_high")]
         if between
@@ -1822,11 +1948,11 @@ def _threshold_points(
         if assign is None:
             continue
         frozen = {k for k in assign if assign[k] != base.get(k)}
-        for pivot in _pivots(solver.p, atom):
+        for pivot in solver.pivots(focus):
             dom = solver.variables[pivot]
             if pivot in frozen or dom.hi == dom.lo:
                 continue
-            line = solver.line(assign, pivot, atom, others)
+            line = solver.line(assign, pivot, focus, others)
             found: dict[str, dict[VarKey, float]] = {}
             exact = True
             for j, (low_name, at_name, high_name) in enumerate(names):
@@ -1860,7 +1986,8 @@ def _crossing(line: _Line, j: int) -> tuple[float, float, float, bool] | None:
 
     zeros = sorted(x for x, r in list(results.items()) if r.diffs and _sign(r.diffs[j]) == 0 and r.others_ok)
     for x in zeros:
-        for step in (1.0, 0.5, 0.25):
+        # Whole steps first; a smaller step when a whole one would need a negative value.
+        for step in sorted((1.0, 0.5, 0.25), key=lambda d: (x >= 0 > x - d, -d)):
             s_lo, s_hi = usable(x - step), usable(x + step)
             if {s_lo, s_hi} == {-1, 1}:
                 return (x - step, x, x + step, True) if s_lo == -1 else (x + step, x, x - step, True)
@@ -1879,40 +2006,40 @@ def _crossing(line: _Line, j: int) -> tuple[float, float, float, bool] | None:
 
 
 def _threshold(p: _Problem, window: m.PlanPeriod, chooser: _Chooser, as_text: bool) -> Threshold:
-    atom, others = _focus(p)
-    buckets = _buckets(p.indicator, window)
-    per_bucket: list[tuple[_Solver, dict[str, dict[VarKey, float]], bool]] = []
-    cache: dict[tuple[bool, bool], tuple[dict[str, dict[VarKey, float]], bool]] = {}
+    buckets = _buckets(p, window)
+    per_bucket: list[tuple[_Solver, Goal, dict[str, dict[VarKey, float]], bool]] = []
+    cache: dict[tuple[Any, ...], tuple[dict[str, dict[VarKey, float]], bool]] = {}
+    between = False
     for bucket in buckets:
-        solver = _Solver(p, bucket, chooser)
+        solver = _Solver(p, bucket, window, chooser)
+        focus, others = _focus(solver)
+        between = isinstance(focus[0], m.Between)
         if chooser.deterministic and bucket.shape in cache:
             points, exact = cache[bucket.shape]
         else:
             bases = list(_baselines(p, solver.variables, chooser, wide=True))
-            found = _threshold_points(solver, atom, others, bases)
+            found = _threshold_points(solver, focus, others, bases)
             if found is None:
                 raise ValueError(
                     f"« {p.indicator.id} » : aucun flux ne franchit le seuil pour la période {bucket.label}"
                 )
             points, exact = found
             cache[bucket.shape] = (points, exact)
-        per_bucket.append((solver, points, exact))
+        per_bucket.append((solver, focus, points, exact))
     cases = []
-    order = (
-        ["below_low", "at_low", "at_high", "above_high"]
-        if isinstance(atom, m.Between)
-        else ["below", "at", "above"]
-    )
+    order = ["below_low", "at_low", "at_high", "above_high"] if between else ["below", "at", "above"]
     for position in order:
-        solvers = [s for s, _, _ in per_bucket]
-        assigns = [dict(points[position]) for _, points, _ in per_bucket]
+        solvers = [s for s, _, _, _ in per_bucket]
+        assigns = [dict(points[position]) for _, _, points, _ in per_bucket]
         has_data = _ensure_data(p, solvers, assigns)
         truths = [s.truth(a) for s, a in zip(solvers, assigns, strict=True)]
-        first = solvers[0].design(assigns[0]).counted
-        _, _, measured, target = _measure(p, atom, first)
+        focus = per_bucket[0][1]
+        atom, _, ctx, key = focus
+        model = solvers[0].model(assigns[0])
+        _, _, measured, target = _measure(model, atom, ctx, key)
         if isinstance(atom, m.Between) and position in ("at_high", "above_high"):
-            target = _value(atom.high, first, p.plan)
-        exact = all(e for _, _, e in per_bucket) or position not in ("at", "at_low", "at_high")
+            target = model.value(atom.high, ctx, key)
+        exact = all(e for _, _, _, e in per_bucket) or position not in ("at", "at_low", "at_high")
         cases.append(
             ThresholdCase(
                 position,  # type: ignore[arg-type]
@@ -2146,7 +2273,7 @@ def matching_event(
             assert decl is not None
             dom = region.box.domains.get(decl.name, _base_domain(decl))
             if isinstance(dom, _Num):
-                value = dom.sample(chooser, around=1.0 + chooser.integer(0, 20))
+                value = dom.near(1.0 + chooser.integer(0, 20))
             else:
                 value = dom.sample(chooser, decl.name)
             row[decl.name] = _typed(decl, value)
