@@ -851,6 +851,8 @@ _TARGETS = [  # (a target, the value it measures, monitored)
     ("nombre(e) en hausse", "nombre(e)"),
     ("somme(e.n) stable à ± 20 %", "somme(e.n)"),
     ("nombre(e) en baisse de 10 % par rapport à 2022 = 8", "nombre(e)"),
+    ("part(e.lieu ayant au moins 2) >= 50 %", "part(e.lieu où n > 3 ayant au moins 1)"),
+    ("nombre(e.quartier où n >= 2 ayant au plus 1) >= 1", "nombre(e.quartier ayant > 0)"),
 ]
 
 BEYOND_HEAD = """\
@@ -861,6 +863,7 @@ valeur mesurée mesure « Mesure » en %
 événement e « E »
   n : entier
   lieu : texte optionnel
+  quartier : nord | sud | centre
   reçu : date
   délai : durée de reçu à date en jours ouvrables
 """
@@ -877,6 +880,7 @@ def beyond_rows(draw: st.DrawFn) -> list[dict[str, object]]:
             row["reçu"] = received.isoformat()
             if draw(st.booleans()):
                 row["lieu"] = draw(st.sampled_from(["a", "b", "c"]))
+            row["quartier"] = draw(st.sampled_from(["nord", "sud"]))
         else:
             row = {"type": "mesure", "date": day.isoformat(), "valeur": draw(st.integers(0, 100))}
         rows.append(row)
@@ -1055,3 +1059,117 @@ def test_trend_mistakes() -> None:
     assert error_codes(head + "existe(c) en baisse par an\n") == ["C147"]
     # A declared baseline needs no data, and no « par an ».
     load_plan(head + "nombre(c) en baisse de 10 % par rapport à 2020 = 40\n")
+
+
+# ---------------------------------------------------------------------------- shares of units
+
+UNITS = """\
+période 2024
+événement action « Action de prévention de quartier »
+  quartier : centre | gare | maritime | nord | sud
+  partenaire : texte
+  genre : rue | ecole
+indicateur quartiers « Part des quartiers ayant au moins 4 actions dans l'année : 80 % »
+  part(action.quartier ayant au moins 4) >= 80 % par an
+indicateur partenaires « Au moins 2 partenaires avec 2 actions de rue ou plus »
+  nombre(action.partenaire où genre = rue ayant au moins 2) >= 2
+indicateur calmes « Aucun quartier avec plus de 5 actions d'école »
+  part(action.quartier où genre = ecole ayant > 5) au plus 0 %
+"""
+
+UNITS_EN = """\
+period 2024
+event action "Action de prévention de quartier"
+  quartier : centre | gare | maritime | nord | sud
+  partenaire : text
+  genre : rue | ecole
+indicator quartiers "Part des quartiers ayant au moins 4 actions dans l'année : 80 %"
+  share(action.quartier having at least 4) >= 80% per year
+indicator partenaires "Au moins 2 partenaires avec 2 actions de rue ou plus"
+  count(action.partenaire where genre = rue having at least 2) >= 2
+indicator calmes "Aucun quartier avec plus de 5 actions d'école"
+  share(action.quartier where genre = ecole having > 5) at most 0%
+"""
+
+
+def _actions() -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    plan = {
+        "centre": ("A", "rue", 4),
+        "gare": ("B", "rue", 5),
+        "maritime": ("C", "ecole", 4),
+        "nord": ("A", "ecole", 3),
+    }
+    for quartier, (partenaire, genre, n) in plan.items():  # « sud »: no action at all
+        for i in range(n):
+            rows.append(
+                {
+                    "type": "action",
+                    "date": f"2024-0{1 + i}-15",
+                    "quartier": quartier,
+                    "partenaire": partenaire,
+                    "genre": genre,
+                }
+            )
+    return rows
+
+
+def test_shares_of_units_in_both_languages() -> None:
+    french, english = both_ways(UNITS), both_ways(UNITS_EN)
+    assert french == english
+    assert french.indicator("quartiers").expr.left == m.UnitShare(  # type: ignore[union-attr]
+        m.AggregateFn.SHARE, "action", "quartier", None, m.Comparator.GE, m.Number(4)
+    )
+
+
+def test_units_without_events_count_and_units_short_are_named() -> None:
+    result = same_result(load_plan(UNITS), _actions(), dt.date(2025, 1, 15))
+    [year] = result.indicator("quartiers").periods
+    # centre 4, gare 5, maritime 4: three of five; nord (3) and sud (0) are short.
+    assert (year.value, year.status) == (0.6, Status.NOT_MET)
+    assert year.units == indicateurs.results.UnitsInfo(3, 5, ("nord", "sud"))
+    [partners] = result.indicator("partenaires").periods
+    # Street actions: A 4 (centre), B 5 (gare); C and A's school actions do not count.
+    assert (partners.value, partners.status, partners.units) == (
+        2.0,
+        Status.MET,
+        indicateurs.results.UnitsInfo(2, 3, ("C",)),  # the units of a text field are the partners seen
+    )
+    calm = result.indicator("calmes").periods[0]
+    assert (calm.value, calm.status) == (0.0, Status.MET)
+    assert result.to_dict()["tree"][0]["periods"][0]["units"] == {
+        "met": 3,
+        "total": 5,
+        "short": ["nord", "sud"],
+    }
+
+
+def test_share_of_units_mistakes() -> None:
+    head = UNITS.split("indicateur")[0] + "indicateur x « X »\n  "
+    assert error_codes(head + "somme(action.quartier ayant au moins 4) >= 1\n") == ["C223"]
+    assert error_codes(head + "part(action.quartier ayant au moins 40 %) >= 1 %\n") == ["C224"]
+    assert error_codes(head + "part(action.quartir ayant au moins 4) >= 80 %\n") == ["C102"]
+    assert error_codes(head + "part(action.quartier où genre = velo ayant au moins 4) >= 80 %\n") == ["C103"]
+
+
+def test_the_sql_engine_counts_units_in_python_and_agrees() -> None:
+    from indicateurs.sources import from_records
+    from indicateurs.sql import evaluate_sql_explained
+    from test_sql_helpers import Table, assert_same, sqlite_engine
+
+    plan = load_plan(UNITS)
+    data = [{k: str(v) for k, v in r.items()} for r in _actions()]
+    engine = sqlite_engine()
+    table = Table(engine, data)
+    try:
+        got, _ = evaluate_sql_explained(
+            plan, engine, table=table.name, row_column="ligne", as_of=dt.date(2025, 1, 15), name="saisie"
+        )
+    finally:
+        table.drop()
+        engine.dispose()
+    assert_same(
+        indicateurs.evaluate(plan, from_records(data, name="saisie"), as_of=dt.date(2025, 1, 15)),
+        got,
+        "sqlite",
+    )

@@ -271,4 +271,6 @@ def combined_value(slot: Slot, keys: tuple[int, ...]) -> float | bool | None:
         return float(max(present))
     if fn is m.AggregateFn.LAST:
         return float(max(present, key=lambda latest: latest[0])[1])
+    if fn is m.AggregateFn.UNITS:
+        return float(len({unit for counts in present for unit in counts}))
     raise ValueError(f"cannot combine {fn}")

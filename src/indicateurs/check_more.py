@@ -108,6 +108,18 @@ def indicator(checker: _Checker, ind: m.Indicator) -> None:
             reported = True
         if isinstance(node, m.Trend):
             _trend(checker, ind, node)
+        elif isinstance(node, m.UnitShare):
+            _unit_share(checker, node)
+
+
+def _unit_share(checker: _Checker, share: m.UnitShare) -> None:
+    """The event type, field and filter as for any aggregate; a share or a number of units."""
+    as_aggregate = m.Aggregate(m.AggregateFn.DISTINCT, share.event_type, share.field, share.where, share.span)
+    checker._aggregate(as_aggregate)  # type: ignore[attr-defined]
+    if share.fn not in (m.AggregateFn.SHARE, m.AggregateFn.COUNT, m.AggregateFn.DISTINCT):
+        checker.error("C223", share.span, fn=share.fn.value)
+    if share.threshold.percent or share.threshold.days is not None:
+        checker.error("C224", share.threshold.span)
 
 
 def _trend(checker: _Checker, ind: m.Indicator, trend: m.Trend) -> None:
@@ -155,6 +167,8 @@ def expression_type(checker: _Checker, expr: m.Expr) -> str | None:
     """`number` or `bool` for the new expression nodes, None for the others."""
     if isinstance(expr, m.ByYear | m.ValueRef):
         return "number"
+    if isinstance(expr, m.UnitShare):
+        return "number"
     if isinstance(expr, m.Trend):
         checker._expect(expr.value, "number")  # type: ignore[attr-defined]
         return "bool"
@@ -166,4 +180,6 @@ def value_range(expr: m.Expr) -> Interval | None:
     if isinstance(expr, m.ByYear) and expr.items:
         values = [item.value.effective for item in expr.items]
         return (min(values), max(values))
+    if isinstance(expr, m.UnitShare):
+        return (0.0, 1.0) if expr.fn is m.AggregateFn.SHARE else (0.0, float("inf"))
     return None

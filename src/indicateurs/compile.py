@@ -24,6 +24,7 @@ import attrs
 
 from . import measures, trends
 from . import model as m
+from . import units as units_rules
 from .calendars import DerivedSlot, PeriodSpec, by_year_value, reference_value, spec_of
 from .convert import FieldError, end_reader, field_reader, is_blank
 from .durations import endpoints
@@ -89,6 +90,8 @@ class Slot:
         if fn is m.AggregateFn.LAST:  # (date, value) of the latest event
             latest = self.values.get(key)
             return None if latest is None else float(latest[1])
+        if fn is m.AggregateFn.UNITS:  # events per unit: the number of units
+            return float(len(self.values.get(key, ())))
         found = self.values.get(key)
         return None if found is None else float(found)
 
@@ -207,6 +210,8 @@ class CompiledIndicator:
     # For an indicator on measured values (`dernier(…)`): whether a period has no measurement.
     empty: Callable[[int], bool] | None = None
     period_spec: PeriodSpec | None = None  # its calendar, when not calendar years (or year to date)
+    # For a share of units: per period, the units meeting the count, all units, those short of it.
+    units: Callable[[int], units_rules.Detail] | None = None
 
 
 class CompiledPlan:
@@ -218,6 +223,8 @@ class CompiledPlan:
         self.slots: dict[SlotKey, Slot] = {}
         self.indicators: list[CompiledIndicator] = []
         self._spec = PeriodSpec(m.PeriodUnit.WHOLE)  # the calendar of the indicator being compiled
+        self._units: Callable[[int], units_rules.Detail] | None = None  # its share of units, if any
+        self._own_share: m.UnitShare | None = None
         for indicator in plan.indicators:
             self.indicators.append(self._indicator(indicator))
         self.programs = self._programs()
@@ -249,6 +256,8 @@ class CompiledPlan:
         if ind.expr is None:
             return CompiledIndicator(ind, None, None, None, None, [], (), False, self.plan.values)
         spec = self._spec = spec_of(ind, self.plan)
+        self._units = None
+        self._own_share = next((n for n in m.walk(ind.expr) if isinstance(n, m.UnitShare)), None)
         used: list[Slot] = []
         value = self._value(ind.expr, ind.period, ind.deadline, used)
         measure = target = None
@@ -276,6 +285,7 @@ class CompiledPlan:
             self.plan.values,
             (lambda k: any(s.matched(k) == 0 for s in latest)) if latest else None,
             None if spec.standard else spec,
+            self._units,
         )
 
     def _value(self, expr: m.Expr, unit: m.PeriodUnit, deadline: dt.date | None, used: list[Slot]) -> ValueFn:
@@ -293,6 +303,8 @@ class CompiledPlan:
                 return trends.compiled(expr, self._value(v, unit, deadline, used), own, self.window)[0]
             case m.ValueRef(name=name):
                 return reference_value(self.plan.values[name], unit, self.window)
+            case m.UnitShare():
+                return self._unit_share(expr, unit, deadline, used)
             case m.Aggregate():
                 spec = self._spec if self._spec.unit is unit and not self._spec.standard else None
                 base = unit if spec is None else spec.base_unit
@@ -354,6 +366,33 @@ class CompiledPlan:
 
                 return not_
         raise ValueError(f"cannot evaluate {expr!r}")
+
+    def _unit_share(
+        self, share: m.UnitShare, unit: m.PeriodUnit, deadline: dt.date | None, used: list[Slot]
+    ) -> ValueFn:
+        spec = self._spec if self._spec.unit is unit and not self._spec.standard else None
+        base = unit if spec is None else spec.base_unit
+
+        def counter(where: m.Expr | None) -> Callable[[int], dict[Any, int]]:
+            slot = self._slot(
+                SlotKey(m.AggregateFn.UNITS, share.event_type, share.field, where, base, deadline)
+            )
+            used.append(slot if spec is None else cast(Slot, DerivedSlot(slot, spec)))
+            keys = (lambda k: (k,)) if spec is None else spec.base_keys
+            return lambda k: units_rules.merged_counts(slot.values.get(part) for part in keys(k))
+
+        counts = counter(share.where)
+        declared = units_rules.declared_units(self.plan, share)
+        everyone = counter(None) if declared is None else None
+
+        def detail(k: int) -> units_rules.Detail:
+            found = counts(k)
+            universe = units_rules.ordered_universe(declared, found if everyone is None else everyone(k))
+            return units_rules.detail(share, found, universe)
+
+        if self._units is None and share is self._own_share:
+            self._units = detail
+        return lambda k: units_rules.value(share, detail(k))
 
     def _reference(
         self, ref: m.Indicator, unit: m.PeriodUnit, deadline: dt.date | None, used: list[Slot]
@@ -764,6 +803,12 @@ def _emit_update(src: _Source, slot: Slot, local: dict[str, str], k: str, depth:
         if fn is m.AggregateFn.AVG:
             extra = src.bind(slot.extra)
             src.line(depth, f"{extra}[{k}] = {extra}.get({k}, 0) + 1")
+    elif fn is m.AggregateFn.UNITS:  # events per value of the field
+        src.line(depth, f"u = {values}.get({k})")
+        src.line(depth, "if u is None:")
+        src.line(depth + 1, f"{values}[{k}] = {{{v}: 1}}")
+        src.line(depth, "else:")
+        src.line(depth + 1, f"u[{v}] = u.get({v}, 0) + 1")
     elif fn is m.AggregateFn.LAST:  # the latest by date; of two on one day, the later row
         src.line(depth, f"x = {values}.get({k})")
         src.line(depth, "if x is None or info[0] >= x[0]:")

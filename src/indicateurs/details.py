@@ -14,7 +14,7 @@ from . import model as m
 from . import trends
 from .calendars import PeriodSpec, period_years
 from .refvalues import value_over
-from .results import ReferenceUse, Status
+from .results import ReferenceUse, Status, UnitsInfo
 
 if TYPE_CHECKING:
     from .compile import CompiledIndicator
@@ -39,12 +39,15 @@ def explain_periods(
         isinstance(expr, m.Compare) and ci.target is not None and not isinstance(expr.right, m.Number)
     )
     trend = expr if isinstance(expr, m.Trend) and ci.target is not None and ci.measure is not None else None
-    if not names and not shows_target and trend is None:
+    if not names and not shows_target and trend is None and ci.units is None:
         return periods
     spec = ci.period_spec or PeriodSpec(ind.period)
     out = []
     for bucket, period in zip(buckets, periods, strict=True):
         changes: dict[str, Any] = {}
+        if ci.units is not None and period.status is not Status.NO_DATA:
+            met, total, short = ci.units(bucket.key)
+            changes["units"] = UnitsInfo(met, total, short[:50])
         if trend is not None:
             assert ci.target is not None and ci.measure is not None
             found = ci.target(bucket.key)

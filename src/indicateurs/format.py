@@ -359,6 +359,11 @@ class _Printer:
                 target = event if field is None else f"{event}.{field}"
                 condition = "" if where is None else f" {kw('where')} {self.expr(where)}"
                 return f"{AGGREGATE_WORDS[fn][self.index]}({target}{condition})"
+            case m.UnitShare(fn=fn, event_type=event, field=field, where=where, op=op, threshold=threshold):
+                condition = "" if where is None else f" {kw('where')} {self.expr(where)}"
+                words = {m.Comparator.GE: kw("at_least"), m.Comparator.LE: kw("at_most")}.get(op, op.value)
+                having = f" {kw('having')} {words} {self.expr(threshold)}"
+                return f"{AGGREGATE_WORDS[fn][self.index]}({event}.{field}{condition}{having})"
             case m.Trend(value=value, direction=direction, amount=amount, baseline=baseline):
                 parts = [wrap(value, _SUM), kw(direction)]
                 if amount is not None:

@@ -59,6 +59,9 @@ KEYWORDS: dict[str, tuple[str, str]] = {
     "within": ("à ±", "within ±"),
     "vs": ("par rapport à", "vs"),
     "average": ("la moyenne", "average"),
+    "having": ("ayant", "having"),
+    "at_least": ("au moins", "at least"),
+    "at_most": ("au plus", "at most"),
 }
 
 MONTH_WORDS: tuple[tuple[str, str], ...] = (

@@ -136,6 +136,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fix_fr": "ajoutez « par an » (ou « par trimestre »…), ou une référence : « par rapport à 2022 »",
         "fix_en": "add 'per year' (or 'per quarter'…), or a baseline: 'vs 2022'",
     },
+    "C223": {
+        "fr": "« {fn}(… ayant …) » : seuls « part » et « nombre » comptent des unités",
+        "en": "'{fn}(… having …)': only 'share' and 'count' count units",
+        "fix_fr": "écrivez « part(action.quartier ayant au moins 4) » (la proportion des unités) ou « nombre(…) » (leur nombre)",
+        "fix_en": "write 'share(action.district having at least 4)' (the proportion of units) or 'count(…)' (their number)",
+    },
+    "C224": {
+        "fr": "le seuil d'une unité est un nombre d'événements, sans unité ni %",
+        "en": "a unit's threshold is a number of events, without a unit or %",
+        "fix_fr": "écrivez par exemple « ayant au moins 4 »",
+        "fix_en": "write for example 'having at least 4'",
+    },
     "C208": {
         "fr": "l'année {year} a deux valeurs",
         "en": "year {year} has two values",

@@ -59,6 +59,7 @@ class AggregateFn(enum.Enum):
     EXISTS = "exists"
     SHARE = "share"
     LAST = "last"  # the value of the latest event (a measurement), by date
+    UNITS = "units"  # internal: events per value of a field (for shares of units)
 
 
 class Comparator(enum.Enum):
@@ -242,6 +243,21 @@ class ByYear:
 
 
 @attrs.frozen
+class UnitShare:
+    """`part(action.quartier ayant au moins 4)`: of the units (the values of a field), the share
+    (`part`) or the number (`nombre`) whose events, filtered by `where`, meet the count. The
+    units are the field's declared values (a list of values), or the values its events show."""
+
+    fn: AggregateFn  # SHARE or COUNT
+    event_type: str
+    field: str
+    where: Expr | None
+    op: Comparator
+    threshold: Number
+    span: Span = _span()
+
+
+@attrs.frozen
 class Baseline:
     """What a trend compares with: a year, the average of years (first..last), and the value
     declared for them when the data predates the system."""
@@ -293,6 +309,7 @@ Expr = (
     | ByYear
     | ValueRef
     | Trend
+    | UnitShare
 )
 
 
@@ -311,7 +328,7 @@ def children(expr: Expr) -> tuple[Expr, ...]:
             return (v, lo, hi)
         case InList(value=v, items=items):
             return (v, *items)
-        case Aggregate(where=w):
+        case Aggregate(where=w) | UnitShare(where=w):
             return () if w is None else (w,)
     return ()
 

@@ -709,6 +709,14 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
     def table_source(self, meta: Any, path: Token) -> tuple[str, str]:
         return "table", _unquote(path)
 
+    # -- shares of units
+    def unit_share(self, meta: Any, fn: m.AggregateFn, event: Token, field: Token, *rest: Any) -> m.UnitShare:
+        where = rest[0] if len(rest) == 3 else None
+        op, threshold = rest[-2], rest[-1]
+        if isinstance(threshold, m.Negative) and isinstance(threshold.operand, m.Number):
+            threshold = m.Number(-threshold.operand.value, threshold.operand.percent, threshold.span)
+        return m.UnitShare(fn, str(event), str(field), where, op, threshold, self._span(meta))
+
     # -- trends
     def trend_of(self, meta: Any, value: m.Expr, trend: tuple[Any, ...]) -> m.Trend:
         direction, amount, baseline = trend

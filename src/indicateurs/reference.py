@@ -22,6 +22,7 @@ import attrs
 
 from . import durations, measures, trends
 from . import model as m
+from . import units as units_rules
 from .calendars import PeriodSpec, spec_of, value_in
 from .compile import CompiledIndicator, _monotone_up
 from .convert import ConversionError, FieldError, field_converter, is_blank, parse_date
@@ -200,6 +201,8 @@ def _uses(plan: m.Plan, ind: m.Indicator) -> list[_Use]:
     def visit(expr: m.Expr, spec: PeriodSpec, deadline: dt.date | None) -> None:
         if isinstance(expr, m.Aggregate):
             out.append(_Use(expr, spec, deadline))
+        elif isinstance(expr, m.UnitShare):  # the events counted per unit, and all the units
+            out.extend(_Use(agg, spec, deadline) for agg in _unit_aggregates(plan, expr))
         elif isinstance(expr, m.IndicatorRef):
             ref = plan.indicator(expr.name)
             assert ref.expr is not None
@@ -242,6 +245,11 @@ def _indicator(
         trend, measure = expr, at(expr.value)
         target = lambda key: trends.baseline_at(trend, at(trend.value), spec, window, key)  # noqa: E731
     latest = [u for u in uses if u.agg.fn is m.AggregateFn.LAST]
+    share = next((n for n in m.walk(expr) if isinstance(n, m.UnitShare)), None)
+    units = None
+    if share is not None:
+        found = share
+        units = lambda key: _unit_detail(plan, found, spec, deadline, key, events)  # noqa: E731
 
     def empty(key: int) -> bool:
         return any(
@@ -260,6 +268,7 @@ def _indicator(
         plan.values,
         empty if latest else None,
         None if spec.standard else spec,
+        units,
     )
     return ci, uses
 
@@ -283,6 +292,8 @@ def _value(
             return b
         case m.ByYear():
             return value_in(expr, spec.years(key, window))[0]
+        case m.UnitShare():
+            return units_rules.value(expr, _unit_detail(plan, expr, spec, deadline, key, events))
         case m.Trend(value=v):
 
             def at_key(k: int) -> Value:
@@ -340,6 +351,36 @@ def _value(
             x = again(o)
             return None if x is None else not x
     raise ValueError(f"cannot evaluate {expr!r}")
+
+
+def _unit_aggregates(plan: m.Plan, share: m.UnitShare) -> list[m.Aggregate]:
+    counted = m.Aggregate(m.AggregateFn.UNITS, share.event_type, share.field, share.where)
+    if units_rules.declared_units(plan, share) is not None:
+        return [counted]
+    return [counted, m.Aggregate(m.AggregateFn.UNITS, share.event_type, share.field, None)]
+
+
+def _unit_detail(
+    plan: m.Plan,
+    share: m.UnitShare,
+    spec: PeriodSpec,
+    deadline: dt.date | None,
+    key: int,
+    events: list[RefEvent],
+) -> units_rules.Detail:
+    """Events per unit in the period, counted one by one, and the units to judge."""
+    aggregates = _unit_aggregates(plan, share)
+    per_unit: list[dict[Any, int]] = []
+    for agg in aggregates:
+        counts: dict[Any, int] = {}
+        for e in events:
+            if _taken(plan, agg, spec, deadline, key, e)[1]:
+                unit = e.fields[share.field]
+                counts[unit] = counts.get(unit, 0) + 1
+        per_unit.append(counts)
+    declared = units_rules.declared_units(plan, share)
+    universe = units_rules.ordered_universe(declared, per_unit[-1])
+    return units_rules.detail(share, per_unit[0], universe)
 
 
 def _key_dates(spec: PeriodSpec, key: int, window: m.PlanPeriod) -> tuple[dt.date, dt.date]:

@@ -141,6 +141,19 @@ class ReferenceUse:
 
 
 @attrs.frozen
+class UnitsInfo:
+    """A share of units in a period: how many units met the count, out of how many, and which
+    fell short (in the declared order, at most 50 named)."""
+
+    met: int
+    total: int
+    short: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"met": self.met, "total": self.total, "short": list(self.short)}
+
+
+@attrs.frozen
 class PeriodResult:
     label: str
     start: dt.date
@@ -157,6 +170,7 @@ class PeriodResult:
     baseline: float | None = None  # a trend's baseline (a year, an average, the previous period)
     change: float | None = None  # the change from the baseline: -0.12 for 12 % less
     direction: str | None = None  # "baisse", "hausse" or "stable", as observed
+    units: UnitsInfo | None = None  # a share of units: met, total, those short of the count
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -174,6 +188,8 @@ class PeriodResult:
             out["target_value"] = _num(self.target_value)
         if self.references:
             out["references"] = [r.to_dict() for r in self.references]
+        if self.units is not None:
+            out["units"] = self.units.to_dict()
         if self.baseline is not None or self.direction is not None:
             out["baseline"] = _num(self.baseline)
             out["change"] = _num(self.change)

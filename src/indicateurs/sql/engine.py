@@ -45,7 +45,8 @@ from .values import Cell, ColumnClass, Converted, Values
 
 # Aggregates the SQL engine leaves to the Python pass (their rows are streamed through it).
 PYTHON_ONLY: dict[m.AggregateFn, str] = {
-    m.AggregateFn.LAST: "dernier(…) : la dernière mesure est prise en Python"
+    m.AggregateFn.LAST: "dernier(…) : la dernière mesure est prise en Python",
+    m.AggregateFn.UNITS: "part des unités : les événements par unité sont comptés en Python",
 }
 
 LOOKUP_CAP = 1000  # distinct raw values converted in Python per looked-up column
