@@ -162,6 +162,8 @@ def format_period(start: dt.date, end: dt.date, lang: Lang) -> str:
 
 def is_percent(ind: IndicatorResult) -> bool:
     """A share indicator: its value is a fraction, its target is written in percent."""
+    if any(p.baseline is not None or p.direction is not None for p in ind.periods):
+        return False  # a trend: its « 10 % » is the change asked for, not the unit of the values
     return ind.target is not None and "%" in ind.target
 
 
