@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 import indicateurs
 from indicateurs import IndicatorKind, Status
 from indicateurs import model as m
+from indicateurs.details import beyond_counting
 from indicateurs.testing import (
     around_threshold,
     evaluation_window,
@@ -393,7 +394,9 @@ def _plan_indicators() -> list[Any]:
     for path in sorted((REPO / "plans").glob("*.plan")):
         plan = indicateurs.load_plan(path)
         for ind in plan.indicators:
-            params.append(pytest.param(path, ind.id, id=f"{path.stem}:{ind.id}"))
+            # The strategies build streams for counting: the constructs beyond it are not theirs yet.
+            marks = [pytest.mark.skip(reason="au-delà du comptage")] if beyond_counting(plan, ind) else []
+            params.append(pytest.param(path, ind.id, id=f"{path.stem}:{ind.id}", marks=marks))
     return params
 
 

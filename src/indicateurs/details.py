@@ -105,3 +105,32 @@ def by_year_text(table: m.ByYear, fr: bool) -> str:
         since = ("dès " if fr else "from ") if i else ""
         parts.append(f"{text} ({since}{item.year})")
     return " · ".join(parts)
+
+
+def beyond_counting(plan: m.Plan, ind: m.Indicator) -> bool:
+    """Whether an indicator uses a construct beyond counting (values per year, reference values,
+    measured values, durations, other calendars, trends, shares of units, stated statuses), as
+    tools written for counting alone (the event strategies of indicateurs.testing) need to know."""
+    if ind.milestone is not None or ind.to_define or ind.calendar is not None or ind.cumulative:
+        return True
+    if ind.expr is None:
+        return False
+    for node in m.walk(ind.expr):
+        if isinstance(node, m.ByYear | m.ValueRef | m.Trend | m.UnitShare):
+            return True
+        if isinstance(node, m.Number) and node.days is not None:
+            return True
+        if isinstance(node, m.IndicatorRef):
+            try:
+                ref = plan.indicator(node.name)
+            except KeyError:
+                continue
+            if ref is not ind and beyond_counting(plan, ref):
+                return True
+        if isinstance(node, m.Aggregate):
+            if node.fn is m.AggregateFn.LAST:
+                return True
+            event = plan.event_types.get(node.event_type)
+            if event is not None and (event.measure or any(f.duration is not None for f in event.fields)):
+                return True
+    return False
