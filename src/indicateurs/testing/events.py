@@ -43,6 +43,7 @@ import attrs
 from hypothesis import strategies as st
 
 from .. import model as m
+from ..details import beyond_counting
 from ..periods import bucket_key, key_range, keys_between
 from ..periods import buckets as period_buckets
 from ..results import Status
@@ -71,6 +72,7 @@ MAX_DATE = dt.date(2100, 12, 31)
 _MAX_ALTERNATIVES = 64
 _MAX_TERMS = 256
 _GENERATE_TRIES = 300
+_PROBE_BUDGET = 3000  # candidate constructions tried per period before giving up (a few hundred suffice)
 
 
 class UnsatisfiableError(ValueError):
@@ -1075,6 +1077,12 @@ def _problem(plan: m.Plan, indicator: str | m.Indicator) -> _Problem:
             f"l'indicateur « {ind.id} » est suivi sans cible : il n'est jamais atteint ni manqué, "
             "meeting, missing et around_threshold ne s'y appliquent pas"
         )
+    if beyond_counting(plan, ind):
+        raise ValueError(
+            f"« {ind.id} » utilise une construction au-delà du comptage (valeurs par année, valeurs "
+            "de référence ou mesurées, durées, autres calendriers, tendances, parts d'unités) : ces "
+            "stratégies ne construisent pas encore de flux pour elle"
+        )
     reachable = _reachable(plan, ind)
     units = {ctx.unit for _, ctx in reachable}
     deadlines = {ctx.deadline for _, ctx in reachable if ctx.deadline is not None}
@@ -1397,6 +1405,7 @@ class _Line:
             return None
         found = self.results.get(x)
         if found is None:
+            self.solver.spend()
             trial = dict(self.assign)
             trial[self.pivot] = x
             model = self.solver.model(trial)
@@ -1460,7 +1469,7 @@ def _count_cap(consts: Sequence[float]) -> float:
     """How many events of one region a probe may ask for: enough for the plan's thresholds."""
     cap = 256.0
     for c in consts:
-        if math.isfinite(c):
+        if math.isfinite(c) and abs(c) <= 2500:  # larger constants are amounts, reached by values
             cap = max(cap, 8 * abs(c))
             if c != int(c):
                 cap = max(cap, 4.0 * Fraction(c).limit_denominator(1000).denominator)
@@ -1476,6 +1485,7 @@ class _Solver:
         self.window = window
         self.chooser = chooser
         self.variables = _variables(p, bucket)
+        self.probes = 0
         self.protos: dict[tuple[str, int], dict[str, Any]] = {}
         for t in p.types:
             et = p.event_type(t)
@@ -1489,6 +1499,14 @@ class _Solver:
                         assert decl is not None
                         proto[f] = chooser.draw(_typed_values(decl), _default_value(decl))
                 self.protos[(t, r.index)] = proto
+
+    def spend(self) -> None:
+        self.probes += 1
+        if self.probes > _PROBE_BUDGET:
+            raise UnsatisfiableError(
+                f"« {self.p.indicator.id} » : construction abandonnée pour la période {self.bucket.label} "
+                f"après {_PROBE_BUDGET} essais (expression trop imbriquée pour ces stratégies)"
+            )
 
     def rows(self, assign: dict[VarKey, float]) -> _Rows:
         return _design(self.p, self.bucket, self.protos, assign)
@@ -1504,7 +1522,9 @@ class _Solver:
         return all(model.value(atom, ctx, key) is want for atom, want, ctx, key in goals)
 
     def alternatives(self, want: bool) -> list[list[Goal]]:
-        return _alternatives(self.p, self.p.expr, want, self.p.own, self.bucket.key, self.window)
+        """The ways to the wanted verdict in this period, those with the fewest atoms first."""
+        ways = _alternatives(self.p, self.p.expr, want, self.p.own, self.bucket.key, self.window)
+        return sorted(ways, key=len)
 
     def pivots(self, goal: Goal) -> list[VarKey]:
         """The unknowns an atom depends on, in the order worth trying."""
@@ -1548,7 +1568,13 @@ class _Solver:
             assign = self._solve_from(goals, dict(base))
             if assign is not None:
                 return assign
-        return None
+        if self.chooser.deterministic:
+            return None
+        drawing, self.chooser = self.chooser, _Chooser()  # drawn picks led nowhere: the simplest ones
+        try:
+            return self.solve(goals, bases)
+        finally:
+            self.chooser = drawing
 
     def _solve_from(self, goals: Sequence[Goal], assign: dict[VarKey, float]) -> dict[VarKey, float] | None:
         frozen: set[VarKey] = set()
@@ -1640,15 +1666,15 @@ def _solve_buckets(
                 f"« {p.indicator.id} » ne peut pas être {word} pour la période {bucket.label} : "
                 "son expression y a toujours la même valeur"
             )
-        bases = list(_baselines(p, solver.variables, chooser, wide=False))
-        start = chooser.index(len(alternatives))
-        found = None
-        for k in range(len(alternatives)):
-            goals = alternatives[(start + k) % len(alternatives)]
-            found = solver.solve(goals, bases)
-            if found is not None and solver.truth(found) is want:
-                break
+        try:
+            found = _solve_bucket(solver, alternatives, want, chooser)
+        except UnsatisfiableError:
+            if chooser.deterministic:
+                raise
             found = None
+        if found is None and not chooser.deterministic:
+            solver = _Solver(p, bucket, window, _Chooser())  # drawn prototypes led nowhere
+            found = _solve_bucket(solver, alternatives, want, _Chooser())
         if found is None:
             reason = ""
             deadline = p.indicator.deadline
@@ -1662,6 +1688,19 @@ def _solve_buckets(
         solvers.append(solver)
         assigns.append(found)
     return solvers, assigns
+
+
+def _solve_bucket(
+    solver: _Solver, alternatives: list[list[Goal]], want: bool, chooser: _Chooser
+) -> dict[VarKey, float] | None:
+    bases = list(_baselines(solver.p, solver.variables, chooser, wide=False))
+    start = chooser.index(len(alternatives))
+    for k in range(len(alternatives)):
+        goals = alternatives[(start + k) % len(alternatives)]
+        found = solver.solve(goals, bases)
+        if found is not None and solver.truth(found) is want:
+            return found
+    return None
 
 
 def _ensure_data(p: _Problem, solvers: list[_Solver], assigns: list[dict[VarKey, float]]) -> bool:
@@ -1728,6 +1767,9 @@ def _complete(et: m.EventType, row: dict[str, Any], used: set[str], chooser: _Ch
     for decl in et.fields:
         if decl.name in full:
             continue
+        if decl.duration is not None:  # computed by the evaluator from two dates, never read
+            full[decl.name] = None
+            continue
         if decl.name in used:  # an optional field read by an aggregate: leave it
             full[decl.name] = None
             continue
@@ -1763,14 +1805,41 @@ def _record(
     elif chooser.flag():
         when = dt.datetime.combine(date, dt.time(chooser.integer(0, 23), chooser.integer(0, 59)))
     record: Record = {"type": et.name, "date": when}
+    fields = _durations_in_order(et, date, fields, chooser)
+    end = fields.pop("fin", None)
+    if end is not None:
+        record["fin"] = _date_text(end, chooser) if as_text else end
     for decl in et.fields:
         value = fields.get(decl.name)
         if value is None:
-            if chooser.flag():
+            if chooser.flag() and decl.duration is None:
                 record[decl.name] = "" if as_text else None
             continue
         record[decl.name] = _as_text(decl, value, chooser) if as_text else value
     return record
+
+
+def _durations_in_order(
+    et: m.EventType, date: dt.date, fields: dict[str, Any], chooser: _Chooser
+) -> dict[str, Any]:
+    """Dates a duration field is computed from, in order (the evaluator rejects an end before its
+    start); an event whose duration runs to its end (`fin`) may get one."""
+    out = dict(fields)
+    for decl in et.fields:
+        span = decl.duration
+        if span is None:
+            continue
+        start = date if span.start == "date" else out.get(span.start)
+        end = date if span.end == "date" else out.get(span.end)
+        if span.end == "fin" and end is None and chooser.flag():
+            end = out["fin"] = (start or date) + dt.timedelta(days=chooser.integer(0, 40))
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            later = start + dt.timedelta(days=chooser.integer(0, 40))
+            if span.end == "date":  # the event's own date ends it: move the start back instead
+                out[span.start] = date - dt.timedelta(days=chooser.integer(0, 40))
+            else:
+                out[span.end] = later
+    return out
 
 
 def _build(
@@ -2014,8 +2083,8 @@ def _threshold(p: _Problem, window: m.PlanPeriod, chooser: _Chooser, as_text: bo
         solver = _Solver(p, bucket, window, chooser)
         focus, others = _focus(solver)
         between = isinstance(focus[0], m.Between)
-        if chooser.deterministic and bucket.shape in cache:
-            points, exact = cache[bucket.shape]
+        if bucket.shape in cache and (chooser.deterministic or chooser.flag()):
+            points, exact = cache[bucket.shape]  # a period like an earlier one: the same construction
         else:
             bases = list(_baselines(p, solver.variables, chooser, wide=True))
             found = _threshold_points(solver, focus, others, bases)
@@ -2252,6 +2321,8 @@ def matching_event(
     if et is None:
         raise ValueError(f"type d'événement inconnu « {aggregate.event_type} »")
     conditions = [aggregate.where] if aggregate.where is not None else []
+    if not conditions and not matching:
+        raise UnsatisfiableError(f"sans condition « où », tout événement {et.name} compte dans l'agrégat")
     regions = [r for r in _regions(et, conditions) if not conditions or r.truth[0] is matching]
     if not regions:
         word = "satisfaisant" if matching else "ne satisfaisant pas"

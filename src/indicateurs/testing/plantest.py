@@ -242,6 +242,12 @@ _M: dict[str, dict[str, str]] = {
         "fix_fr": "vérifiez la date, ou la ligne « évaluation le »",
         "fix_en": "check the date, or the 'as of' line",
     },
+    "T029": {
+        "fr": "« {field} » est une durée calculée de {start} à {end} : elle ne se donne pas",
+        "en": "'{field}' is a duration computed from {start} to {end}: it is not given",
+        "fix_fr": "donnez les deux dates : « {example} »",
+        "fix_en": "give both dates: '{example}'",
+    },
     "T028": {
         "fr": "le plan de ce fichier de tests a des erreurs",
         "en": "the plan of this tests file has errors",
@@ -912,8 +918,12 @@ def check_tests(tests: PlanTests, plan: m.Plan) -> list[Diagnostic]:
             given = {v.field for v in line.values}
             for value in line.values:
                 decl = et.field(value.field)
+                if decl is None and fold(value.field) in ("fin", "end"):
+                    decl = m.FieldDecl(value.field, m.FieldKind.DATE)  # the end of the event
+                if decl is None and fold(value.field) == "id":
+                    continue
                 if decl is None:
-                    if fold(value.field) in ("date", "fin", "end", "type", "id"):
+                    if fold(value.field) in ("date", "type"):
                         error("T023", value.span, field=value.field, type=et.name)
                         continue
                     names = [f.name for f in et.fields]
@@ -925,6 +935,17 @@ def check_tests(tests: PlanTests, plan: m.Plan) -> list[Diagnostic]:
                         type=et.name,
                         guess=guess,
                         known=", ".join(names) or "-",
+                    )
+                    continue
+                if decl.duration is not None:
+                    span = decl.duration
+                    example = (
+                        f"{et.name} le 01/02/2023 : fin = 15/02/2023"
+                        if span.start == "date"
+                        else f"{span.start} = 01/02/2023, {span.end} = 15/02/2023"
+                    )
+                    error(
+                        "T029", value.span, field=decl.name, start=span.start, end=span.end, example=example
                     )
                     continue
                 problem = _value_problem(decl, value.text)
