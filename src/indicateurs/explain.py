@@ -14,12 +14,12 @@ from typing import Any
 import attrs
 
 from . import model as m
+from .calendars import spec_of
 from .compile import compile_condition
 from .convert import ConversionError, parse_date
 from .evaluate import _FieldError, _TypeConverter
 from .events import Event, RowProblem, SkippedRow
 from .i18n import Lang, current_language
-from .periods import bucket_key, buckets
 from .row_messages import row_message
 from .sources import EventSource
 
@@ -76,7 +76,8 @@ def explain(
     types = {a.event_type for a in aggregates}
     converters = {t: _TypeConverter(plan.event_types[t]) for t in types if t in plan.event_types}
     window = plan.period or m.PlanPeriod(dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31))
-    labels = {b.key: b.label for b in buckets(ind.period, window)}
+    spec = spec_of(ind, plan)
+    labels = {b.key: b.label for b in spec.buckets(window)}
     conditions = {
         id(a): (compile_condition(a.where, plan.event_types[a.event_type]) if a.where is not None else None)
         for a in aggregates
@@ -105,7 +106,7 @@ def explain(
                     )
                 )
                 continue
-            period = labels.get(bucket_key(ind.period, date))
+            period = labels.get(spec.key_of(date))
             if date < window.start or date > window.end:
                 verdicts.append(
                     RowVerdict(
@@ -163,6 +164,10 @@ def _aggregates(plan: m.Plan, ind: m.Indicator) -> list[m.Aggregate]:
         for node in m.walk(expr):
             if isinstance(node, m.Aggregate):
                 out.append(node)
+            elif isinstance(node, m.UnitShare):  # the events counted per unit
+                out.append(
+                    m.Aggregate(m.AggregateFn.COUNT, node.event_type, node.field, node.where, node.span)
+                )
             elif isinstance(node, m.IndicatorRef):
                 target = plan.indicator(node.name).expr
                 if target is not None:
@@ -241,6 +246,8 @@ def _leaf_text(expr: m.Expr) -> str:
             return f"non ({_leaf_text(o)})"
         case m.Name(name=n) | m.BoolField(name=n):
             return n
+        case m.Number(days=days) if days is not None:
+            return f"{expr.value:g} {'jours ouvrables' if days == 'working_days' else 'jours'}"
         case m.Number():
             return f"{expr.value:g}{' %' if expr.percent else ''}"
         case m.Text(value=t):

@@ -352,8 +352,8 @@ _M: dict[str, dict[str, str]] = {
     "C126": {
         "fr": "l'indicateur « {name} » n'a pas d'expression : il sera « cible à définir »",
         "en": "indicator '{name}' has no expression: it will be 'target to be defined'",
-        "fix_fr": "ajoutez sous l'indicateur une ligne comme « nombre(formation) >= 2 par an »",
-        "fix_en": "add a line such as 'count(formation) >= 2 per year' under the indicator",
+        "fix_fr": "ajoutez sous l'indicateur une ligne comme « nombre(formation) >= 2 par an », ou « cible à définir » si c'est voulu",
+        "fix_en": "add a line such as 'count(formation) >= 2 per year' under the indicator, or 'target to be defined' if that is intended",
     },
     "C128": {
         "fr": "expression trop imbriquée (plus de {limit} niveaux)",
