@@ -136,3 +136,15 @@ def test_both_evaluators_and_the_schema_agree(result: indicateurs.PlanResult) ->
     assert slow.to_dict() == data
     schema = json.loads((ROOT / "schemas" / "resultat.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)
+
+
+def test_explanations_follow_the_indicators_periods() -> None:
+    from indicateurs.explain import explain
+
+    plan = indicateurs.load_plan(PLAN)
+    text = explain(plan, "ateliers", [read_csv(DATA)], AS_OF, "fr").render("fr")
+    assert "période 2019-2020 : 33 ligne(s) comptée(s)" in text  # a school year, September to August
+    text = explain(plan, "delai_mediation", [read_csv(DATA)], AS_OF, "fr").render("fr")
+    assert "condition « délai <= 21 jours ouvrables » non vérifiée (délai = 24)" in text
+    text = explain(plan, "quartiers_couverts", [read_csv(DATA)], AS_OF, "fr").render("fr")
+    assert "période 2020 : " in text and "(quartier = rives)" in text
