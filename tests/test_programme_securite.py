@@ -148,3 +148,15 @@ def test_explanations_follow_the_indicators_periods() -> None:
     assert "condition « délai <= 21 jours ouvrables » non vérifiée (délai = 24)" in text
     text = explain(plan, "quartiers_couverts", [read_csv(DATA)], AS_OF, "fr").render("fr")
     assert "période 2020 : " in text and "(quartier = rives)" in text
+
+
+def test_reports_say_what_the_latest_period_shows(result: indicateurs.PlanResult) -> None:
+    from indicateurs.render.common import details_text
+    from indicateurs.render.markdown import render_markdown
+
+    assert details_text(result.indicator("baisse_cambriolages"), "fr") == "2024 : référence 128, -7,8 %, en baisse"
+    assert details_text(result.indicator("baisse_cambriolages"), "en") == "2024: baseline 128, -7.8 %, down"
+    assert details_text(result.indicator("execution_budget"), "fr") == "2024 : budget (2022) = 445\u202f000"
+    assert details_text(result.indicator("plan_adopte"), "fr") is None
+    assert details_text(result.indicator("quartiers_couverts"), "fr") == "2024 : 5/5 unités au seuil"
+    assert "référence 128, -7,8 %, en baisse" in render_markdown(result, lang="fr")

@@ -338,3 +338,48 @@ def rejection_message(rejection: Rejection, lang: Lang) -> str:
 def one_line(text: str) -> str:
     """User text on one line (values from data files may hold line breaks)."""
     return " ".join(text.split()) if ("\n" in text or "\r" in text or "\t" in text) else text
+
+
+def details_text(ind: IndicatorResult, lang: Lang) -> str | None:
+    """What the latest judged period says beyond its value: the baseline, the change and its
+    direction (trends), the units short of the count (shares of units), the reference values
+    used. None when there is nothing of the kind."""
+    fr = lang == "fr"
+    period = next(
+        (
+            p
+            for p in reversed(ind.periods)
+            if p.status is not Status.NO_DATA
+            and (p.baseline is not None or p.units is not None or p.references)
+        ),
+        None,
+    )
+    if period is None:
+        return None
+    parts: list[str] = []
+    if period.baseline is not None:
+        change = (
+            ""
+            if period.change is None
+            else f"{'+' if period.change > 0 else ''}{format_number(period.change * 100, lang, 1)} %"
+        )
+        direction = {
+            "baisse": ("en baisse", "down"),
+            "hausse": ("en hausse", "up"),
+            "stable": ("stable", "stable"),
+        }
+        words = direction.get(period.direction or "", ("", ""))[0 if fr else 1]
+        reference = f"{'référence' if fr else 'baseline'} {format_number(period.baseline, lang)}"
+        parts.append(", ".join(x for x in (reference, change, words) if x))
+    if period.units is not None:
+        units = period.units
+        text = f"{units.met}/{units.total} {'unités au seuil' if fr else 'units meeting the count'}"
+        if units.short:
+            text += f" ({'en dessous' if fr else 'below'} : {', '.join(units.short)})"
+        parts.append(text)
+    for use in period.references:
+        if use.value is not None:
+            year = "" if use.year is None else f" ({use.year})"
+            parts.append(f"{use.name}{year} = {format_number(use.value, lang)}")
+    label = period_label(period.label, lang)
+    return f"{label}{colon(lang)}" + " · ".join(parts)

@@ -16,6 +16,7 @@ from ..results import IndicatorResult, NodeResult, PlanResult
 from .common import (
     colon,
     current_projection,
+    details_text,
     format_date,
     format_period,
     ignored_reasons,
@@ -174,6 +175,9 @@ class _Document:
             when = f"{period_label(current.label, lang)}{colon(lang)}" if len(ind.periods) > 1 else ""
             risk = f" ({word('at_risk', lang)})" if ind.at_risk else ""
             status += f" <br>→ {escape(when + projection + risk)}"
+        details = details_text(ind, lang)
+        if details:
+            status += f" <br>→ {escape(details)}"
         reason = reason_text(ind.reason, lang)
         if reason:
             status += f" <br>{escape(reason)}"

@@ -21,6 +21,7 @@ from .common import (
     SUMMARY_ORDER,
     colon,
     current_projection,
+    details_text,
     format_date,
     format_period,
     ignored_reasons,
@@ -234,6 +235,9 @@ class _Table:
             when = f"{period_label(current.label, lang)}{colon(lang)}" if len(ind.periods) > 1 else ""
             risk = f" ({word('at_risk', lang)})" if ind.at_risk else ""
             self._wrap_words(f"→ {when}{projection}{risk}", pad)
+        details = details_text(ind, lang)
+        if details:
+            self._wrap_words(f"→ {details}", pad)
         reason = reason_text(ind.reason, lang)
         if reason:
             self._wrap_words(reason, pad)
