@@ -154,7 +154,10 @@ def test_reports_say_what_the_latest_period_shows(result: indicateurs.PlanResult
     from indicateurs.render.common import details_text
     from indicateurs.render.markdown import render_markdown
 
-    assert details_text(result.indicator("baisse_cambriolages"), "fr") == "2024 : référence 128, -7,8 %, en baisse"
+    assert (
+        details_text(result.indicator("baisse_cambriolages"), "fr")
+        == "2024 : référence 128, -7,8 %, en baisse"
+    )
     assert details_text(result.indicator("baisse_cambriolages"), "en") == "2024: baseline 128, -7.8 %, down"
     assert details_text(result.indicator("execution_budget"), "fr") == "2024 : budget (2022) = 445\u202f000"
     assert details_text(result.indicator("plan_adopte"), "fr") is None
