@@ -494,3 +494,28 @@ def test_the_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
     pytester.makefile(".tests", p=TESTS_TEXT)
     result = pytester.runpytest("-p", "no:indicateurs")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+# ---------------------------------------------------------------------------- the documentation
+
+
+def test_the_cases_shown_in_the_documentation_pass(plan: indicateurs.Plan) -> None:
+    doc = (REPO / "docs" / "tester.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in doc.split("```text\n")[1:]]
+    shown = [b for b in blocks if b.lstrip().startswith(("#", "cas"))]
+    assert shown, "docs/tester.md shows no tests file"
+    for text in shown:
+        tests = parse_ok(text)
+        assert check_tests(tests, plan) == []
+        assert all(o.passed for o in run_tests(plan, tests))
+
+
+def test_the_example_property_tests_are_collected_and_run(pytester: pytest.Pytester) -> None:
+    (pytester.path / "plans").mkdir()
+    (pytester.path / "exemples").mkdir()
+    shutil.copy(MOLENBEEK, pytester.path / "plans" / "molenbeek-2023.plan")
+    shutil.copy(REPO / "exemples" / "test_mon_plan.py", pytester.path / "exemples" / "test_mon_plan.py")
+    collected = pytester.runpytest("exemples", "--collect-only", "-q", "-p", "no:indicateurs")
+    collected.stdout.fnmatch_lines(["*test_ce_qui_est_prevu_atteint_l_indicateur[[]prises_en_charge[]]*"])
+    result = pytester.runpytest("exemples", "-q", "-k", "tableur or prises_en_charge")
+    result.assert_outcomes(passed=4)

@@ -58,6 +58,7 @@ __all__ = [
     "ThresholdCase",
     "UnsatisfiableError",
     "around_threshold",
+    "buildable_indicators",
     "evaluation_window",
     "events_for",
     "field_values",
@@ -2231,6 +2232,20 @@ def events_for(
         return _record(et, date, fields, as_text, chooser)
 
     return st.lists(one(), min_size=min_size, max_size=max_size)
+
+
+def buildable_indicators(plan: m.Plan) -> list[str]:
+    """The indicators `meeting`, `missing` and `around_threshold` build streams for, in plan order:
+    targets and yes/no facts made of counting (not monitored ones, milestones, indicators without
+    expression, constructs beyond counting, references to longer periods)."""
+    out = []
+    for ind in plan.indicators:
+        try:
+            _problem(plan, ind)
+        except ValueError:
+            continue
+        out.append(ind.id)
+    return out
 
 
 def meeting(
