@@ -30,7 +30,7 @@ import attrs
 from . import model as m
 from . import statements as st
 from .assemble import DEFAULT_LEVELS
-from .diagnostics import PlanError
+from .diagnostics import PlanError, Severity
 from .i18n import Lang
 from .keywords import (
     AGGREGATE_WORDS,
@@ -486,8 +486,9 @@ def format_source(text: str, *, lang: Lang | None = None, file: str = "<texte>")
     """Format a plan text; raise `PlanError` on a syntax error rather than lose content."""
     source = normalise_text(text)
     statements, diagnostics = parse_statements(source, file)
-    if diagnostics:
-        raise PlanError(diagnostics, {file: source})
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    if errors:  # a warning (« 1.000 ») loses nothing: the line still parses
+        raise PlanError(errors, {file: source})
     lines = source.split("\n")[:-1]
     if lang is None:
         lang = _dominant_language(statements, lines)
