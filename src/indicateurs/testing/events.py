@@ -43,7 +43,7 @@ import attrs
 from hypothesis import strategies as st
 
 from .. import model as m
-from ..details import beyond_counting
+from ..calendars import by_year_value, reference_value
 from ..periods import bucket_key, key_range, keys_between
 from ..periods import buckets as period_buckets
 from ..results import Status
@@ -891,6 +891,10 @@ class _Model:
                 return _aggregate(expr, self.events(t, ctx, key), self.plan.event_types[t])
             case m.IndicatorRef(name=name):
                 return self.reference(self.plan.indicator(name), ctx, key)
+            case m.ByYear():  # the evaluator's own reading of a value per year
+                return by_year_value(expr, ctx.unit, self.window)(key)
+            case m.ValueRef(name=name):
+                return reference_value(self.plan.values[name], ctx.unit, self.window)(key)
             case m.Negative(operand=o):
                 x = self.value(o, ctx, key)
                 return None if x is None else -x
@@ -1054,6 +1058,7 @@ class _Problem:
     fresh_fields: dict[str, list[str]]  # counted distinct: one new value per event
     used_fields: dict[str, set[str]]  # every field the indicator reads
     consts: list[float]
+    keyed: bool = False  # thresholds that depend on the period (values per year, reference values)
 
     def event_type(self, name: str) -> m.EventType:
         return self.plan.event_types[name]
@@ -1069,6 +1074,45 @@ def _resolve(plan: m.Plan, indicator: str | m.Indicator) -> m.Indicator:
         raise ValueError(f"indicateur inconnu « {indicator} » (indicateurs du plan : {known})") from None
 
 
+def _beyond(plan: m.Plan, ind: m.Indicator, depth: int = 0) -> str | None:
+    """What, in an indicator or the indicators it refers to, these strategies cannot build yet.
+
+    Values per year and reference values (`population`, `budget`) are thresholds like any
+    number; a type with a duration field is fine as long as the indicator does not read it.
+    """
+    if ind.milestone is not None:
+        return "jalon"
+    if ind.calendar is not None:
+        return "année scolaire ou exercice"
+    if ind.cumulative:
+        return "périodes cumulées"
+    if ind.expr is None or depth > 64:
+        return None
+    for node in m.walk(ind.expr):
+        if isinstance(node, m.Trend):
+            return "tendance"
+        if isinstance(node, m.UnitShare):
+            return "part d'unités"
+        if isinstance(node, m.Number) and node.days is not None:
+            return "durée en jours"
+        if isinstance(node, m.Aggregate):
+            et = plan.event_types.get(node.event_type)
+            if node.fn is m.AggregateFn.LAST or (et is not None and et.measure):
+                return "valeur mesurée"
+            read = {node.field} | {
+                n.name for n in m.walk(node.where or m.Boolean(True)) if isinstance(n, m.Name | m.BoolField)
+            }
+            if et is not None and any((d := et.field(f)) is not None and d.duration for f in read if f):
+                return "durée"
+        if isinstance(node, m.IndicatorRef):
+            ref = plan.indicator(node.name)
+            if ref is not ind:
+                found = _beyond(plan, ref, depth + 1)
+                if found is not None:
+                    return found
+    return None
+
+
 def _problem(plan: m.Plan, indicator: str | m.Indicator) -> _Problem:
     ind = _resolve(plan, indicator)
     if ind.expr is None:
@@ -1078,10 +1122,10 @@ def _problem(plan: m.Plan, indicator: str | m.Indicator) -> _Problem:
             f"l'indicateur « {ind.id} » est suivi sans cible : il n'est jamais atteint ni manqué, "
             "meeting, missing et around_threshold ne s'y appliquent pas"
         )
-    if beyond_counting(plan, ind):
+    beyond = _beyond(plan, ind)
+    if beyond is not None:
         raise ValueError(
-            f"« {ind.id} » utilise une construction au-delà du comptage (valeurs par année, valeurs "
-            "de référence ou mesurées, durées, autres calendriers, tendances, parts d'unités) : ces "
+            f"« {ind.id} » utilise une construction au-delà du comptage ({beyond}) : ces "
             "stratégies ne construisent pas encore de flux pour elle"
         )
     reachable = _reachable(plan, ind)
@@ -1110,12 +1154,23 @@ def _problem(plan: m.Plan, indicator: str | m.Indicator) -> _Problem:
         et = plan.event_types[t]
         used[t] = {f for f in used[t] if et.field(f) is not None}
     consts = [n.effective for expr, _ in reachable for n in m.walk(expr) if isinstance(n, m.Number)]
+    for expr, _ in reachable:  # thresholds per year and reference values are thresholds too
+        for n in m.walk(expr):
+            if isinstance(n, m.ByYear):
+                consts += [item.value.effective for item in n.items]
+            elif isinstance(n, m.ValueRef) and n.name in plan.values:
+                value = plan.values[n.name].value
+                if isinstance(value, m.Number):
+                    consts.append(value.effective)
+                elif isinstance(value, m.ByYear):
+                    consts += [item.value.effective for item in value.items]
     regions = {t: _regions(plan.event_types[t], conditions[t]) for t in types}
     for t in types:
         if not regions[t]:
             raise UnsatisfiableError(
                 f"« {ind.id} » : aucun événement {t} ne peut exister avec ces conditions"
             )
+    keyed = any(isinstance(n, m.ByYear | m.ValueRef) for expr, _ in reachable for n in m.walk(expr))
     return _Problem(
         plan,
         ind,
@@ -1130,6 +1185,7 @@ def _problem(plan: m.Plan, indicator: str | m.Indicator) -> _Problem:
         fresh_fields,
         used,
         consts,
+        keyed,
     )
 
 
@@ -1591,9 +1647,7 @@ class _Solver:
                 good = [x for x, r in results.items() if r.truth is want and r.others_ok]
                 if not good:
                     continue
-                flips = _flips(results)
-                good.sort(key=lambda x: (min((abs(x - f) for f in flips), default=0.0), x < 0, abs(x)))
-                assign[pivot] = good[self.chooser.index(min(len(good), 6))]
+                assign[pivot] = _pick(good, _flips(results), self.chooser)
                 frozen.add(pivot)
                 break
             else:
@@ -1627,6 +1681,17 @@ class _Solver:
         return False
 
 
+def _pick(good: list[float], flips: list[float], chooser: _Chooser) -> float:
+    """A value that gives the wanted truth: the simplest choice is the one nearest the threshold
+    (10 for `>= 10`); drawn choices also take the smallest ones (0 for `<= 150`)."""
+    nearest = sorted(good, key=lambda x: (min((abs(x - f) for f in flips), default=0.0), x < 0, abs(x)))
+    smallest = sorted(good, key=lambda x: (x < 0, abs(x)))
+    near = [x for x in nearest if abs(x - nearest[0]) <= max(4.0, 0.25 * abs(nearest[0]))]
+    options = list(dict.fromkeys(x for pair in zip(near[:3], smallest[:3], strict=False) for x in pair))
+    options += [x for x in near[3:6] if x not in options]
+    return options[chooser.index(len(options))]
+
+
 def _flips(results: dict[float, _Probe]) -> list[float]:
     points = sorted(results)
     out = []
@@ -1655,8 +1720,9 @@ def _solve_buckets(
     cache: dict[tuple[Any, ...], dict[VarKey, float]] = {}
     for bucket in buckets:
         solver = _Solver(p, bucket, window, chooser)
-        if bucket.shape in cache and (chooser.deterministic or chooser.flag()):
-            again = dict(cache[bucket.shape])  # a period like an earlier one: the same construction
+        shape = _shape(p, bucket)
+        if shape in cache and (chooser.deterministic or chooser.flag()):
+            again = dict(cache[shape])  # a period like an earlier one: the same construction
             if solver.truth(again) is want:
                 solvers.append(solver)
                 assigns.append(again)
@@ -1685,10 +1751,16 @@ def _solve_buckets(
                 f"« {p.indicator.id} » : aucun flux construit ne le rend {word} pour la période "
                 f"{bucket.label}{reason}"
             )
-        cache[bucket.shape] = found
+        cache[shape] = found
         solvers.append(solver)
         assigns.append(found)
     return solvers, assigns
+
+
+def _shape(p: _Problem, bucket: _Bucket) -> tuple[Any, ...]:
+    """Periods alike for the construction: the same cut, and the same thresholds (a value per
+    year or a reference value may differ from one year to the next)."""
+    return (bucket.shape, bucket.key if p.keyed else None)
 
 
 def _solve_bucket(
@@ -2013,7 +2085,9 @@ def _threshold_points(
         if between
         else [("below", "at", "above")]
     )
-    for base in bases:
+    for tried, base in enumerate(bases):
+        if fallback is not None and tried >= 8:  # no value lands exactly on this threshold
+            break
         assign = solver.solve(others, [base]) if others else dict(base)
         if assign is None:
             continue
@@ -2061,18 +2135,33 @@ def _crossing(line: _Line, j: int) -> tuple[float, float, float, bool] | None:
             s_lo, s_hi = usable(x - step), usable(x + step)
             if {s_lo, s_hi} == {-1, 1}:
                 return (x - step, x, x + step, True) if s_lo == -1 else (x + step, x, x - step, True)
+    # No value lands exactly on the threshold (a rounded ratio): the two values around it, and
+    # one further out; "at" is the one on the side where the comparison holds.
     ok = sorted(x for x in list(results) if usable(x) is not None)
     for a, b in itertools.pairwise(ok):
         sa, sb = usable(a), usable(b)
-        if sa == -1 and sb == 1:
-            after = next((x for x in ok if x > b and usable(x) == 1), None)
-            if after is not None:
-                return a, b, after, False
-        if sa == 1 and sb == -1:
-            before = next((x for x in reversed(ok) if x < a and usable(x) == 1), None)
-            if before is not None:
-                return b, a, before, False
+        if {sa, sb} != {-1, 1}:
+            continue
+        low, high = (a, b) if sa == -1 else (b, a)  # measured below, above the threshold
+        if not _holds_above(line.goal[0], j):
+            further = next(
+                (x for x in (reversed(ok) if low < high else ok) if usable(x) == -1 and x != low), None
+            )
+            if further is not None:
+                return further, low, high, False
+        further = next(
+            (x for x in (ok if low < high else reversed(ok)) if usable(x) == 1 and x != high), None
+        )
+        if further is not None:
+            return low, high, further, False
     return None
+
+
+def _holds_above(atom: m.Expr, j: int) -> bool:
+    """Whether the atom holds above its j-th threshold (`>=`, `>`, the low bound of `entre`)."""
+    if isinstance(atom, m.Compare):
+        return atom.op not in (m.Comparator.LE, m.Comparator.LT)
+    return not (isinstance(atom, m.Between) and j == 1)
 
 
 def _threshold(p: _Problem, window: m.PlanPeriod, chooser: _Chooser, as_text: bool) -> Threshold:
@@ -2084,8 +2173,9 @@ def _threshold(p: _Problem, window: m.PlanPeriod, chooser: _Chooser, as_text: bo
         solver = _Solver(p, bucket, window, chooser)
         focus, others = _focus(solver)
         between = isinstance(focus[0], m.Between)
-        if bucket.shape in cache and (chooser.deterministic or chooser.flag()):
-            points, exact = cache[bucket.shape]  # a period like an earlier one: the same construction
+        shape = _shape(p, bucket)
+        if shape in cache and (chooser.deterministic or chooser.flag()):
+            points, exact = cache[shape]  # a period like an earlier one: the same construction
         else:
             bases = list(_baselines(p, solver.variables, chooser, wide=True))
             found = _threshold_points(solver, focus, others, bases)
@@ -2094,7 +2184,7 @@ def _threshold(p: _Problem, window: m.PlanPeriod, chooser: _Chooser, as_text: bo
                     f"« {p.indicator.id} » : aucun flux ne franchit le seuil pour la période {bucket.label}"
                 )
             points, exact = found
-            cache[bucket.shape] = (points, exact)
+            cache[shape] = (points, exact)
         per_bucket.append((solver, focus, points, exact))
     cases = []
     order = ["below_low", "at_low", "at_high", "above_high"] if between else ["below", "at", "above"]
