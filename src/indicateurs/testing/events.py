@@ -6,23 +6,24 @@ so that the indicator is met, or not met, in every period of the evaluation wind
 filtered. `around_threshold(plan, indicator)` draws the streams just below, exactly at and just
 above the indicator's threshold.
 
-How a stream is constructed. An indicator's references are inlined: the evaluator measures a
-referenced monitored indicator again on the referring indicator's periods, and takes any other
-referenced indicator's verdict on its own periods and deadline; with the same periods and
-deadline both come to the referenced expression (references across different periods or
-deadlines raise ValueError). Monitored indicators are never met nor missed: `meeting`,
-`missing` and `around_threshold` raise ValueError for them. The boolean expression is broken
-into goals: atoms (a comparison, a `between`, an
-`existe`) that must each be true or false; `ou`/`et`/`non` choose which. The events of each type
-are split into regions, one per combination of the type's `où` conditions holding or not; a
-region is a box of field values solved from the conditions (=, !=, <, <=, >, >=, dans, pas
-dans, entre, et, ou, non, boolean fields). The unknowns are the number of events per region and,
-for the fields that are summed, averaged or compared by min/max, their values. Each goal is
-solved on one unknown at a time by probing the values its threshold suggests and bisecting to
-the exact value where the comparison flips. A small model of the evaluator (independent of it:
-the property tests compare the two) checks every candidate. Exotic conditions (a field compared
-with another field) are satisfied by generate-and-check within the box, with a clear error when
-no value is found.
+How a stream is constructed. Each period of the window is built on its own, cut into segments
+that every measure sees alike (the periods of the units involved, either side of each
+deadline). The boolean expression is broken into goals: atoms (a comparison, a `between`, an
+`existe`), each in the period and with the deadline it is measured in, that must be true or
+false; `ou`/`et`/`non` choose which. A reference is followed as the evaluator follows it: a
+monitored indicator is measured again on the referring periods; any other indicator is a
+verdict on its own periods and deadline, all of which must hold within the referring period.
+The events of each type are split into regions, one per combination of the type's `où`
+conditions holding or not; a region is a box of field values solved from the conditions (=,
+!=, <, <=, >, >=, dans, pas dans, entre, et, ou, non, boolean fields). The unknowns are, per
+segment, the number of events per region, the values of the fields that are summed, averaged
+or compared by min/max, how many repeat a value counted distinct, and how many leave an
+optional field blank. Each goal is solved on one unknown at a time (two when one will not do)
+by probing the values its threshold suggests and bisecting to the exact value where the
+comparison flips. A small model of the evaluator (written apart from it: the property tests
+compare the two) checks every candidate. Exotic conditions (a field compared with another
+field) are satisfied by generate-and-check within the box, with a clear error when no value is
+found. Monitored indicators, milestones and constructs beyond counting raise ValueError.
 
 Streams are meant for `indicateurs.evaluate(plan, events, period=<same period>, as_of=<any date
 on or after the end of the window>)`.
