@@ -406,6 +406,7 @@ def test_test_alias_english_and_a_tests_file_alone(
     assert main(["--lang", "en", "test", str(tmp_path / "m.tests")]) == 1
     out = capsys.readouterr().out
     assert "personnes_formees (line 3): expected 'met', got 'not met'" in out
+    assert "measured: 4; target: ≥ 5 per year" in out
     assert "1 case: 0 passed, 1 failed" in out
 
 

@@ -40,7 +40,7 @@ import attrs
 from .. import model as m
 from ..convert import ConversionError, field_converter
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
-from ..evaluate import evaluate
+from ..evaluate import evaluate, target_text
 from ..events import Rejection
 from ..i18n import Lang, current_language
 from ..keywords import fold
@@ -1072,6 +1072,7 @@ class CaseResult:
     result: PlanResult = attrs.field(repr=False)
     as_of: dt.date
     window: m.PlanPeriod
+    plan: m.Plan | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
     def passed(self) -> bool:
@@ -1092,7 +1093,7 @@ def run_case(plan: m.Plan, case: PlanCase, tests: PlanTests | None = None) -> Ca
         if got.status is not expectation.status or not _same_value(expectation.value, got.value):
             mismatches.append(Mismatch(expectation, got))
     rejections = tuple((pairs[r.row - 1][0] if 0 < r.row <= len(pairs) else 0, r) for r in result.rejections)
-    return CaseResult(case, tuple(mismatches), rejections, result, as_of, window)
+    return CaseResult(case, tuple(mismatches), rejections, result, as_of, window, plan)
 
 
 def _same_value(expected: float | bool | None, got: float | bool | None) -> bool:
@@ -1143,7 +1144,10 @@ def render_case_result(outcome: CaseResult, file: str, lang: Lang | None = None)
             else:
                 head += f"expected value {_number(exp.value, lang)}, got {_number(got.value, lang)}"
         lines.append(head)
-        lines.extend("    " + detail for detail in _why(got, lang))
+        target = got.target
+        if outcome.plan is not None and lang != "fr":
+            target = target_text(outcome.plan.indicator(got.id), lang) or target
+        lines.extend("    " + detail for detail in _why(got, target, lang))
     for line, rejection in outcome.rejections:
         if fr:
             lines.append(f"  événement de la ligne {line} rejeté : {rejection.message}")
@@ -1152,10 +1156,9 @@ def render_case_result(outcome: CaseResult, file: str, lang: Lang | None = None)
     return "\n".join(lines)
 
 
-def _why(got: IndicatorResult, lang: Lang) -> list[str]:
+def _why(got: IndicatorResult, target: str | None, lang: Lang) -> list[str]:
     fr = lang == "fr"
     out = []
-    target = got.target
     measured = _number(got.value, lang)
     if fr:
         out.append(f"mesuré : {measured}" + (f" ; cible : {target}" if target else ""))
