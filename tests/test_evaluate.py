@@ -68,7 +68,7 @@ secteur d'activité 1 « Secteur »
 """
 
 
-def rec(type_: str, date: str, **fields: object) -> dict[str, object]:
+def rec(type_: str, date: str | dt.date, **fields: object) -> dict[str, object]:
     return {"type": type_, "date": date, **fields}
 
 
@@ -309,3 +309,12 @@ def test_json_schema_accepts_rejections_and_projections(plan: indicateurs.Plan) 
     data = indicateurs.evaluate(plan, rows, as_of=dt.date(2023, 2, 15)).to_dict()
     jsonschema.validate(data, schema)
     assert data["rejections"][0]["code"] == "date_invalide"
+
+
+def test_a_date_object_in_the_wrong_century_is_rejected_like_its_text(plan: indicateurs.Plan) -> None:
+    rows = [
+        rec("formation", dt.date(1923, 3, 15), participants=3),
+        rec("formation", "15/03/1923", participants=3),
+    ]
+    result = indicateurs.evaluate(plan, rows, as_of=dt.date(2024, 1, 1))
+    assert [(r.row, r.code) for r in result.rejections] == [(1, "date_improbable"), (2, "date_improbable")]

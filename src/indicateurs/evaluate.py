@@ -113,7 +113,8 @@ class _Dates:
         """The DateInfo of a date within the window, else the reason it is ignored; raises
         ConversionError for a date that does not read."""
         cls = raw.__class__
-        date = raw if cls is dt.date else parse_date(raw)
+        # A date object skips parsing but not the plausibility check (year 1960 is a typo).
+        date = raw if cls is dt.date and MIN_YEAR <= raw.year <= MAX_YEAR else parse_date(raw)
         info: DateInfo | None = None
         reason = ""
         if date < self.start or date > self.end:

@@ -25,7 +25,7 @@ from . import model as m
 from . import units as units_rules
 from .calendars import PeriodSpec, spec_of, value_in
 from .compile import CompiledIndicator, _monotone_up
-from .convert import ConversionError, FieldError, field_converter, is_blank, parse_date
+from .convert import MAX_YEAR, MIN_YEAR, ConversionError, FieldError, field_converter, is_blank, parse_date
 from .evaluate import EVIDENCE_SHOWN, _indicator_result, _plan_result, _window
 from .events import Rejection, RowProblem, SkippedRow
 from .keywords import fold
@@ -135,7 +135,11 @@ def _read(
                     continue
             raw_date = record.get("date")
             try:
-                date = raw_date if type(raw_date) is dt.date else parse_date(raw_date)
+                date = (
+                    raw_date
+                    if type(raw_date) is dt.date and MIN_YEAR <= raw_date.year <= MAX_YEAR
+                    else parse_date(raw_date)
+                )
             except ConversionError as exc:
                 reject(row, "date_manquante" if is_blank(raw_date) else exc.code, "date", raw_date)
                 continue
