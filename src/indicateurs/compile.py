@@ -182,18 +182,7 @@ def _operand(expr: m.Expr, event_type: m.EventType) -> Callable[[Event], Any]:
 
 
 def _constant(expr: m.Expr, event_type: m.EventType) -> Any:
-    match expr:
-        case m.Number():
-            return expr.effective
-        case m.Text(value=v) | m.Name(name=v):
-            return v
-        case m.Boolean(value=b):
-            return b
-        case m.DateValue(value=d):
-            return d
-        case m.Negative(operand=m.Number() as n):
-            return -n.effective
-    raise ValueError(f"not a constant: {expr!r}")
+    return m.literal_value(expr)
 
 
 @attrs.define

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 import attrs
 
@@ -311,6 +312,25 @@ Expr = (
     | Trend
     | UnitShare
 )
+
+
+def literal_value(expr: Expr) -> Any:
+    """The Python value of a literal in a condition (a bare name is an enumeration value).
+
+    One reading of literals for the fast pass, the reference evaluator and the test strategies.
+    """
+    match expr:
+        case Number():
+            return expr.effective
+        case Text(value=v) | Name(name=v):
+            return v
+        case Boolean(value=b):
+            return b
+        case DateValue(value=d):
+            return d
+        case Negative(operand=Number() as n):
+            return -n.effective
+    raise ValueError(f"not a constant: {expr!r}")
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:

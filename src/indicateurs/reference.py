@@ -495,18 +495,7 @@ def _condition(event_type: m.EventType, expr: m.Expr, fields: dict[str, Any]) ->
     def operand(e: m.Expr) -> Any:
         if isinstance(e, m.Name) and event_type.field(e.name) is not None:
             return fields.get(e.name)
-        match e:
-            case m.Number():
-                return e.effective
-            case m.Text(value=v) | m.Name(name=v):
-                return v
-            case m.Boolean(value=b):
-                return b
-            case m.DateValue(value=d):
-                return d
-            case m.Negative(operand=m.Number() as n):
-                return -n.effective
-        raise ValueError(e)
+        return m.literal_value(e)
 
     match expr:
         case m.And(left=a, right=b):

@@ -732,18 +732,7 @@ def _atom_expr(atom: _Atom) -> m.Expr:  # pragma: no cover - only for ordered te
 def _operand(expr: m.Expr, fields: dict[str, Any], et: m.EventType) -> Any:
     if isinstance(expr, m.Name) and et.field(expr.name) is not None:
         return fields.get(expr.name)
-    match expr:
-        case m.Number():
-            return expr.effective
-        case m.Text(value=v) | m.Name(name=v):
-            return v
-        case m.Boolean(value=b):
-            return b
-        case m.DateValue(value=d):
-            return d
-        case m.Negative(operand=m.Number() as n):
-            return -n.effective
-    raise ValueError(f"opérande non pris en charge : {expr!r}")
+    return m.literal_value(expr)
 
 
 _CMP: dict[m.Comparator, Callable[[Any, Any], bool]] = {
