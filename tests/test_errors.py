@@ -289,8 +289,8 @@ CASES: list[Case] = [
     whole(
         "période 2023\ngranularité trimestre\névénement formation « F »\nindicateur a « A »\n"
         "  nombre(formation) >= 1 par mois\n",
-        4,
-        "^^^^^^^^^^^^^^^^^^",
+        5,
+        "                             ^^^^",
         "C112",
         "période « mois » plus fine que la granularité du plan (trimestre)",
         "utilisez une période au moins égale à la granularité, ou changez la ligne « granularité »",
@@ -568,7 +568,7 @@ CASES: list[Case] = [
     whole(
         "période 2025 à 2023\n",
         1,
-        "^^^^^^^^^^^^^^^^^^^",
+        "        ^^^^^^^^^^^",
         "C123",
         "période à l'envers : 2025 est après 2023",
         "écrivez la première année d'abord : « période 2023 à 2025 »",
@@ -577,7 +577,7 @@ CASES: list[Case] = [
     whole(
         "période 2023-02-30\n",
         1,
-        "^^^^^^^^^^^^^^^^^^",
+        "        ^^^^^^^^^^",
         "C122",
         "borne de période invalide « 2023-02-30 »",
         "une année (2023) ou une date (2023-04-01)",
@@ -604,7 +604,7 @@ CASES: list[Case] = [
     whole(
         "période 2023\nniveaux « objectif » > « plan d'action »\n",
         2,
-        "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+        "                       ^^^^^^^^^^^^^^^^^",
         "C155",
         "le niveau « plan d'action » contient le mot réservé « plan » : ses lignes ne pourraient pas être lues",
         "renommez le niveau sans ce mot, par exemple « action » plutôt que « plan d'action »",
@@ -653,6 +653,102 @@ CASES: list[Case] = [
         "les espaces à l'intérieur des guillemets font partie du texte comparé (« colloque » entouré d'espaces)",
         'collez le texte aux guillemets : «colloque» ou "colloque"',
         "guillemets with spaces around an enumeration value",
+    ),
+    # Mistakes about one part of a line: the caret goes under that part, not the line start.
+    whole(
+        "period 2023\ngranularity quarter\nevent training « T »\nindicator a « A »\n"
+        "  monitor count(training) per month by 2023-06-30\n",
+        5,
+        "                              ^^^^^",
+        "C112",
+        "période « mois » plus fine que la granularité du plan (trimestre)",
+        "utilisez une période au moins égale à la granularité, ou changez la ligne « granularité »",
+        "period finer than the granularity, in English, before a deadline",
+        message_en="period 'month' is finer than the plan's granularity (quarter)",
+        suggestion_en="use a period at least as long as the granularity, or change the 'granularity' line",
+    ),
+    whole(
+        "période 2023 à 2023-02-30\n",
+        1,
+        "               ^^^^^^^^^^",
+        "C122",
+        "borne de période invalide « 2023-02-30 »",
+        "une année (2023) ou une date (2023-04-01)",
+        "impossible date as the second bound",
+        message_en="invalid period bound '2023-02-30'",
+    ),
+    whole(
+        "période 2023-12-31 .. 2023-01-01\n",
+        1,
+        "        ^^^^^^^^^^^^^^^^^^^^^^^^",
+        "C123",
+        "période à l'envers : 2023-12-31 est après 2023-01-01",
+        "écrivez la première année d'abord : « période 2023-01-01 à 2023-12-31 »",
+        "reversed period of dates",
+    ),
+    whole(
+        "période 2023\nniveaux « objectif » > « pôle » > « Objectif »\n",
+        2,
+        "                                  ^^^^^^^^^^^^",
+        "C132",
+        "niveau « Objectif » déclaré deux fois",
+        "chaque niveau n'apparaît qu'une fois dans « niveaux »",
+        "a level declared twice",
+        message_en="level 'Objectif' declared twice",
+    ),
+    whole(
+        "période 2023\névénement dossier « D »\n  date : texte\n",
+        3,
+        "  ^^^^",
+        "C151",
+        "« date » est déjà une colonne de tout événement (type, date, id, fin) et ne peut pas être un champ",
+        "renommez le champ, par exemple « date_detail » ou « forme »",
+        "a field named like a column of every event",
+        suggestion_en="rename the field, for example 'date_detail'",
+    ),
+    whole(
+        "période 2023\névénement dossier « D »\n  statut : texte\n  statut : ouvert | clos\n",
+        4,
+        "  ^^^^^^",
+        "C116",
+        "« statut » est déjà déclaré (ligne 3)",
+        "supprimez ou renommez la seconde déclaration",
+        "a field declared twice",
+        message_en="'statut' is already declared (line 3)",
+    ),
+    whole(
+        "période 2023\ngranularité trimestre cumulé\n",
+        2,
+        "            ^^^^^^^^^^^^^^^^",
+        "S016",
+        "période inconnue « cumulé »",
+        "vouliez-vous dire « trimestre » ? (périodes : an, semestre, trimestre, mois)",
+        "a year to date as the plan's granularity",
+    ),
+]
+
+# Warnings about one part of a line, drawn the same way.
+WARNING_CASES: list[Case] = [
+    whole(
+        "période 2023\névénement formation « F »\nindicateur a « A »\n  existe(formation) avant le 30/06/2024\n",
+        4,
+        "                             ^^^^^^^^^^",
+        "C124",
+        "l'échéance 2024-06-30 est hors de la période du plan (2023-01-01 – 2023-12-31)",
+        "vérifiez l'année de l'échéance",
+        "deadline after the plan period",
+        message_en="deadline 2024-06-30 is outside the plan period (2023-01-01 – 2023-12-31)",
+        suggestion_en="check the year of the deadline",
+    ),
+    whole(
+        "period 2023\ngranularity quarter\nevent training « T »\nindicator a « A »\n"
+        "  count(training) >= 1 per quarter cumulative by 2022-12-31\n",
+        5,
+        "                                                 ^^^^^^^^^^",
+        "C124",
+        "l'échéance 2022-12-31 est hors de la période du plan (2023-01-01 – 2023-12-31)",
+        "vérifiez l'année de l'échéance",
+        "deadline before the plan period, after a two-word period",
     ),
 ]
 
@@ -710,6 +806,43 @@ def test_mistake(case: Case) -> None:
         == f"essai.plan:{case.line}:{case.column}: error[{case.code}]: {diag.text('en')}"
     )
     assert caret_of(english) == case.caret
+
+
+@pytest.mark.parametrize("case", WARNING_CASES, ids=[c.title for c in WARNING_CASES])
+def test_warning_points_at_its_part_of_the_line(case: Case) -> None:
+    plan, diagnostics = analyse(case.text, "essai.plan")
+    assert [(d.code, d.line, d.column, d.severity) for d in diagnostics] == [
+        (case.code, case.line, case.column, Severity.WARNING)
+    ]
+    diag = diagnostics[0]
+    assert (diag.text("fr"), diag.fix("fr")) == (case.message, case.suggestion)
+    if case.message_en is not None:
+        assert diag.text("en") == case.message_en
+    if case.suggestion_en is not None:
+        assert diag.fix("en") == case.suggestion_en
+    rendered = render_diagnostic(diag, case.text, "fr")
+    lines = rendered.split("\n")
+    assert lines[0] == f"essai.plan:{case.line}:{case.column}: avertissement[{case.code}]: {case.message}"
+    assert lines[1] == f"  {case.line:>4} | {case.source}"
+    assert caret_of(rendered) == case.caret
+    assert caret_of(render_diagnostic(diag, case.text, "en")) == case.caret
+    assert len(plan.indicators) == 1  # a warning: the plan still loads
+
+
+def test_spans_of_period_and_deadline_do_not_change_what_a_plan_means() -> None:
+    """Two layouts of one plan: spans differ, plans compare equal (formatter round-trips rely on it)."""
+    tight = (
+        "période 2023\névénement f « F »\nindicateur a « A »\n  nombre(f) >= 1 par mois avant le 30/06/2023\n"
+    )
+    loose = tight.replace("par mois avant le", "par    mois   avant  le")
+    first, second = load_plan(tight), load_plan(loose)
+    assert first == second
+    columns = []
+    for plan in (first, second):
+        period, deadline = plan.indicators[0].period_span, plan.indicators[0].deadline_span
+        assert period is not None and deadline is not None
+        columns.append((period.column, period.end_column, deadline.column))
+    assert columns == [(22, 26, 36), (25, 29, 42)]
 
 
 # ---------------------------------------------------------------------------- every error at once

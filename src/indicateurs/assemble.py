@@ -239,14 +239,15 @@ class Assembler:
                         self.error("C131", stmt.span, line=first_node.line)
                     header["levels"] = stmt.levels
                     folded = [fold(x) for x in stmt.levels]
+                    spans = stmt.level_spans or (stmt.span,) * len(stmt.levels)
                     for i, level in enumerate(folded):
                         if level in folded[:i]:
-                            self.error("C132", stmt.span, level=stmt.levels[i])
-                    for level in stmt.levels:
+                            self.error("C132", spans[i], level=stmt.levels[i])
+                    for level, span in zip(stmt.levels, spans, strict=True):
                         reserved = [w for w in level.replace("’", "'").split() if is_reserved(w)]
                         if reserved:
                             # « plan d'action 1 « … » » would read as a plan title.
-                            self.error("C155", stmt.span, level=level, word=reserved[0])
+                            self.error("C155", span, level=level, word=reserved[0])
                 case st.NodeDecl() if first_node is None:
                     first_node = stmt.span
         if "period" not in seen:
@@ -255,14 +256,18 @@ class Assembler:
         return header
 
     def _period(self, stmt: st.PeriodDecl) -> m.PlanPeriod | None:
-        start = self._bound(stmt.start, stmt.span, is_end=False)
+        start_span = stmt.start_span or stmt.span
+        start = self._bound(stmt.start, start_span, is_end=False)
         if start is None and stmt.end is None:
             return None  # one bad bound, one message
-        end = self._bound(stmt.end or stmt.start, stmt.span, is_end=True)
+        end_span = stmt.end_span or start_span
+        end = self._bound(stmt.end or stmt.start, end_span, is_end=True)
         if start is None or end is None:
             return None
         if end < start:
-            self.error("C123", stmt.span, start=stmt.start, end=stmt.end or stmt.start)
+            # From the first bound to the second: the two are what is reversed.
+            span = Span(self.file, start_span.line, start_span.column, end_span.end_line, end_span.end_column)
+            self.error("C123", span, start=stmt.start, end=stmt.end or stmt.start)
             return None
         return m.PlanPeriod(start, end)
 
@@ -347,7 +352,9 @@ class Assembler:
             fields: dict[str, Span] = {}
             for f in event.fields:
                 if f.name in fields:
-                    self.error("C116", f.span, name=f.name, first=fields[f.name].line)
+                    # A field line starts with its name: the caret goes under the name.
+                    span = Span.point(f.span.file, f.span.line, f.span.column, len(f.name))
+                    self.error("C116", span, name=f.name, first=fields[f.name].line)
                 else:
                     fields[f.name] = f.span
 
@@ -394,6 +401,8 @@ class Assembler:
             expression_text=line.text or None,
             calendar=line.calendar,
             cumulative=line.cumulative and line.period not in (None, m.PeriodUnit.YEAR),
+            period_span=line.period_span,
+            deadline_span=line.deadline_span,
         )
 
     def _node(self, draft: _DraftNode, indicators: dict[int, m.Indicator]) -> m.Node:

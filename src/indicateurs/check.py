@@ -54,9 +54,10 @@ class Checker:
         # the assembler, which knows where each name stands on its line.
         for event in self.plan.event_types.values():
             for f in event.fields:
-                self._identifier(f.name, Span.point(f.span.file, f.span.line, f.span.column, len(f.name)))
+                name_span = Span.point(f.span.file, f.span.line, f.span.column, len(f.name))
+                self._identifier(f.name, name_span)
                 if f.name.casefold() in RESERVED_FIELD_NAMES:
-                    self.error("C151", f.span, name=f.name)
+                    self.error("C151", name_span, name=f.name)
             check_more.event_type(self, event)
         for ind in self.plan.indicators:
             if ind.id not in self.by_id:
@@ -127,12 +128,17 @@ class Checker:
             self.error("C136", ind.expr.span, name=ind.id)
         self._satisfiable(ind.expr)
         if ind.period is not m.PeriodUnit.WHOLE and ind.period.months < self.plan.granularity.months:
-            self.error("C112", ind.span, period=ind.period.value, granularity=self.plan.granularity.value)
+            self.error(
+                "C112",
+                ind.period_span or ind.span,
+                period=ind.period.value,
+                granularity=self.plan.granularity.value,
+            )
         period = self.plan.period
         if ind.deadline is not None and period is not None and not period.start <= ind.deadline <= period.end:
             self.error(
                 "C124",
-                ind.span,
+                ind.deadline_span or ind.span,
                 Severity.WARNING,
                 date=ind.deadline.isoformat(),
                 start=period.start.isoformat(),

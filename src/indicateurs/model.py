@@ -458,6 +458,9 @@ class Indicator:
     to_define: bool = False  # `cible à définir` written: no expression, on purpose
     calendar: str | None = None  # years of another calendar: "school_year" or "fiscal_year"
     cumulative: bool = False  # `par trimestre cumulé`: each period counts from the start of its year
+    # Where the period's words and the deadline's date stand, for carets under them.
+    period_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    deadline_span: Span | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen

@@ -509,24 +509,31 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
         return st.LegalBasis(_unquote(text), self._span(meta))
 
     def period_decl(self, meta: Any, start: Token, end: Token | None = None) -> st.PeriodDecl:
-        return st.PeriodDecl(str(start), None if end is None else str(end), self._span(meta))
+        return st.PeriodDecl(
+            str(start),
+            None if end is None else str(end),
+            self._span(meta),
+            self._tok(start),
+            None if end is None else self._tok(end),
+        )
 
     def meta(self, meta: Any, key: Token, value: Token) -> st.MetaDecl:
         key_text = _unquote(key) if key.type == "STRING" else str(key)
         return st.MetaDecl(key_text, _unquote(value), self._span(meta))
 
     def levels_decl(self, meta: Any, *levels: Token) -> st.LevelsDecl:
-        return st.LevelsDecl(tuple(_unquote(t) for t in levels), self._span(meta))
+        return st.LevelsDecl(
+            tuple(_unquote(t) for t in levels), self._span(meta), tuple(self._tok(t) for t in levels)
+        )
 
-    def granularity(self, meta: Any, unit: m.PeriodUnit | st.PeriodWords) -> st.GranularityDecl:
-        if isinstance(unit, st.PeriodWords):
-            span = self._span(meta)
+    def granularity(self, meta: Any, words: st.PeriodWords) -> st.GranularityDecl:
+        if words.calendar is not None or words.cumulative:
             word = {"school_year": "année scolaire", "fiscal_year": "exercice"}.get(
-                unit.calendar or "", "cumulé"
+                words.calendar or "", "cumulé"
             )
+            span = words.span or self._span(meta)
             self.problems.append(Diagnostic("S016", span, {"word": word, "guess": "trimestre"}))
-            unit = unit.unit
-        return st.GranularityDecl(unit, self._span(meta))
+        return st.GranularityDecl(words.unit, self._span(meta))
 
     def fiscal_decl(self, meta: Any, month: Token) -> st.FiscalDecl:
         word = str(month).lower().replace("’", "'").removeprefix("d'")
@@ -605,9 +612,7 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
         deadline_span: Span | None = None
         words = st.PeriodWords(m.PeriodUnit.WHOLE)
         for item in rest:
-            if isinstance(item, m.PeriodUnit):
-                period = item
-            elif isinstance(item, st.PeriodWords):
+            if isinstance(item, st.PeriodWords):
                 period, words = item.unit, item
             else:
                 deadline, deadline_span = item
@@ -622,40 +627,34 @@ class _StatementBuilder(Transformer_NonRecursive[Token, list[st.Statement]]):
             " ".join(written.split()),
             words.calendar,
             words.cumulative,
+            words.span,
         )
 
-    def period(self, meta: Any, unit: m.PeriodUnit | st.PeriodWords) -> m.PeriodUnit | st.PeriodWords:
-        return unit
+    def period(self, meta: Any, words: st.PeriodWords) -> st.PeriodWords:
+        return words
 
-    def period_unit(
-        self, meta: Any, word: Token, second: Token | None = None
-    ) -> m.PeriodUnit | st.PeriodWords:
+    def period_unit(self, meta: Any, word: Token, second: Token | None = None) -> st.PeriodWords:
+        """The unit of a period with the span of its words (`mois`, `année scolaire`)."""
+        span = self._span(meta)
         if second is not None:
             both = f"{word} {second}".lower()
             if both in CALENDAR_WORDS:
-                return st.PeriodWords(m.PeriodUnit.YEAR, CALENDAR_WORDS[both])
+                return st.PeriodWords(m.PeriodUnit.YEAR, CALENDAR_WORDS[both], span=span)
             first = PERIOD_WORDS.get(str(word).lower())
             if first is not None and str(second).lower() in CUMULATIVE_WORDS:
-                return st.PeriodWords(first, None, cumulative=True)
+                return st.PeriodWords(first, None, cumulative=True, span=span)
             known = [*PERIOD_WORDS, *CALENDAR_WORDS, "trimestre cumulé", "quarter cumulative"]
             guess = closest(both, known) or ""
-            span = Span(
-                self.file,
-                (word.line or 0) + self.offset,
-                word.column or 0,
-                (second.end_line or 0) + self.offset,
-                second.end_column or 0,
-            )
             self.problems.append(Diagnostic("S016", span, {"word": f"{word} {second}", "guess": guess}))
-            return m.PeriodUnit.YEAR
+            return st.PeriodWords(m.PeriodUnit.YEAR, span=span)
         if str(word).lower() in CALENDAR_WORDS:
-            return st.PeriodWords(m.PeriodUnit.YEAR, CALENDAR_WORDS[str(word).lower()])
+            return st.PeriodWords(m.PeriodUnit.YEAR, CALENDAR_WORDS[str(word).lower()], span=span)
         unit = PERIOD_WORDS.get(str(word).lower())
         if unit is None:
             guess = closest(str(word), PERIOD_WORDS) or ""
             self.problems.append(Diagnostic("S016", self._tok(word), {"word": str(word), "guess": guess}))
-            return m.PeriodUnit.YEAR
-        return unit
+            return st.PeriodWords(m.PeriodUnit.YEAR, span=span)
+        return st.PeriodWords(unit, span=span)
 
     def deadline(self, meta: Any, date: Token) -> tuple[str, Span]:
         return str(date), self._tok(date)

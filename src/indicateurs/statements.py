@@ -30,6 +30,8 @@ class PeriodDecl:
     start: str
     end: str | None
     span: Span
+    start_span: Span | None = None  # each bound, for a caret under the faulty one
+    end_span: Span | None = None
 
 
 @attrs.frozen
@@ -49,6 +51,7 @@ class MetaDecl:
 class LevelsDecl:
     levels: tuple[str, ...]
     span: Span
+    level_spans: tuple[Span, ...] = attrs.field(default=(), eq=False)  # one per level, for carets
 
 
 @attrs.frozen
@@ -127,15 +130,17 @@ class ExpressionLine:
     text: str = attrs.field(default="", eq=False)  # the line as written, for reports
     calendar: str | None = None  # "school_year" or "fiscal_year" (`par année scolaire`)
     cumulative: bool = False  # `par trimestre cumulé`
+    period_span: Span | None = None  # the period's words (`mois` in `par mois`)
 
 
 @attrs.frozen
 class PeriodWords:
-    """A period written with two words: another calendar, or a year to date."""
+    """A period as written: its unit, another calendar or a year to date, and where its words stand."""
 
     unit: PeriodUnit
     calendar: str | None = None
     cumulative: bool = False
+    span: Span | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
