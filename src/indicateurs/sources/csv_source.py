@@ -24,22 +24,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..events import RowProblem, SkippedRow
+from ..events import RowProblem
 from . import Row
-from .columns import (
-    DECODE_ERRORS,
-    DECODE_HANDLER,
-    SourceWarning,
-    assign_keys,
-    finisher,
-    header_names,
-    warn_all,
-)
+from .columns import DECODE_ERRORS, DECODE_HANDLER, SourceWarning
 from .mapping import ColumnMapping, as_mapping
+from .rows import blank_rows, read_header, values_past
 
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = (";", "\t", ",", "|")  # in order of preference on a tie
-_BLANK = SkippedRow("ligne_vide")
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -106,6 +98,10 @@ def _csv_problem(exc: csv.Error) -> str:
     return text
 
 
+def _blank(cells: list[str]) -> bool:
+    return not any(c.strip() for c in cells)
+
+
 def _width_detail(cells: list[str], width: int) -> str:
     detail = f"{len(cells)} colonnes sur {width}"
     lines = sum(c.rstrip("\r\n").count("\n") for c in cells)
@@ -149,61 +145,51 @@ class CsvSource:
         return f"CsvSource({self.name!r}, encoding={self.encoding!r}, delimiter={self.delimiter!r})"
 
     def rows(self) -> Iterator[Row]:
+        return self._rows()  # the generator itself: no relay per row
+
+    def _rows(self) -> Iterator[Row]:
         self.warnings = []
         with self.path.open(encoding=self.encoding, errors=DECODE_HANDLER, newline="") as f:
-            yield from self._rows(csv.reader(f, delimiter=self.delimiter))
+            reader = csv.reader(f, delimiter=self.delimiter)
+            errors_before = DECODE_ERRORS[0]
+            header = read_header(reader, _blank, self.mapping, self.name, self.warnings)
+            if header is None:
+                return
+            number, keys, finish = header.number, header.keys, header.finish
+            width = len(keys)
+            blanks = 0  # blank rows waiting for a data row after them
 
-    def _rows(self, reader: Iterator[list[str]]) -> Iterator[Row]:
-        errors_before = DECODE_ERRORS[0]
-        number = 0
-        header: list[str] | None = None
-        for cells in reader:
-            number += 1
-            if any(c.strip() for c in cells):
-                header = cells
-                break
-        if header is None:
-            return
-        names = header_names(header)
-        keys, notes = assign_keys(names, self.mapping, self.name)
-        self.warnings.extend(notes)
-        warn_all(notes)
-        width = len(keys)
-        finish = finisher(keys, self.mapping)
-        blanks = 0  # blank rows waiting for a data row after them
-
-        while True:
-            try:
-                for cells in reader:
+            while True:
+                try:
+                    for cells in reader:
+                        number += 1
+                        joined = "".join(cells)
+                        if not joined or joined.isspace():
+                            blanks += 1
+                            continue
+                        if blanks:
+                            yield from blank_rows(number, blanks)
+                            blanks = 0
+                        if DECODE_ERRORS[0] != errors_before and "\ufffd" in joined:
+                            yield number, RowProblem("encodage", joined[:80])
+                            continue
+                        if len(cells) != width:
+                            if len(cells) < width:
+                                yield number, RowProblem("ligne_tronquee", _width_detail(cells, width))
+                                continue
+                            if values_past(cells, width):
+                                yield number, RowProblem("colonnes_en_trop", _width_detail(cells, width))
+                                continue
+                            cells = cells[:width]
+                        record: dict[str, Any] = dict(zip(keys, cells, strict=True))
+                        if finish is None:
+                            yield number, record
+                        else:
+                            yield number, finish(record)
+                    break
+                except csv.Error as exc:
                     number += 1
-                    joined = "".join(cells)
-                    if not joined or joined.isspace():
-                        blanks += 1
-                        continue
-                    if blanks:
-                        for n in range(number - blanks, number):
-                            yield n, _BLANK
-                        blanks = 0
-                    if DECODE_ERRORS[0] != errors_before and "\ufffd" in joined:
-                        yield number, RowProblem("encodage", joined[:80])
-                        continue
-                    if len(cells) != width:
-                        if len(cells) < width:
-                            yield number, RowProblem("ligne_tronquee", _width_detail(cells, width))
-                            continue
-                        if any(c.strip() for c in cells[width:]):
-                            yield number, RowProblem("colonnes_en_trop", _width_detail(cells, width))
-                            continue
-                        cells = cells[:width]
-                    record: dict[str, Any] = dict(zip(keys, cells, strict=True))
-                    if finish is None:
-                        yield number, record
-                    else:
-                        yield number, finish(record)
-                break
-            except csv.Error as exc:
-                number += 1
-                yield number, RowProblem("ligne_illisible", _csv_problem(exc))
+                    yield number, RowProblem("ligne_illisible", _csv_problem(exc))
 
 
 def read_csv(

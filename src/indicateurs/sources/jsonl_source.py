@@ -15,12 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..events import RowProblem, SkippedRow
+from ..events import RowProblem
 from . import Row
 from .columns import DECODE_ERRORS, DECODE_HANDLER, finisher
 from .mapping import ColumnMapping, as_mapping
-
-_BLANK = SkippedRow("ligne_vide")
+from .rows import blank_rows
 
 _JSON_MESSAGES = (
     ("Expecting value", "valeur attendue"),
@@ -79,8 +78,7 @@ class JsonlSource:
                     blanks += 1
                     continue
                 if blanks:
-                    for n in range(number - blanks, number):
-                        yield n, _BLANK
+                    yield from blank_rows(number, blanks)
                     blanks = 0
                 if DECODE_ERRORS[0] != errors_before and "\ufffd" in line:
                     yield number, RowProblem("encodage", line.strip()[:80])

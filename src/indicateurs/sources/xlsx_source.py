@@ -22,12 +22,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..events import RowProblem, SkippedRow
+from ..events import RowProblem
 from . import Row
-from .columns import SourceError, assign_keys, finisher, header_names, is_blank_cell, warn_all
+from .columns import SourceError
 from .mapping import ColumnMapping, as_mapping, norm
-
-_BLANK = SkippedRow("ligne_vide")
+from .rows import blank_rows, read_header, values_past
 
 
 def _open_workbook(path: Path) -> Any:
@@ -85,58 +84,45 @@ class XlsxSource:
         return f"XlsxSource({self.name!r}, sheet={self.sheet!r})"
 
     def rows(self) -> Iterator[Row]:
+        return self._rows()  # the generator itself: no relay per row
+
+    def _rows(self) -> Iterator[Row]:
         self.warnings = []
         workbook = _open_workbook(self.path)
         try:
             sheet = workbook[self.sheet]
             sheet.reset_dimensions()  # a wrong stored dimension must not hide rows
-            yield from self._rows(sheet.iter_rows(values_only=True))
+            rows = sheet.iter_rows(values_only=True)
+            header = read_header(rows, _blank_row, self.mapping, self.name, self.warnings, trim=True)
+            if header is None:
+                return
+            number, keys, finish = header.number, header.keys, header.finish
+            width = len(keys)
+            blanks = 0  # blank rows waiting for a data row after them
+            for values in rows:
+                number += 1
+                if _blank_row(values):
+                    blanks += 1
+                    continue
+                if blanks:
+                    yield from blank_rows(number, blanks)
+                    blanks = 0
+                size = len(values)
+                if size != width:
+                    if size > width:
+                        if values_past(values, width):
+                            yield number, RowProblem("colonnes_en_trop", f"{size} colonnes sur {width}")
+                            continue
+                        values = values[:width]
+                    else:  # a workbook does not store the empty cells at the end of a row
+                        values = values + (None,) * (width - size)
+                record: dict[str, Any] = dict(zip(keys, values, strict=True))
+                if finish is None:
+                    yield number, record
+                else:
+                    yield number, finish(record)
         finally:
             workbook.close()
-
-    def _rows(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[Row]:
-        number = 0
-        header: tuple[Any, ...] | None = None
-        for values in rows:
-            number += 1
-            if not _blank_row(values):
-                header = values
-                break
-        if header is None:
-            return
-        cells = list(header)
-        while cells and is_blank_cell(cells[-1]):
-            cells.pop()
-        names = header_names(cells)
-        keys, notes = assign_keys(names, self.mapping, self.name)
-        self.warnings.extend(notes)
-        warn_all(notes)
-        width = len(keys)
-        finish = finisher(keys, self.mapping)
-        blanks = 0
-        for values in rows:
-            number += 1
-            if _blank_row(values):
-                blanks += 1
-                continue
-            if blanks:
-                for n in range(number - blanks, number):
-                    yield n, _BLANK
-                blanks = 0
-            size = len(values)
-            if size != width:
-                if size > width:
-                    if not _blank_row(values[width:]):
-                        yield number, RowProblem("colonnes_en_trop", f"{size} colonnes sur {width}")
-                        continue
-                    values = values[:width]
-                else:  # a workbook does not store the empty cells at the end of a row
-                    values = values + (None,) * (width - size)
-            record: dict[str, Any] = dict(zip(keys, values, strict=True))
-            if finish is None:
-                yield number, record
-            else:
-                yield number, finish(record)
 
 
 def read_xlsx(
