@@ -14,6 +14,9 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+import attrs
+
+from . import measures
 from . import model as m
 from .compile import CompiledIndicator, CompiledPlan, Slot, TypeProgram
 from .convert import (
@@ -397,7 +400,10 @@ def _plan_result(
     """The result tree, from each indicator's result (in the plan's order) and the accounting."""
     by_id: dict[str, IndicatorResult] = {}
     ordered: list[IndicatorResult] = []
+    percent = {i.id for i in plan.indicators if measures.percent_values(i.expr, plan)}
     for result in results:
+        if result.id in percent:  # for reports: values to show in %
+            result = attrs.evolve(result, percent=True)
         by_id.setdefault(result.id, result)
         ordered.append(result)
     nodes = tuple(_node_result(n, by_id) for n in plan.nodes)

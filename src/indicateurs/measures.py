@@ -56,3 +56,20 @@ def scaled(read: Callable[[int], Any], factor: float) -> Callable[[int], Any]:
         return None if found is None or isinstance(found, bool) else found * factor
 
     return value
+
+
+def percent_values(expr: m.Expr | None, plan: m.Plan) -> bool:
+    """Whether an indicator's values are fractions of one that read as percentages, so that
+    reports show 0.67 as 67 %: a share (`part(…)`), or a value measured `en %` (`dernier(…)`,
+    `moyenne(…)`…), alone, compared with a target or followed by a trend."""
+    if isinstance(expr, m.Trend):
+        expr = expr.value
+    if isinstance(expr, m.Compare):
+        expr = expr.left
+    elif isinstance(expr, m.Between):
+        expr = expr.value
+    if isinstance(expr, m.UnitShare):
+        return expr.fn is m.AggregateFn.SHARE
+    if isinstance(expr, m.Aggregate):
+        return expr.fn is m.AggregateFn.SHARE or scale(expr, plan) != 1.0
+    return False

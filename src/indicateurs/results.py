@@ -244,6 +244,7 @@ class IndicatorResult:
     milestone: MilestoneInfo | None = None  # a milestone's stated status (`jalon …`)
     calendar: str | None = None  # years of another calendar: "school_year" or "fiscal_year"
     cumulative: bool = False  # each period counts from the start of its year (`cumulé`)
+    percent: bool = False  # the values are fractions that reports show in % (shares, values `en %`)
 
     @property
     def value(self) -> Value:
