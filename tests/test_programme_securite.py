@@ -156,10 +156,16 @@ def test_reports_say_what_the_latest_period_shows(result: indicateurs.PlanResult
 
     assert (
         details_text(result.indicator("baisse_cambriolages"), "fr")
-        == "2024 : référence 128, -7,8 %, en baisse"
+        == "2024 : par rapport à 2019 (128, calculée) : -7,8\u00a0%, en baisse"
     )
-    assert details_text(result.indicator("baisse_cambriolages"), "en") == "2024: baseline 128, -7.8 %, down"
+    assert (
+        details_text(result.indicator("baisse_cambriolages"), "en")
+        == "2024: vs 2019 (128, computed): -7.8%, down"
+    )
     assert details_text(result.indicator("execution_budget"), "fr") == "2024 : budget (2022) = 445\u202f000"
     assert details_text(result.indicator("plan_adopte"), "fr") is None
-    assert details_text(result.indicator("quartiers_couverts"), "fr") == "2024 : 5/5 unités au seuil"
-    assert "référence 128, -7,8 %, en baisse" in render_markdown(result, lang="fr")
+    assert (
+        details_text(result.indicator("quartiers_couverts"), "fr")
+        == "2024 : quartier ayant au moins 4 action : 5 sur 5"
+    )
+    assert "par rapport à 2019 (128, calculée) : -7,8\u00a0%, en baisse" in render_markdown(result, lang="fr")

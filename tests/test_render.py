@@ -156,7 +156,9 @@ def test_numbers_dates_and_targets_in_both_languages(year_end: PlanResult) -> No
 def test_percent_targets_and_values(rich_result: PlanResult) -> None:
     share = rich_result.indicator("part_aboutie")
     assert target_numbers(share) == (0.6,)
-    assert value_vs_target(share, "fr") == "66,7\u00a0% / ≥ 60 %"
+    assert value_vs_target(share, "fr") == "66,7\u00a0% / ≥ 60\u00a0%"  # 2 visits of 3
+    assert value_vs_target(share, "en") == "66.7% / ≥ 60%"
+    assert share.percent
 
 
 def test_rejection_messages_follow_the_report_language(year_end: PlanResult) -> None:
@@ -593,7 +595,10 @@ def test_html_charts(year_end: PlanResult, rich_result: PlanResult) -> None:
     assert visites.bars[0].y == pytest.approx(target.y)
     assert visites.bars[1].height == pytest.approx(visites.bars[0].height / 2)
     share = chart(rich_result.indicator("part_aboutie"), "en")
-    assert share is not None and share.targets[0].label == "target 60\u00a0%"
+    assert share is not None and share.targets[0].label == "target 60%"
+    share_fr = chart(rich_result.indicator("part_aboutie"), "fr")
+    assert share_fr is not None and share_fr.targets[0].label == "cible 60\u00a0%"
+    assert [b.value for b in share_fr.bars] == ["66,7\u00a0%"]
     assert chart(year_end.indicator("espace_ecoute"), "fr") is None  # yes/no: no chart
     assert chart(year_end.indicator("projets"), "fr") is None  # no value at all
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
+
+import attrs
 
 from ..events import Rejection
 from ..i18n import Lang, current_language
@@ -90,6 +93,42 @@ _WORDS: dict[str, tuple[str, str]] = {
     "no": ("Non", "No"),
     "expression": ("Expression", "Expression"),
     "generated": ("Rapport produit par indicateurs", "Report produced by indicateurs"),
+    # the detail line of an indicator (the facts beyond its value, see `indicator_details`)
+    "details": ("Détails", "Details"),
+    "latest_measure": ("dernière mesure{sep}{value} le {date}", "latest measurement{sep}{value} on {date}"),
+    "vs_year": ("par rapport à {years}", "vs {years}"),
+    "vs_average": ("par rapport à la moyenne {years}", "vs the average of {years}"),
+    "vs_previous": ("par rapport à {period}", "vs {period}"),
+    "computed": ("calculée", "computed"),
+    "declared": ("déclarée", "declared"),
+    "previous_period": ("période précédente", "previous period"),
+    "baisse": ("en baisse", "down"),
+    "hausse": ("en hausse", "up"),
+    "stable": ("stable", "stable"),
+    "units_met": (
+        "{unit} ayant {threshold}{sep}{met} sur {total}",
+        "{unit} having {threshold}{sep}{met} of {total}",
+    ),
+    "units_short": ("en dessous{sep}{names}", "below{sep}{names}"),
+    "within": ("{what}{sep}{n} sur {total}", "{what}{sep}{n} of {total}"),
+    "within_count": ("{what}{sep}{n}", "{what}{sep}{n}"),
+    "average_duration": ("durée moyenne{sep}{value}", "average duration{sep}{value}"),
+    "min_duration": ("durée la plus courte{sep}{value}", "shortest duration{sep}{value}"),
+    "max_duration": ("durée la plus longue{sep}{value}", "longest duration{sep}{value}"),
+    "total_duration": ("durée totale{sep}{value}", "total duration{sep}{value}"),
+    "latest_duration": ("dernière durée{sep}{value}", "latest duration{sep}{value}"),
+    "day": ("jour", "day"),
+    "days": ("jours", "days"),
+    "working_day": ("jour ouvrable", "working day"),
+    "working_days": ("jours ouvrables", "working days"),
+    "units": ("unités au seuil", "units meeting the count"),
+    "at_least": ("au moins", "at least"),
+    "at_most": ("au plus", "at most"),
+    "where": ("où", "where"),
+    "partial": (
+        "période partielle{sep}du {start} au {end} ({days} jours sur {of}), non jugée",
+        "partial period{sep}{start} to {end} ({days} days of {of}), not judged",
+    ),
 }
 
 _REASONS: dict[str, str] = {
@@ -160,11 +199,43 @@ def format_period(start: dt.date, end: dt.date, lang: Lang) -> str:
     return f"{format_date(start, lang)} – {format_date(end, lang)}"
 
 
+def format_percent(fraction: float, lang: Lang, *, signed: bool = False) -> str:
+    """A fraction in percent: `66,5 %` (French, with a no-break space) or `66.5%`; `signed`
+    writes a `+` before an increase (changes from a baseline)."""
+    text = format_number(fraction * 100, lang, 1)
+    if signed and not text.startswith("-") and text != "0":
+        text = "+" + text
+    return text + ("\u00a0%" if lang == "fr" else "%")
+
+
+_TREND_TARGET = re.compile(r"(?:en baisse|en hausse|stable)\b")
+_SHARE_START = re.compile(r"\s*(?:(?:suivi|monitor)\s+)?(?:part|share)\s*\(", re.IGNORECASE)
+
+
+def _is_share(expression: str | None) -> bool:
+    """`part(…)` alone on its side of the comparison: its value is a fraction of one."""
+    if expression is None:
+        return False
+    start = _SHARE_START.match(expression)
+    if start is None:
+        return False
+    depth = 1
+    for i in range(start.end(), len(expression)):
+        depth += {"(": 1, ")": -1}.get(expression[i], 0)
+        if depth == 0:
+            return not expression[i + 1 :].lstrip().startswith(("*", "/", "+", "-"))
+    return False
+
+
 def is_percent(ind: IndicatorResult) -> bool:
-    """A share indicator: its value is a fraction, its target is written in percent."""
-    if any(p.baseline is not None or p.direction is not None for p in ind.periods):
-        return False  # a trend: its « 10 % » is the change asked for, not the unit of the values
-    return ind.target is not None and "%" in ind.target
+    """Whether the values are fractions that read as percentages: shares, values measured `en %`,
+    values compared with a target in percent (a trend's « 10 % » is the change it asks for,
+    not the unit of its values)."""
+    if ind.percent or _is_share(ind.expression):
+        return True
+    if ind.target is None or _TREND_TARGET.match(ind.target):
+        return False
+    return "%" in ind.target
 
 
 def format_value(value: float | bool | None, lang: Lang, *, percent: bool = False) -> str:
@@ -174,7 +245,7 @@ def format_value(value: float | bool | None, lang: Lang, *, percent: bool = Fals
     if isinstance(value, bool):
         return word("yes" if value else "no", lang)
     if percent:
-        return format_number(value * 100, lang, 1) + "\u00a0%"
+        return format_percent(value, lang)
     return format_number(value, lang)
 
 
@@ -193,29 +264,53 @@ def value_with_unit(ind: IndicatorResult, lang: Lang) -> str:
     return text
 
 
-_TARGET_PERIODS = {
-    "par an": "per year",
-    "par semestre": "per semester",
-    "par trimestre": "per quarter",
-    "par mois": "per month",
-}
-_DECIMAL_COMMA = re.compile(r"(\d),(\d)")
+# The evaluator words targets in French; these are the words of its wording, in English.
+_TARGET_WORDS = (
+    ("par rapport à la période précédente", "vs the previous period"),
+    ("par rapport à la moyenne", "vs the average of"),
+    ("par rapport à", "vs"),
+    ("en baisse de ", "down "),
+    ("en hausse de ", "up "),
+    ("en baisse", "down"),
+    ("en hausse", "up"),
+    ("stable à ±", "stable within ±"),
+    (", cumulé depuis janvier", ", year to date"),
+    ("par année scolaire", "per school year"),
+    ("par exercice", "per fiscal year"),
+    ("par an", "per year"),
+    ("par semestre", "per semester"),
+    ("par trimestre", "per quarter"),
+    ("par mois", "per month"),
+    ("(dès ", "(from "),
+    ("réalisé", "achieved"),
+)
 _FR_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
+# A number of a target, with its percent sign; not a part of a date or of a range of years.
+_TARGET_NUMBER = re.compile(r"(?<![\d/,.-])(\d+(?:,\d+)?)(?![\d/]|,\d|-\d)(\s?%)?")
+
+
+def _target_number(match: re.Match[str], lang: Lang) -> str:
+    text, percent = match[1], match[2]
+    if not percent and re.fullmatch(r"(19|20)\d\d", text):
+        return text  # a year
+    decimals = len(text.partition(",")[2])
+    shown = format_number(float(text.replace(",", ".")), lang, max(decimals, 2))
+    return shown + (("\u00a0%" if lang == "fr" else "%") if percent else "")
 
 
 def target_label(ind: IndicatorResult, lang: Lang) -> str:
-    """The target as the evaluator words it (French), translated for English reports."""
+    """The target as the evaluator words it (French), its numbers written as numbers are in
+    the report's language (`≥ 80 %`, `entre 380 000 et 460 000`), translated for English."""
     if ind.target is None:
         return "—"
     text = ind.target
-    if lang == "fr":
-        return text
-    for fr, en in _TARGET_PERIODS.items():
-        text = text.replace(fr, en)
-    text = re.sub(r"^Oui\b", "Yes", text)
-    text = re.sub(r"^entre (\S+) et (\S+)", r"between \1 and \2", text)
-    text = re.sub(r" avant le (\d{2})/(\d{2})/(\d{4})", r" by \3-\2-\1", text)
-    return _DECIMAL_COMMA.sub(r"\1.\2", text)
+    if lang == "en":
+        for fr, en in _TARGET_WORDS:
+            text = text.replace(fr, en)
+        text = re.sub(r"^Oui\b", "Yes", text)
+        text = re.sub(r"^entre (\S+) et (\S+)", r"between \1 and \2", text)
+        text = _FR_DATE.sub(r"\3-\2-\1", text.replace(" avant le ", " by "))
+    return _TARGET_NUMBER.sub(lambda found: _target_number(found, lang), text)
 
 
 def value_vs_target(ind: IndicatorResult, lang: Lang) -> str:
@@ -230,9 +325,11 @@ _NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
 
 def target_numbers(ind: IndicatorResult) -> tuple[float, ...]:
     """The numbers of a numeric target, in the unit of the values (fractions for percentages):
-    one for `≥ 10 par an`, two for `entre 3 et 5`, none for `Oui` or no target."""
-    if ind.target is None or ind.kind == "yes_no":
+    one for `≥ 10 par an`, two for `entre 3 et 5`, none for `Oui`, a trend or no target."""
+    if ind.target is None or ind.kind == "yes_no" or _TREND_TARGET.match(ind.target):
         return ()
+    if "·" in ind.target:
+        return ()  # a value per year (`≤ 7 (2019) · 6,5 (dès 2022)`): no single line to draw
     text = _FR_DATE.sub("", ind.target)
     numbers = [float(n.replace(",", ".")) for n in _NUMBER.findall(text)]
     if is_percent(ind):
@@ -340,46 +437,260 @@ def one_line(text: str) -> str:
     return " ".join(text.split()) if ("\n" in text or "\r" in text or "\t" in text) else text
 
 
-def details_text(ind: IndicatorResult, lang: Lang) -> str | None:
-    """What the latest judged period says beyond its value: the baseline, the change and its
-    direction (trends), the units short of the count (shares of units), the reference values
-    used. None when there is nothing of the kind."""
-    fr = lang == "fr"
-    period = next(
-        (
-            p
-            for p in reversed(ind.periods)
-            if p.status is not Status.NO_DATA
-            and (p.baseline is not None or p.units is not None or p.references)
-        ),
-        None,
-    )
-    if period is None:
+def node_status_text(node: NodeResult, lang: Lang) -> str:
+    """`✘ 2/4 atteints`, `≈ suivi` or `· aucun indicateur`: a node's bilan, in every format."""
+    if node.total:
+        tail = word("met_of", lang, met=node.met, total=node.total)
+    elif node.status is Status.MONITORED:
+        tail = Status.MONITORED.label(lang)
+    else:
+        tail = word("no_indicator", lang)
+    return f"{node.status.symbol} {tail}"
+
+
+def projection_line(ind: IndicatorResult, lang: Lang, *, risk: bool = True) -> str | None:
+    """Where an indicator in progress is heading, named by its period when it has several, and
+    (`risk`) whether it is behind pace: `T3 2023 : encore 5 … (en retard sur le rythme)`."""
+    current = current_projection(ind)
+    projection = projection_text(current, lang)
+    if current is None or not projection:
         return None
-    parts: list[str] = []
-    if period.baseline is not None:
-        change = (
-            ""
-            if period.change is None
-            else f"{'+' if period.change > 0 else ''}{format_number(period.change * 100, lang, 1)} %"
+    when = f"{period_label(current.label, lang)}{colon(lang)}" if len(ind.periods) > 1 else ""
+    behind = f" ({word('at_risk', lang)})" if risk and ind.at_risk else ""
+    return f"{when}{projection}{behind}"
+
+
+# ---------------------------------------------------------------------------- the detail line
+
+
+@attrs.frozen
+class Fact:
+    """One fact of an indicator's detail line. `kind` names it for styles and tests: `latest`
+    (the latest measurement), `baseline` (a trend's baseline, change and direction), `units`
+    (a share of units), `duration`, `reference` (a reference value used), `partial`."""
+
+    kind: str
+    text: str
+
+
+@attrs.frozen
+class Details:
+    """What an indicator's latest judged period says beyond its value, in the report's
+    language: the one source of the detail line of the three report formats."""
+
+    period: str  # the period's label as reports show it: `2024`, `S2 2024`, `2023-2024`
+    facts: tuple[Fact, ...]
+
+    def text(self, lang: Lang) -> str:
+        return f"{self.period}{colon(lang)}" + " · ".join(f.text for f in self.facts)
+
+
+def details_text(ind: IndicatorResult, lang: Lang) -> str | None:
+    """The detail line as text (terminal, Markdown); None when there is nothing to say."""
+    details = indicator_details(ind, lang)
+    return None if details is None else details.text(lang)
+
+
+def indicator_details(ind: IndicatorResult, lang: Lang) -> Details | None:
+    """The facts of the latest period with data: its latest measurement and its date, its
+    baseline (the period it comes from, computed or declared), change and direction, its
+    units at the count, its duration figures, the reference values it used."""
+    with_data = [(i, p) for i, p in enumerate(ind.periods) if p.status is not Status.NO_DATA]
+    judged = [(i, p) for i, p in with_data if _cut(p) is None]  # a cut period is not judged
+    if not with_data:
+        return None
+    index, period = (judged or with_data)[-1]
+    percent = is_percent(ind)
+    facts = [
+        fact
+        for fact in (
+            _latest_fact(ind, period, lang, percent),
+            _baseline_fact(ind, index, lang, percent),
+            _units_fact(ind, period, lang),
+            _duration_fact(ind, period, lang),
         )
-        direction = {
-            "baisse": ("en baisse", "down"),
-            "hausse": ("en hausse", "up"),
-            "stable": ("stable", "stable"),
-        }
-        words = direction.get(period.direction or "", ("", ""))[0 if fr else 1]
-        reference = f"{'référence' if fr else 'baseline'} {format_number(period.baseline, lang)}"
-        parts.append(", ".join(x for x in (reference, change, words) if x))
-    if period.units is not None:
-        units = period.units
-        text = f"{units.met}/{units.total} {'unités au seuil' if fr else 'units meeting the count'}"
-        if units.short:
-            text += f" ({'en dessous' if fr else 'below'} : {', '.join(units.short)})"
-        parts.append(text)
+        if fact is not None
+    ]
     for use in period.references:
         if use.value is not None:
             year = "" if use.year is None else f" ({use.year})"
-            parts.append(f"{use.name}{year} = {format_number(use.value, lang)}")
-    label = period_label(period.label, lang)
-    return f"{label}{colon(lang)}" + " · ".join(parts)
+            facts.append(Fact("reference", f"{use.name}{year} = {format_number(use.value, lang)}"))
+    if not facts:
+        return None
+    return Details(period_label(period.label, lang), tuple(facts))
+
+
+_MONITOR = r"\s*(?:(?:suivi|monitor)\s+)?"
+_LATEST = re.compile(_MONITOR + r"(?:dernier|dernière|derniere|latest)\s*\(", re.IGNORECASE)
+
+
+def _latest_fact(ind: IndicatorResult, period: PeriodResult, lang: Lang, percent: bool) -> Fact | None:
+    """`dernière mesure : 67 % le 15/05/2023`, for an indicator on the latest measurement."""
+    if ind.expression is None or not _LATEST.match(ind.expression):
+        return None
+    if period.value is None or isinstance(period.value, bool) or not period.evidence.items:
+        return None
+    when = max(item.date for item in period.evidence.items)
+    value = format_value(period.value, lang, percent=percent)
+    return Fact(
+        "latest", word("latest_measure", lang, sep=colon(lang), value=value, date=format_date(when, lang))
+    )
+
+
+_VS_AVERAGE = re.compile(r"par rapport à la moyenne (\d{4}-\d{4})")
+_VS_YEAR = re.compile(r"par rapport à (\d{4})")
+_DECLARED = re.compile(r"par rapport à [^(]*\(")
+
+
+def _baseline_fact(ind: IndicatorResult, index: int, lang: Lang, percent: bool) -> Fact | None:
+    """`par rapport à 2019 (128, calculée) : -7,8 %, en baisse`: the baseline, where it comes
+    from (a year, an average of years, the previous period; computed from the events or
+    declared in the plan), the change and the direction."""
+    period = ind.periods[index]
+    if period.baseline is None:
+        return None
+    target = ind.target or ""
+    value = format_value(period.baseline, lang, percent=percent)
+    average, year = _VS_AVERAGE.search(target), _VS_YEAR.search(target)
+    if average is not None or year is not None:
+        what = (
+            word("vs_average", lang, years=average[1])
+            if average is not None
+            else word("vs_year", lang, years=year[1] if year is not None else "")
+        )
+        how = word("declared" if _DECLARED.search(target) else "computed", lang)
+        head = f"{what} ({value}, {how})"
+    elif index > 0:
+        previous = period_label(ind.periods[index - 1].label, lang)
+        head = f"{word('vs_previous', lang, period=previous)} ({value})"
+    else:
+        head = f"{word('vs_previous', lang, period=word('previous_period', lang))} ({value})"
+    change = [] if period.change is None else [format_percent(period.change, lang, signed=True)]
+    direction = [word(period.direction, lang)] if period.direction in ("baisse", "hausse", "stable") else []
+    tail = ", ".join(change + direction)
+    return Fact("baseline", f"{head}{colon(lang)}{tail}" if tail else head)
+
+
+_UNITS = re.compile(
+    r"(?P<event>\w+)\.(?P<unit>\w+)(?:\s+(?:où|ou|where)\s+[^()]*?)?\s+(?:ayant|having)\s+(?P<threshold>[^()]+?)\s*\)",
+    re.IGNORECASE,
+)
+_THRESHOLD_WORDS = (("au moins", "at least"), ("au plus", "at most"))
+
+
+def _threshold_text(text: str, lang: Lang) -> str:
+    """`au moins 3` in the report's language, whatever the plan's keywords."""
+    for fr, en in _THRESHOLD_WORDS:
+        text = re.sub(en if lang == "fr" else fr, fr if lang == "fr" else en, text, flags=re.IGNORECASE)
+    return _FR_DECIMAL.sub(r"\1,\2", text) if lang == "fr" else _EN_DECIMAL.sub(r"\1.\2", text)
+
+
+_FR_DECIMAL = re.compile(r"(\d)\.(\d)")
+_EN_DECIMAL = re.compile(r"(\d),(\d)")
+
+
+def _units_fact(ind: IndicatorResult, period: PeriodResult, lang: Lang) -> Fact | None:
+    """`ecole ayant au moins 3 atelier : 3 sur 6 (en dessous : Athénée royal, …)`."""
+    units = period.units
+    if units is None:
+        return None
+    sep = colon(lang)
+    found = _UNITS.search(ind.expression or "")
+    if found is not None:
+        threshold = f"{_threshold_text(found['threshold'], lang)} {found['event']}"
+        text = word(
+            "units_met",
+            lang,
+            unit=found["unit"],
+            threshold=threshold,
+            sep=sep,
+            met=units.met,
+            total=units.total,
+        )
+    else:
+        text = word("within", lang, what=word("units", lang), sep=sep, n=units.met, total=units.total)
+    if units.short:
+        text += f" ({word('units_short', lang, sep=sep, names=', '.join(units.short))})"
+    return Fact("units", text)
+
+
+_DAYS_WORDS = r"jours ouvrables|jours calendrier|jours|working days|days"
+_DURATION_AGGREGATE = re.compile(
+    _MONITOR
+    + r"(?P<fn>moyenne|avg|average|min|max|somme|sum|dernier|dernière|derniere|latest)\s*\([^()]*\)\s*"
+    + r"(?:[<>=!]=?|au plus|au moins|at most|at least|entre|between)\s*[\d\s.,]+(?:et|and)?[\d\s.,]*"
+    + rf"(?P<days>{_DAYS_WORDS})",
+    re.IGNORECASE,
+)
+_DURATION_FNS = {
+    "moyenne": "average",
+    "avg": "average",
+    "average": "average",
+    "min": "min",
+    "max": "max",
+    "somme": "total",
+    "sum": "total",
+    "dernier": "latest",
+    "dernière": "latest",
+    "derniere": "latest",
+    "latest": "latest",
+}
+_DURATION_CONDITION = re.compile(
+    r"\(\s*(?P<event>\w+)\s+(?:où|ou|where)\s+(?P<field>\w+)\s*(?P<op><=|>=|<|>|=)\s*"
+    + rf"(?P<n>\d+(?:[.,]\d+)?)\s*(?P<days>{_DAYS_WORDS})",
+    re.IGNORECASE,
+)
+_OPS = {"<=": "≤", ">=": "≥"}
+
+
+def _days(n: float, kind: str, lang: Lang) -> str:
+    """`1,54 jour`, `21 jours ouvrables`, `2 working days`: a number of days, agreed."""
+    working = "ouvrable" in kind.lower() or "working" in kind.lower()
+    singular = abs(n) < 2 if lang == "fr" else n == 1
+    key = ("working_day" if working else "day") if singular else ("working_days" if working else "days")
+    return f"{format_number(n, lang)} {word(key, lang)}"
+
+
+def _duration_fact(ind: IndicatorResult, period: PeriodResult, lang: Lang) -> Fact | None:
+    """`durée moyenne : 1,54 jour`; `dossier où délai ≤ 21 jours ouvrables : 32 sur 40`."""
+    expression = ind.expression or ""
+    value = period.value
+    if value is None or isinstance(value, bool):
+        return None
+    sep = colon(lang)
+    aggregate = _DURATION_AGGREGATE.match(expression)
+    if aggregate is not None:
+        key = _DURATION_FNS[aggregate["fn"].lower()] + "_duration"
+        return Fact("duration", word(key, lang, sep=sep, value=_days(float(value), aggregate["days"], lang)))
+    condition = _DURATION_CONDITION.search(expression)
+    if condition is None or not _is_share(expression):
+        return None
+    limit = _days(float(condition["n"].replace(",", ".")), condition["days"], lang)
+    what = f"{condition['event']} {word('where', lang)} {condition['field']} {_OPS.get(condition['op'], condition['op'])} {limit}"
+    counted = period.evidence.count  # the events of the share's numerator
+    total = counted / value if value > 0 else None
+    if total is None or abs(total - round(total)) > 1e-6:
+        return Fact("duration", word("within_count", lang, what=what, sep=sep, n=counted))
+    return Fact("duration", word("within", lang, what=what, sep=sep, n=counted, total=round(total)))
+
+
+def partial_lines(ind: IndicatorResult, lang: Lang) -> tuple[str, ...]:
+    """One line per period the plan's window cuts: what it covers, and that it is not judged:
+    `2018-2019 : période partielle : du 01/01/2019 au 31/08/2019 seulement, …, non jugée`."""
+    sep = colon(lang)
+    lines = []
+    for p in ind.periods:
+        cover = _cut(p)
+        if cover is None:
+            continue
+        start, end = format_date(p.start, lang), format_date(p.end, lang)
+        days, of = (p.end - p.start).days + 1, cover.days
+        text = word("partial", lang, sep=sep, start=start, end=end, days=days, of=of)
+        lines.append(f"{period_label(p.label, lang)}{sep}{text}")
+    return tuple(lines)
+
+
+def _cut(period: PeriodResult) -> Any:
+    """The whole calendar period of a period the plan's window cuts (`PeriodResult.partial`,
+    None when complete; results written before partial periods were marked have no such field)."""
+    return getattr(period, "partial", None)

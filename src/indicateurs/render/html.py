@@ -16,21 +16,24 @@ import jinja2
 
 from .. import __version__
 from ..i18n import Lang
-from ..results import IndicatorResult, NodeResult, PlanResult, Status
+from ..results import IndicatorResult, NodeResult, PlanResult
 from .common import (
     STATUS_CLASS,
+    Details,
     colon,
     count_events,
-    current_projection,
     format_date,
     format_period,
     format_value,
     ignored_reasons,
+    indicator_details,
     is_percent,
     node_heading,
+    node_status_text,
+    partial_lines,
     period_label,
     period_value,
-    projection_text,
+    projection_line,
     reason_text,
     rejection_message,
     resolve_lang,
@@ -109,6 +112,8 @@ class IndicatorView:
     chart: Chart | None
     projection: str | None
     at_risk: bool
+    details: Details | None  # the detail line: baseline, units, durations, references…
+    partial: tuple[str, ...]  # the periods the plan's window cuts, not judged
     reason: str | None
     periods: tuple[PeriodView, ...]
     evidence_count: int
@@ -220,18 +225,12 @@ class _Words:
 
 
 def _node(node: NodeResult, depth: int, lang: Lang) -> NodeView:
-    if node.total:
-        status = f"{node.status.symbol} {word('met_of', lang, met=node.met, total=node.total)}"
-    elif node.status is Status.MONITORED:
-        status = f"{node.status.symbol} {Status.MONITORED.label(lang)}"
-    else:
-        status = f"{node.status.symbol} {word('no_indicator', lang)}"
     return NodeView(
         heading=node_heading(node),
         label=node.label,
         tag=f"h{min(depth + 2, 6)}",
         depth=depth,
-        status=status,
+        status=node_status_text(node, lang),
         status_css=STATUS_CLASS[node.status],
         notes=node.notes,
         indicators=tuple(_indicator(c, lang) for c in node.children if isinstance(c, IndicatorResult)),
@@ -240,10 +239,6 @@ def _node(node: NodeResult, depth: int, lang: Lang) -> NodeView:
 
 
 def _indicator(ind: IndicatorResult, lang: Lang) -> IndicatorView:
-    current = current_projection(ind)
-    projection = projection_text(current, lang)
-    if projection and current is not None and len(ind.periods) > 1:
-        projection = f"{period_label(current.label, lang)}{colon(lang)}{projection}"
     evidence = ind.evidence
     note = None
     if evidence.capped:
@@ -256,8 +251,10 @@ def _indicator(ind: IndicatorResult, lang: Lang) -> IndicatorView:
         target=target_label(ind, lang),
         value=value_with_unit(ind, lang) if len(ind.periods) <= 1 else _latest(ind, lang),
         chart=chart(ind, lang),
-        projection=projection,
+        projection=projection_line(ind, lang, risk=False),
         at_risk=ind.at_risk,
+        details=indicator_details(ind, lang),
+        partial=partial_lines(ind, lang),
         reason=reason_text(ind.reason, lang),
         periods=tuple(
             PeriodView(

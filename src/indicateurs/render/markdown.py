@@ -15,16 +15,16 @@ from ..i18n import Lang
 from ..results import IndicatorResult, NodeResult, PlanResult
 from .common import (
     colon,
-    current_projection,
     details_text,
     format_date,
     format_period,
     ignored_reasons,
     node_heading,
     one_line,
+    partial_lines,
     period_label,
     period_value,
-    projection_text,
+    projection_line,
     reason_text,
     rejection_message,
     resolve_lang,
@@ -169,15 +169,14 @@ class _Document:
         else:
             value = escape(value_with_unit(ind, lang))
         status = status_text(ind.status, lang)
-        current = current_projection(ind)
-        projection = projection_text(current, lang)
-        if current is not None and projection:
-            when = f"{period_label(current.label, lang)}{colon(lang)}" if len(ind.periods) > 1 else ""
-            risk = f" ({word('at_risk', lang)})" if ind.at_risk else ""
-            status += f" <br>→ {escape(when + projection + risk)}"
+        projection = projection_line(ind, lang)
+        if projection:
+            status += f" <br>→ {escape(projection)}"
         details = details_text(ind, lang)
         if details:
             status += f" <br>→ {escape(details)}"
+        for line in partial_lines(ind, lang):
+            status += f" <br>→ {escape(line)}"
         reason = reason_text(ind.reason, lang)
         if reason:
             status += f" <br>{escape(reason)}"

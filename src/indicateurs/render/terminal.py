@@ -20,16 +20,17 @@ from ..results import IndicatorResult, NodeResult, PlanResult, SourceReport, Sta
 from .common import (
     SUMMARY_ORDER,
     colon,
-    current_projection,
     details_text,
     format_date,
     format_period,
     ignored_reasons,
     node_heading,
+    node_status_text,
     one_line,
+    partial_lines,
     period_label,
     period_value,
-    projection_text,
+    projection_line,
     reason_text,
     rejection_message,
     resolve_lang,
@@ -180,13 +181,7 @@ class _Table:
     def _node(self, node: NodeResult, depth: int) -> None:
         lang = self.lang
         indent = " " * (INDENT * min(depth, MAX_DEPTH_SHOWN))
-        if node.total:
-            tail = word("met_of", lang, met=node.met, total=node.total)
-        elif node.status is Status.MONITORED:
-            tail = Status.MONITORED.label(lang)
-        else:
-            tail = word("no_indicator", lang)
-        tail = f"{node.status.symbol} {tail}"
+        tail = node_status_text(node, lang)
         head = node_heading(node)
         room = self.width - cell_len(indent) - cell_len(tail) - 2
         text = self._fit(f"{head} — {one_line(node.label)}", room)
@@ -196,7 +191,7 @@ class _Table:
         line.append(tail, style=STATUS_STYLES[node.status])
         self.out.append(line)
         for note in node.notes:
-            note_line = f"{indent}  {word('note', lang)} : {one_line(note)}"
+            note_line = f"{indent}  {word('note', lang)}{colon(lang)}{one_line(note)}"
             self.out.append(Text(self._fit(note_line, self.width), style="italic"))
         for child in node.children:
             if isinstance(child, NodeResult):
@@ -229,15 +224,14 @@ class _Table:
             self._wrap(parts, pad)
         else:
             self.out.append(Text(pad + self._fit(value_vs_target(ind, lang), self.width - cell_len(pad))))
-        current = current_projection(ind)
-        projection = projection_text(current, lang)
-        if current is not None and projection:
-            when = f"{period_label(current.label, lang)}{colon(lang)}" if len(ind.periods) > 1 else ""
-            risk = f" ({word('at_risk', lang)})" if ind.at_risk else ""
-            self._wrap_words(f"→ {when}{projection}{risk}", pad)
+        projection = projection_line(ind, lang)
+        if projection:
+            self._wrap_words(f"→ {projection}", pad)
         details = details_text(ind, lang)
         if details:
             self._wrap_words(f"→ {details}", pad)
+        for partial in partial_lines(ind, lang):
+            self._wrap_words(f"→ {partial}", pad)
         reason = reason_text(ind.reason, lang)
         if reason:
             self._wrap_words(reason, pad)
