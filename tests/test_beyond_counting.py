@@ -22,6 +22,7 @@ from indicateurs import model as m
 from indicateurs.format import format_plan
 from indicateurs.loader import analyse
 from indicateurs.reference import evaluate_reference
+from indicateurs.results import Coverage
 from indicateurs.statuses import milestone_verdict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -801,6 +802,14 @@ def test_school_years_fiscal_years_and_years_to_date() -> None:
     ]
     assert ateliers.target == "≥ 10 par année scolaire"
     assert result.to_dict()["tree"][0]["calendar"] == "school_year"
+    # The plan runs from 1 January 2023 to 30 June 2025: it cuts the first and the last school
+    # years, which are shown but not judged; 2023-2024, complete, decides (3 < 10).
+    assert [(p.partial, p.status) for p in ateliers.periods] == [
+        (Coverage(dt.date(2022, 9, 1), dt.date(2023, 8, 31)), Status.NOT_EVALUABLE),
+        (None, Status.NOT_MET),
+        (Coverage(dt.date(2024, 9, 1), dt.date(2025, 8, 31)), Status.NOT_EVALUABLE),
+    ]
+    assert ateliers.status is Status.NOT_MET and ateliers.value == 3.0
     participants = result.indicator("participants")
     assert [(p.label, p.value) for p in participants.periods] == [
         ("2022-2023", 10.0),
@@ -808,6 +817,8 @@ def test_school_years_fiscal_years_and_years_to_date() -> None:
         ("2024-2025", 5.0),  # 2 + 3
         ("2025-2026", 0.0),  # April to June 2025, within the plan
     ]
+    assert [p.partial is not None for p in participants.periods] == [True, False, False, True]
+    assert {p.status for p in participants.periods} == {Status.MONITORED}
     cumul = result.indicator("cumul")
     got = [(p.label, str(p.start), p.value, p.target_value, p.status) for p in cumul.periods]
     assert got == [
@@ -823,12 +834,17 @@ def test_school_years_fiscal_years_and_years_to_date() -> None:
         ("2025-Q2", "2025-01-01", 1.0, 4.0, Status.NOT_MET),
     ]
     assert cumul.to_dict()["cumulative"] is True
+    assert all(p.partial is None for p in cumul.periods)  # each year to date starts on 1 January
     assert cumul.periods[2].evidence.count == 4
 
 
 def test_calendar_mistakes() -> None:
     _, diagnostics = analyse(CALENDARS.replace("exercice avril\n", ""), "essai.plan")
-    assert [(d.code, d.severity.value) for d in diagnostics] == [("C217", "warning")]
+    assert [(d.code, d.severity.value, d.args.get("periods")) for d in diagnostics] == [
+        ("C225", "warning", "2022-2023, 2024-2025"),  # school years, cut by a plan from January to June
+        ("C217", "warning", None),
+        ("C225", "warning", "2025"),  # fiscal years are calendar years then: 2025 stops in June
+    ]
     assert error_codes(CALENDARS.replace("par année scolaire", "par année scolair")) == ["S016"]
     assert error_codes(CALENDARS.replace("par trimestre cumulé", "par trimestre cumul")) == ["S016"]
     # « exercice » stays an ordinary word where no month follows it: a field, a level.
@@ -1054,7 +1070,7 @@ def test_trend_mistakes() -> None:
     assert error_codes(head + "nombre(c) en baisse par rapport à 2022\n") == ["C220"]
     assert error_codes(head + "nombre(c) en baisse par rapport à 2022 par trimestre\n") == ["C220"]
     assert error_codes(head + "nombre(c) en baisse par rapport à 2020 par an\n") == ["C221"]
-    assert error_codes(head + "nombre(c) en baisse par rapport à 2024 par an\n") == ["C221"]
+    assert error_codes(head + "nombre(c) en baisse par rapport à 2024 par an\n") == ["C226"]
     assert error_codes(head + "nombre(c) en baisse\n") == ["C222"]
     assert error_codes(head + "existe(c) en baisse par an\n") == ["C147"]
     # A declared baseline needs no data, and no « par an ».

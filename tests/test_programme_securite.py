@@ -3,6 +3,7 @@ beyond counting, on the example data of exemples/ (written by generer_programme_
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import importlib.util
 import json
@@ -68,7 +69,7 @@ def test_verdicts(result: indicateurs.PlanResult) -> None:
         "delai_mediation": Status.NOT_MET,  # 2021: 11 slow cases of 40
         "duree_interventions": Status.MET,
         "interventions": Status.MET,
-        "ateliers": Status.NOT_MET,  # the school years cut by the plan's period fall short
+        "ateliers": Status.MET,  # 33, 34, 40, 30, 30; the school years the plan cuts are not judged
         "jeunes_touches": Status.MET,
         "ecoles": Status.NOT_MET,
         "sentiment_securite": Status.MET,  # the 2023 survey (67 %) decides
@@ -127,6 +128,94 @@ def test_figures_recounted(result: indicateurs.PlanResult) -> None:
         "2023-2024",
         "2024-2025",
     ]
+
+
+def _school_year(day: dt.date) -> str:
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+def test_school_years_cut_by_the_plan_are_shown_but_not_judged(result: indicateurs.PlanResult) -> None:
+    """Recounted from the CSV: workshops and schools with 3 workshops or more per school year.
+    The plan runs from 1 January 2019 to 31 December 2024, so it covers only January–August of
+    2018-2019 and September–December of 2024-2025: those two are partial."""
+    workshops: dict[str, int] = {}
+    per_school: dict[str, dict[str, int]] = {}
+    with DATA.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter=";"):
+            if row["type"] != "atelier":
+                continue
+            year = _school_year(dt.date.fromisoformat(row["date"]))
+            workshops[year] = workshops.get(year, 0) + 1
+            schools = per_school.setdefault(year, {})
+            schools[row["ecole"]] = schools.get(row["ecole"], 0) + 1
+    years = sorted(workshops)
+    assert years[0] == "2018-2019" and years[-1] == "2024-2025"
+    schools_met = {y: sum(1 for n in per_school[y].values() if n >= 3) for y in years}
+    partial = {"2018-2019", "2024-2025"}
+
+    ateliers = result.indicator("ateliers")
+    assert [(p.label, p.value) for p in ateliers.periods] == [(y, float(workshops[y])) for y in years]
+    for p in ateliers.periods:
+        if p.label in partial:
+            assert (p.status, p.reason) == (Status.NOT_EVALUABLE, "période partielle"), p.label
+        else:
+            assert p.partial is None and p.status is (
+                Status.MET if workshops[p.label] >= 30 else Status.NOT_MET
+            )
+    complete = [workshops[y] for y in years if y not in partial]
+    assert ateliers.status is (Status.MET if min(complete) >= 30 else Status.NOT_MET) is Status.MET
+    assert workshops["2018-2019"] < 30 and workshops["2024-2025"] < 30  # judged before: not met
+    assert ateliers.value == workshops["2023-2024"]  # the latest complete school year
+
+    first, last = ateliers.periods[0], ateliers.periods[-1]
+    assert first.partial is not None and last.partial is not None
+    assert (first.start, first.end, first.partial.start, first.partial.end) == (
+        dt.date(2019, 1, 1),
+        dt.date(2019, 8, 31),
+        dt.date(2018, 9, 1),
+        dt.date(2019, 8, 31),
+    )
+    assert first.coverage_text("fr") == (
+        "du 01/01/2019 au 31/08/2019 seulement, 243 jours sur 365 "
+        "(période complète : du 01/09/2018 au 31/08/2019)"
+    )
+    assert last.coverage_text("en") == (
+        "2024-09-01 to 2024-12-31 only, 122 days of 365 (whole period: 2024-09-01 to 2025-08-31)"
+    )
+    assert last.to_dict()["partial"] == {
+        "period_start": "2024-09-01",
+        "period_end": "2025-08-31",
+        "covered_days": 122,
+        "period_days": 365,
+    }
+
+    ecoles = result.indicator("ecoles")
+    assert [p.value for p in ecoles.periods] == [float(schools_met[y]) for y in years]
+    judged = {p.label: p.status for p in ecoles.periods if p.partial is None}
+    assert judged == {
+        y: Status.MET if schools_met[y] >= 5 else Status.NOT_MET for y in years if y not in partial
+    }
+    assert ecoles.status is Status.NOT_MET and judged["2022-2023"] is Status.NOT_MET  # 3 schools
+
+    # A monitored indicator keeps its status; its cut fiscal years are marked all the same.
+    fiscal = result.indicator("depenses_exercice").periods
+    assert [p.label for p in fiscal if p.partial is not None] == ["2018-2019", "2024-2025"]
+    assert {p.status for p in fiscal} == {Status.MONITORED}
+    assert fiscal[0].partial is not None and fiscal[0].partial.start == dt.date(2018, 4, 1)
+
+
+def test_the_checker_warns_of_the_cut_periods() -> None:
+    from indicateurs.loader import analyse
+
+    _, diagnostics = analyse(PLAN.read_text(encoding="utf-8"), str(PLAN))
+    warned = [(d.code, d.severity.value, d.args["name"], d.args["periods"]) for d in diagnostics]
+    assert warned == [
+        ("C225", "warning", "ateliers", "2018-2019, 2024-2025"),
+        ("C225", "warning", "ecoles", "2018-2019, 2024-2025"),
+        ("C225", "warning", "depenses_exercice", "2018-2019, 2024-2025"),
+    ]
+    assert "du 01/09/2018 au 31/08/2025" in (diagnostics[0].fix("fr") or "")
 
 
 def test_both_evaluators_and_the_schema_agree(result: indicateurs.PlanResult) -> None:

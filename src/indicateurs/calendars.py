@@ -152,15 +152,16 @@ class PeriodSpec:
             found = buckets(self.unit, window)
             if not self.cumulative or self.unit in (m.PeriodUnit.WHOLE, m.PeriodUnit.YEAR):
                 return found
-            return [
-                attrs.evolve(b, start=max(dt.date(_year_of(self.unit, b.key), 1, 1), window.start))
-                for b in found
-            ]
+            out = []
+            for b in found:  # a year to date starts on 1 January, whatever its unit
+                january = dt.date(_year_of(self.unit, b.key), 1, 1)
+                out.append(attrs.evolve(b, start=max(january, window.start), full_start=january))
+            return out
         out = []
         for year in range(self.key_of(window.start), self.key_of(window.end) + 1):
             start, end = self._year_range(year)
             label = f"{year}-{year + 1}"
-            out.append(Bucket(year, label, max(start, window.start), min(end, window.end)))
+            out.append(Bucket(year, label, max(start, window.start), min(end, window.end), start, end))
         return out
 
     def key_range(self, key: int, window: m.PlanPeriod) -> tuple[dt.date, dt.date]:

@@ -7,9 +7,11 @@ it; the codes are C201 onwards (messages_more.py).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Protocol
 
 from . import model as m
+from .calendars import spec_of
 from .diagnostics import Severity
 from .spans import Span
 from .suggest import closest
@@ -94,6 +96,7 @@ def indicator(checker: _Checker, ind: m.Indicator) -> None:
     _numeric_days(checker, ind.expr)
     if ind.calendar == "fiscal_year" and checker.plan.fiscal_start == 1:
         checker.error("C217", ind.span, Severity.WARNING, name=ind.id)
+    _cut_periods(checker, ind)
     several_years = _several_years(checker.plan, ind)
     reported = False
     for node in m.walk(ind.expr):
@@ -140,9 +143,60 @@ def _trend(checker: _Checker, ind: m.Indicator, trend: m.Trend) -> None:
         checker.error("C220", base.span, name=ind.id)
         return
     period = checker.plan.period
-    if period is not None and not (period.start.year <= base.first and base.last < period.end.year):
-        years = str(base.first) if base.first == base.last else f"{base.first}-{base.last}"
-        checker.error("C221", base.span, years=years, start=period.start.year, end=period.end.year)
+    if period is None:
+        return
+    years = str(base.first) if base.first == base.last else f"{base.first}-{base.last}"
+    if not (period.start <= dt.date(base.first, 1, 1) and dt.date(base.last, 12, 31) <= period.end):
+        # Data outside the plan's period is never read: such a baseline must be declared.
+        average = base.first != base.last
+        checker.error(
+            "C221",
+            base.span,
+            years=years,
+            start=_day(period.start, True),
+            end=_day(period.end, True),
+            start_en=_day(period.start, False),
+            end_en=_day(period.end, False),
+            form=("par rapport à la moyenne " if average else "par rapport à ") + years,
+            form_en=("vs average " if average else "vs ") + years,
+        )
+    elif base.last >= period.end.year:
+        checker.error("C226", base.span, years=years, end=period.end.year)
+
+
+def _day(date: dt.date, fr: bool) -> str:
+    return date.strftime("%d/%m/%Y") if fr else date.isoformat()
+
+
+def _cut_periods(checker: _Checker, ind: m.Indicator) -> None:
+    """C225: the plan's period cuts some periods of the indicator (a school year 2018-2019 in a
+    plan from 1 January 2019); the evaluator shows them without judging them."""
+    period = checker.plan.period
+    if period is None or ind.period is m.PeriodUnit.WHOLE:
+        return
+    found = spec_of(ind, checker.plan).buckets(period)
+    cut = [b for b in found if b.partial]
+    if not cut:
+        return
+    first, last = found[0], found[-1]
+    start = first.full_start if first.partial and first.full_start is not None else period.start
+    end = last.full_end if last.partial and last.full_end is not None else period.end
+    span = getattr(ind, "period_span", None) or ind.span
+    checker.error(
+        "C225",
+        span,
+        Severity.WARNING,
+        name=ind.id,
+        periods=", ".join(b.label for b in cut),
+        plan_start=_day(period.start, True),
+        plan_end=_day(period.end, True),
+        plan_start_en=_day(period.start, False),
+        plan_end_en=_day(period.end, False),
+        start=_day(start, True),
+        end=_day(end, True),
+        start_en=_day(start, False),
+        end_en=_day(end, False),
+    )
 
 
 def _several_years(plan: m.Plan, ind: m.Indicator) -> str | None:

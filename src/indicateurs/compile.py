@@ -201,6 +201,8 @@ class CompiledIndicator:
     period_spec: PeriodSpec | None = None  # its calendar, when not calendar years (or year to date)
     # For a share of units: per period, the units meeting the count, all units, those short of it.
     units: Callable[[int], units_rules.Detail] | None = None
+    # For a trend: why a period has no baseline (outside the window, empty, previous partial).
+    baseline_reason: Callable[[int], str | None] | None = None
 
 
 class CompiledPlan:
@@ -251,6 +253,7 @@ class CompiledPlan:
         value = self._value(ind.expr, ind.period, ind.deadline, used)
         measure = target = None
         comparator = None
+        why: Callable[[int], str | None] | None = None
         if isinstance(ind.expr, m.Compare):
             measure = self._value(ind.expr.left, ind.period, ind.deadline, [])
             target = self._value(ind.expr.right, ind.period, ind.deadline, [])
@@ -258,8 +261,9 @@ class CompiledPlan:
         elif isinstance(ind.expr, m.Between):
             measure = self._value(ind.expr.value, ind.period, ind.deadline, [])
         elif isinstance(ind.expr, m.Trend):
-            measure = self._value(ind.expr.value, ind.period, ind.deadline, [])
-            target = trends.compiled(ind.expr, measure, spec, self.window)[1]
+            inner: list[Slot] = []
+            measure = self._value(ind.expr.value, ind.period, ind.deadline, inner)
+            _, target, why = trends.compiled(ind.expr, measure, spec, self.window, _counted(inner))
         types = tuple(dict.fromkeys(s.key.event_type for s in used))
         latest = [s for s in dict.fromkeys(used) if s.key.fn is m.AggregateFn.LAST]
         return CompiledIndicator(
@@ -275,6 +279,7 @@ class CompiledPlan:
             (lambda k: any(s.matched(k) == 0 for s in latest)) if latest else None,
             None if spec.standard else spec,
             self._units,
+            why,
         )
 
     def _value(self, expr: m.Expr, unit: m.PeriodUnit, deadline: dt.date | None, used: list[Slot]) -> ValueFn:
@@ -289,7 +294,10 @@ class CompiledPlan:
                 return by_year_value(expr, unit, self.window)
             case m.Trend(value=v):
                 own = self._spec if self._spec.unit is unit else PeriodSpec(unit)
-                return trends.compiled(expr, self._value(v, unit, deadline, used), own, self.window)[0]
+                reads: list[Slot] = []
+                fv = self._value(v, unit, deadline, reads)
+                used.extend(reads)
+                return trends.compiled(expr, fv, own, self.window, _counted(reads))[0]
             case m.ValueRef(name=name):
                 return reference_value(self.plan.values[name], unit, self.window)
             case m.UnitShare():
@@ -402,11 +410,15 @@ class CompiledPlan:
             return verdict
         window = self.window
         mapping: dict[int, tuple[int, ...]] = {}
+        partial = {b.key for b in theirs.buckets(window) if b.partial}
 
         def within(k: int) -> Value:
+            """Their verdicts on their complete periods that meet ours (a period the window
+            cuts is not judged, so it says nothing here either)."""
             keys = mapping.get(k)
             if keys is None:
-                keys = mapping[k] = theirs.keys_between(*own.key_range(k, window))
+                found = theirs.keys_between(*own.key_range(k, window))
+                keys = mapping[k] = tuple(key for key in found if key not in partial)
             values = [verdict(key) for key in keys]
             if any(v is False for v in values):
                 return False
@@ -423,6 +435,14 @@ class CompiledPlan:
             name: TypeProgram(self.plan.event_types[name], slots, index)
             for index, (name, slots) in enumerate(by_type.items())
         }
+
+
+def _counted(slots: list[Slot]) -> Callable[[int], int] | None:
+    """The events a value counted per period key (the most of any of its aggregates), None
+    when it reads no event."""
+    if not slots:
+        return None
+    return lambda k: max(s.matched(k) for s in slots)
 
 
 def _arith(op: str, fa: ValueFn, fb: ValueFn) -> ValueFn:

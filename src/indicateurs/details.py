@@ -14,7 +14,7 @@ from . import model as m
 from . import trends
 from .calendars import PeriodSpec, period_years
 from .refvalues import value_over
-from .results import ReferenceUse, Status, UnitsInfo
+from .results import Coverage, ReferenceUse, Status, UnitsInfo
 
 if TYPE_CHECKING:
     from .compile import CompiledIndicator
@@ -59,6 +59,10 @@ def explain_periods(
                 measured = ci.measure(bucket.key)
                 shown = None if measured is None or isinstance(measured, bool) else float(measured)
                 changes.update(status=Status.MONITORED, reason=reason, projection=None, value=shown)
+            elif base is None and period.value is None and ci.baseline_reason is not None:
+                why = ci.baseline_reason(bucket.key)  # no baseline: say why, not "undefined value"
+                if why is not None and period.status in (Status.NOT_EVALUABLE, Status.IN_PROGRESS):
+                    changes["reason"] = why
         if shows_target:
             assert ci.target is not None
             target = ci.target(bucket.key)
@@ -70,6 +74,28 @@ def explain_periods(
                 value, year = value_over(plan_values[name], years)
                 uses.append(ReferenceUse(name, value, year))
             changes["references"] = tuple(uses)
+        out.append(attrs.evolve(period, **changes))
+    return tuple(out)
+
+
+PARTIAL_PERIOD = "période partielle"
+
+
+def mark_partial(
+    ind: m.Indicator, buckets: Sequence[Bucket], periods: tuple[PeriodResult, ...]
+) -> tuple[PeriodResult, ...]:
+    """Periods the window cuts carry the whole calendar period (`partial`); their value stays,
+    but a judged indicator's is not judged against a target set for the whole period: status
+    `non évaluable`, reason « période partielle » (a period without data stays `sans données`)."""
+    out = []
+    for bucket, period in zip(buckets, periods, strict=True):
+        if not bucket.partial:
+            out.append(period)
+            continue
+        assert bucket.full_start is not None and bucket.full_end is not None
+        changes: dict[str, Any] = {"partial": Coverage(bucket.full_start, bucket.full_end)}
+        if ind.kind is not m.IndicatorKind.MONITORED and period.status is not Status.NO_DATA:
+            changes.update(status=Status.NOT_EVALUABLE, reason=PARTIAL_PERIOD, projection=None)
         out.append(attrs.evolve(period, **changes))
     return tuple(out)
 

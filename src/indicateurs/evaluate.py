@@ -29,7 +29,7 @@ from .convert import (
     is_blank,
     parse_date,
 )
-from .details import by_year_text, calendar_text, explain_periods
+from .details import PARTIAL_PERIOD, by_year_text, calendar_text, explain_periods, mark_partial
 from .durations import computed
 from .events import Event, Rejection, RowProblem, SkippedRow
 from .keywords import fold
@@ -464,20 +464,27 @@ def _indicator_result(
         )
     periods = tuple(_period_result(ci, b, as_of, has_data, evidencer) for b in started)
     periods = explain_periods(ci, started, periods, window)
+    periods = mark_partial(ind, started, periods)
+    whole = [p for p in periods if p.partial is None]  # the periods the verdict is made from
     evidence = _merge_evidence([p.evidence for p in periods])
     if ind.kind is m.IndicatorKind.MONITORED:
         status = Status.MONITORED if has_data else Status.NO_DATA
-    elif ci.empty is not None:  # measured values: the latest period with a measurement decides
-        measured = [p for p in periods if p.status is not Status.NO_DATA]
-        status = measured[-1].status if measured else Status.NO_DATA
+    elif ci.empty is not None:  # measured values: the latest complete period with a measurement decides
+        measured = [p for p in whole if p.status is not Status.NO_DATA]
+        cut = any(p.status is not Status.NO_DATA for p in periods if p.partial is not None)
+        status = measured[-1].status if measured else Status.NOT_EVALUABLE if cut else Status.NO_DATA
     else:
         status = _overall(periods, has_data)
     at_risk = any(
         p.projection is not None and not p.projection.on_track
-        for p in periods
+        for p in whole
         if p.status is Status.IN_PROGRESS
     )
-    reason = next((p.reason for p in periods if p.reason), None) if status is Status.NOT_EVALUABLE else None
+    reason = None
+    if status is Status.NOT_EVALUABLE:
+        reason = next((p.reason for p in whole if p.reason), None)
+        if reason is None and len(whole) < len(periods):
+            reason = PARTIAL_PERIOD
     return IndicatorResult(
         status=status, periods=periods, evidence=evidence, at_risk=at_risk, reason=reason, **common
     )
@@ -580,9 +587,13 @@ def _fmt(value: float) -> str:
 
 
 def _overall(periods: tuple[PeriodResult, ...], has_data: bool) -> Status:
+    """The worst status of the complete periods; periods the window cuts are not judged, so
+    an indicator with only those is not evaluable."""
     if not has_data:
         return Status.NO_DATA
-    statuses = {p.status for p in periods}
+    statuses = {p.status for p in periods if p.partial is None}
+    if not statuses:
+        return Status.NOT_EVALUABLE
     for status in (Status.NOT_MET, Status.IN_PROGRESS, Status.NOT_EVALUABLE, Status.NO_DATA):
         if status in statuses:
             return status

@@ -125,10 +125,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fix_en": "add 'per year' after the expression, or declare the baseline value: 'vs 2022 = 412'",
     },
     "C221": {
-        "fr": "l'année de référence {years} n'est pas avant la fin de la période du plan ({start}–{end}) : ses données ne seront pas lues",
-        "en": "baseline {years} is not before the end of the plan's period ({start}–{end}): its data will not be read",
-        "fix_fr": "déclarez la valeur de référence (« par rapport à {years} = 412 ») ou faites commencer la période du plan à l'année de référence",
-        "fix_en": "declare the baseline value ('vs {years} = 412') or start the plan's period with the baseline year",
+        "fr": "la référence {years} n'est pas entièrement dans la période du plan (du {start} au {end}) : les données hors de cette période ne sont pas lues",
+        "en": "baseline {years} is not wholly within the plan's period ({start_en} to {end_en}): data outside that period is not read",
+        "fix_fr": "déclarez la valeur de référence, le chiffre que vous avez pour {years} : « {form} = 412 » (412 : votre chiffre), ou faites couvrir {years} en entier par la période du plan",
+        "fix_en": "declare the baseline value, the figure you have for {years}: '{form_en} = 412' (412: your figure), or make the plan's period cover {years} in full",
     },
     "C222": {
         "fr": "« en baisse », « en hausse » ou « stable » sans année de référence compare chaque période à la précédente : il faut des périodes (indicateur « {name} »)",
@@ -147,6 +147,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "a unit's threshold is a number of events, without a unit or %",
         "fix_fr": "écrivez par exemple « ayant au moins 4 »",
         "fix_en": "write for example 'having at least 4'",
+    },
+    "C225": {
+        "fr": "la période du plan (du {plan_start} au {plan_end}) ne couvre qu'en partie des périodes de l'indicateur « {name} » ({periods}) : elles seront montrées, mais pas jugées",
+        "en": "the plan's period ({plan_start_en} to {plan_end_en}) covers only part of some periods of indicator '{name}' ({periods}): they will be shown, but not judged",
+        "fix_fr": "pour juger chaque période en entier, faites aller la période du plan du {start} au {end}, ou découpez l'indicateur en périodes que le plan contient (par exemple « par an » quand le plan suit les années civiles)",
+        "fix_en": "to judge every period in full, make the plan's period run from {start_en} to {end_en}, or cut the indicator into periods the plan contains (for example 'per year' when the plan follows calendar years)",
+    },
+    "C226": {
+        "fr": "la référence {years} n'est pas avant la dernière année du plan ({end}) : aucune année ne vient après elle pour s'y comparer",
+        "en": "baseline {years} is not before the plan's last year ({end}): no year comes after it to be compared with it",
+        "fix_fr": "choisissez une année de référence antérieure, ou déclarez sa valeur : « par rapport à 2019 = 412 »",
+        "fix_en": "choose an earlier baseline year, or declare its value: 'vs 2019 = 412'",
     },
     "C208": {
         "fr": "l'année {year} a deux valeurs",

@@ -50,16 +50,30 @@ def date_info(date: dt.date) -> DateInfo:
 
 @attrs.frozen
 class Bucket:
-    """One period of an indicator: its key, a stable label (`2023`, `2023-S1`, `2023-Q2`, `2023-05`)."""
+    """One period of an indicator: its key, a stable label (`2023`, `2023-S1`, `2023-Q2`, `2023-05`),
+    the dates the window covers of it, and the dates of the whole calendar period.
+
+    A period the window cuts (a school year when the plan starts in January) is partial: its
+    value is reported but it cannot be judged against a target set for the whole period.
+    """
 
     key: int
     label: str
     start: dt.date
     end: dt.date  # inclusive
+    full_start: dt.date | None = None  # the calendar period in full (None: as covered)
+    full_end: dt.date | None = None
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    @property
+    def partial(self) -> bool:
+        """Whether the window covers only part of the period."""
+        return (self.full_start is not None and self.start > self.full_start) or (
+            self.full_end is not None and self.end < self.full_end
+        )
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -82,7 +96,8 @@ def buckets(unit: PeriodUnit, period: PlanPeriod) -> list[Bucket]:
         last_month = month + step - 1
         end = _month_end(year, last_month)
         key = bucket_key(unit, start)
-        out.append(Bucket(key, _label(unit, start), max(start, period.start), min(end, period.end)))
+        covered = (max(start, period.start), min(end, period.end))
+        out.append(Bucket(key, _label(unit, start), *covered, start, end))
         month += step
         if month > 12:
             month -= 12

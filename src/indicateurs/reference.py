@@ -200,6 +200,13 @@ def _read(
 
 def _uses(plan: m.Plan, ind: m.Indicator) -> list[_Use]:
     """The aggregates an indicator's value reads, in the order the expression names them."""
+    if ind.expr is None:
+        return []
+    return _expr_uses(plan, ind.expr, spec_of(ind, plan), ind.deadline)
+
+
+def _expr_uses(plan: m.Plan, expr: m.Expr, spec: PeriodSpec, deadline: dt.date | None) -> list[_Use]:
+    """The aggregates an expression reads on periods `spec`, in the order it names them."""
     out: list[_Use] = []
 
     def visit(expr: m.Expr, spec: PeriodSpec, deadline: dt.date | None) -> None:
@@ -218,9 +225,23 @@ def _uses(plan: m.Plan, ind: m.Indicator) -> list[_Use]:
             for child in m.children(expr):
                 visit(child, spec, deadline)
 
-    if ind.expr is not None:
-        visit(ind.expr, spec_of(ind, plan), ind.deadline)
+    visit(expr, spec, deadline)
     return out
+
+
+def _counted(
+    plan: m.Plan, expr: m.Expr, spec: PeriodSpec, deadline: dt.date | None, events: list[RefEvent]
+) -> Callable[[int], int] | None:
+    """The events an expression counted in a period key (the most of any of its aggregates),
+    counted one by one; None when it reads no event."""
+    uses = _expr_uses(plan, expr, spec, deadline)
+    if not uses:
+        return None
+
+    def counted(key: int) -> int:
+        return max(sum(1 for e in events if _taken(plan, u.agg, u.spec, u.deadline, key, e)[1]) for u in uses)
+
+    return counted
 
 
 def _indicator(
@@ -241,13 +262,20 @@ def _indicator(
 
     measure = target = None
     comparator = None
+    why = None
     if isinstance(expr, m.Compare):
         measure, target, comparator = at(expr.left), at(expr.right), expr.op
-    elif isinstance(expr, m.Between):
-        measure = at(expr.value)
     elif isinstance(expr, m.Trend):
         trend, measure = expr, at(expr.value)
-        target = lambda key: trends.baseline_at(trend, at(trend.value), spec, window, key)  # noqa: E731
+        counted = _counted(plan, trend.value, spec, deadline, events)
+
+        def state(key: int) -> tuple[float | None, str | None]:
+            return trends.baseline_state(trend, at(trend.value), spec, window, key, counted)
+
+        target = lambda key: state(key)[0]  # noqa: E731
+        why = lambda key: state(key)[1]  # noqa: E731
+    if isinstance(expr, m.Between):
+        measure = at(expr.value)
     latest = [u for u in uses if u.agg.fn is m.AggregateFn.LAST]
     share = next((n for n in m.walk(expr) if isinstance(n, m.UnitShare)), None)
     units = None
@@ -273,6 +301,7 @@ def _indicator(
         empty if latest else None,
         None if spec.standard else spec,
         units,
+        why,
     )
     return ci, uses
 
@@ -303,7 +332,9 @@ def _value(
             def at_key(k: int) -> Value:
                 return _value(plan, v, spec, deadline, k, events, window)
 
-            return trends.verdict(expr, at_key(key), trends.baseline_at(expr, at_key, spec, window, key))
+            counted = _counted(plan, v, spec, deadline, events)
+            base = trends.baseline_at(expr, at_key, spec, window, key, counted)
+            return trends.verdict(expr, at_key(key), base)
         case m.ValueRef(name=name):
             return value_over(plan.values[name], spec.years(key, window))[0]
         case m.Aggregate():
@@ -319,10 +350,10 @@ def _value(
             if theirs == spec:
                 return _value(plan, ref.expr, theirs, ref.deadline, key, events, window)
             start, end = _key_dates(spec, key, window)
-            verdicts = [
+            verdicts = [  # their complete periods only: a period the window cuts is not judged
                 _value(plan, ref.expr, theirs, ref.deadline, b.key, events, window)
                 for b in theirs.buckets(window)
-                if b.key in theirs.keys_between(start, end)
+                if b.key in theirs.keys_between(start, end) and not b.partial
             ]
             if any(v is False for v in verdicts):
                 return False

@@ -154,6 +154,28 @@ class UnitsInfo:
 
 
 @attrs.frozen
+class Coverage:
+    """A period the evaluation window cuts (a school year 2018-2019 in a plan from 1 January
+    2019): the calendar period in full. The dates covered are the period's own `start`/`end`;
+    nothing outside them was read, so the period is shown but not judged."""
+
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def to_dict(self, covered_start: dt.date, covered_end: dt.date) -> dict[str, Any]:
+        return {
+            "period_start": self.start.isoformat(),
+            "period_end": self.end.isoformat(),
+            "covered_days": (covered_end - covered_start).days + 1,
+            "period_days": self.days,
+        }
+
+
+@attrs.frozen
 class PeriodResult:
     label: str
     start: dt.date
@@ -171,6 +193,29 @@ class PeriodResult:
     change: float | None = None  # the change from the baseline: -0.12 for 12 % less
     direction: str | None = None  # "baisse", "hausse" or "stable", as observed
     units: UnitsInfo | None = None  # a share of units: met, total, those short of the count
+    # A period the window cuts: the calendar period in full; its value is shown, never judged.
+    partial: Coverage | None = None
+
+    def coverage_text(self, lang: Lang | None = None) -> str | None:
+        """What a partial period covers, for an officer: `du 01/01/2019 au 31/08/2019 seulement,
+        243 jours sur 365 (période complète : du 01/09/2018 au 31/08/2019)`; None when complete."""
+        cover = self.partial
+        if cover is None:
+            return None
+        covered = (self.end - self.start).days + 1
+        if (lang or current_language()) == "fr":
+
+            def fr(d: dt.date) -> str:
+                return d.strftime("%d/%m/%Y")
+
+            return (
+                f"du {fr(self.start)} au {fr(self.end)} seulement, {covered} jours sur {cover.days} "
+                f"(période complète : du {fr(cover.start)} au {fr(cover.end)})"
+            )
+        return (
+            f"{self.start.isoformat()} to {self.end.isoformat()} only, {covered} days of {cover.days} "
+            f"(whole period: {cover.start.isoformat()} to {cover.end.isoformat()})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -194,6 +239,8 @@ class PeriodResult:
             out["baseline"] = _num(self.baseline)
             out["change"] = _num(self.change)
             out["direction"] = self.direction
+        if self.partial is not None:
+            out["partial"] = self.partial.to_dict(self.start, self.end)
         return out
 
 
@@ -248,8 +295,11 @@ class IndicatorResult:
 
     @property
     def value(self) -> Value:
-        """The value of the latest period that has started (the whole period for most)."""
-        return self.periods[-1].value if self.periods else None
+        """The value of the latest period that has started (the whole period for most); a period
+        the window cuts (partial) only when no other has started."""
+        whole = [p for p in self.periods if p.partial is None]
+        latest = whole or self.periods
+        return latest[-1].value if latest else None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -73,6 +73,13 @@ REASONS: dict[str, str] = {
     "aucune mesure sur la période": "no measurement in the period",
     "période de référence": "baseline period",
     "première période : rien à comparer": "first period: nothing to compare with",
+    "période partielle": "partial period",
+    "période précédente partielle : rien à comparer": "previous period partial: nothing to compare with",
+    "période précédente sans valeur": "previous period without a value",
+    "référence hors de la période évaluée : déclarez sa valeur": "baseline outside the evaluated period: declare its value",
+    "référence sans données : aucun événement compté l'année de référence": (
+        "baseline without data: no event counted in the baseline year"
+    ),
     "jalon réalisé": "milestone achieved",
     "jalon réalisé après l'échéance": "milestone achieved after its due date",
     "jalon en cours": "milestone in progress",

@@ -14,6 +14,10 @@ its values over the baseline years): those years must lie within the evaluated p
 they are not judged themselves (status `suivi`, reason « période de référence »). Without
 `par rapport à`, each period is compared with the one before it; the first has nothing to be
 compared with. Both evaluators use these rules with the values they compute.
+
+A baseline is never taken from data that was not read: baseline years not wholly within the
+evaluated period, a baseline year in which the value counted no event, and a previous period
+the window cuts (partial) leave the period without a baseline, unjudged, with the reason.
 """
 
 from __future__ import annotations
@@ -27,11 +31,21 @@ from .calendars import PeriodSpec
 Value = float | bool | None
 ValueFn = Callable[[int], Value]
 
+Counted = Callable[[int], int]  # the events the trend's value counted in a period key
+
 REFERENCE_PERIOD = "période de référence"
 FIRST_PERIOD = "première période : rien à comparer"
+BASELINE_OUTSIDE = "référence hors de la période évaluée : déclarez sa valeur"
+BASELINE_EMPTY = "référence sans données : aucun événement compté l'année de référence"
+PREVIOUS_PARTIAL = "période précédente partielle : rien à comparer"
+PREVIOUS_UNKNOWN = "période précédente sans valeur"
 REASONS = {
     REFERENCE_PERIOD: "baseline period",
     FIRST_PERIOD: "first period: nothing to compare with",
+    BASELINE_OUTSIDE: "baseline outside the evaluated period: declare its value",
+    BASELINE_EMPTY: "baseline without data: no event counted in the baseline year",
+    PREVIOUS_PARTIAL: "previous period partial: nothing to compare with",
+    PREVIOUS_UNKNOWN: "previous period without a value",
 }
 
 
@@ -44,24 +58,56 @@ def computed_years(trend: m.Trend) -> tuple[int, ...]:
 
 
 def baseline_at(
-    trend: m.Trend, value: ValueFn, spec: PeriodSpec, window: m.PlanPeriod, key: int
+    trend: m.Trend,
+    value: ValueFn,
+    spec: PeriodSpec,
+    window: m.PlanPeriod,
+    key: int,
+    counted: Counted | None = None,
 ) -> float | None:
     """The baseline a period `key` is compared with; None when it cannot be known."""
+    return baseline_state(trend, value, spec, window, key, counted)[0]
+
+
+def baseline_state(
+    trend: m.Trend,
+    value: ValueFn,
+    spec: PeriodSpec,
+    window: m.PlanPeriod,
+    key: int,
+    counted: Counted | None = None,
+) -> tuple[float | None, str | None]:
+    """The baseline a period `key` is compared with, or None and why (None when there is
+    nothing to say: the first period of a comparison with the previous one).
+
+    `counted`: the events the value counted per period key, None when it reads no event (a
+    trend of reference values); a computed baseline year with none is empty, not zero.
+    """
     base = trend.baseline
     if base is not None and base.declared is not None:
-        return base.declared.effective
+        return base.declared.effective, None
     if base is not None:
         years = computed_years(trend)
         if not (window.start <= dt.date(years[0], 1, 1) and dt.date(years[-1], 12, 31) <= window.end):
-            return None  # the baseline years are not all within the evaluated period
+            return None, BASELINE_OUTSIDE  # the baseline years are not all within the evaluated period
+        if counted is not None and any(counted(year) == 0 for year in years):
+            return None, BASELINE_EMPTY
         found = [value(year) for year in years]
         numbers = [float(v) for v in found if v is not None and not isinstance(v, bool)]
-        return sum(numbers) / len(numbers) if len(numbers) == len(found) else None
-    keys = [b.key for b in spec.buckets(window)]
+        if len(numbers) != len(found):
+            return None, BASELINE_EMPTY
+        return sum(numbers) / len(numbers), None
+    periods = spec.buckets(window)
+    keys = [b.key for b in periods]
     if key not in keys or keys.index(key) == 0:
-        return None
-    previous = value(keys[keys.index(key) - 1])
-    return None if previous is None or isinstance(previous, bool) else float(previous)
+        return None, None
+    before = periods[keys.index(key) - 1]
+    if before.partial:
+        return None, PREVIOUS_PARTIAL
+    previous = value(before.key)
+    if previous is None or isinstance(previous, bool):
+        return None, PREVIOUS_UNKNOWN
+    return float(previous), None
 
 
 def verdict(trend: m.Trend, value: Value, base: float | None) -> bool | None:
@@ -115,21 +161,31 @@ def reference_reason(trend: m.Trend, spec: PeriodSpec, window: m.PlanPeriod, key
 
 
 def compiled(
-    trend: m.Trend, value: ValueFn, spec: PeriodSpec, window: m.PlanPeriod
-) -> tuple[ValueFn, ValueFn]:
-    """The verdict and the baseline of a trend, per period key, from the value's function."""
-    memo: dict[int, float | None] = {}
+    trend: m.Trend,
+    value: ValueFn,
+    spec: PeriodSpec,
+    window: m.PlanPeriod,
+    counted: Counted | None = None,
+) -> tuple[ValueFn, ValueFn, Callable[[int], str | None]]:
+    """The verdict, the baseline and why a baseline is missing, per period key, from the value's
+    function (and the events it counted per period key)."""
+    memo: dict[int, tuple[float | None, str | None]] = {}
 
-    def base(key: int) -> Value:
+    def state(key: int) -> tuple[float | None, str | None]:
         if key not in memo:
-            memo[key] = baseline_at(trend, value, spec, window, key)
+            memo[key] = baseline_state(trend, value, spec, window, key, counted)
         return memo[key]
 
-    def judge(key: int) -> Value:
-        found = base(key)
-        return verdict(trend, value(key), None if isinstance(found, bool) else found)
+    def base(key: int) -> Value:
+        return state(key)[0]
 
-    return judge, base
+    def judge(key: int) -> Value:
+        return verdict(trend, value(key), state(key)[0])
+
+    def why(key: int) -> str | None:
+        return state(key)[1]
+
+    return judge, base, why
 
 
 def change(value: Value, base: float | None) -> tuple[float | None, str | None]:
