@@ -943,3 +943,48 @@ def test_the_language_reference_names_every_english_keyword(repo_root: Path) -> 
         "event", "indicator", "optional", "text", "integer", "decimal", "boolean",
     ):  # fmt: skip
         assert re.search(rf"`{re.escape(word)}`|\b{re.escape(word)}\b", text), word
+
+
+# ---------------------------------------------------------------------------- tree to statements
+
+
+def test_every_rule_the_parser_can_build_has_its_builder() -> None:
+    """The statement builder dispatches on rule names: a rule added to the grammar without its
+    method would only fail on the first plan that uses it; a method without its rule is dead."""
+    from indicateurs.parse import _builders, parser
+
+    built = set()
+    for rule in parser().rules:
+        name = str(rule.alias or rule.origin.name)
+        kept = [s for s in rule.expansion if not (s.is_term and s.filter_out) and not s.name.startswith("_")]
+        if name.startswith("_") or (rule.options.expand1 and not rule.alias and len(kept) <= 1):
+            continue  # inlined by Lark: never a node of the tree
+        built.add(name)
+    assert built == set(_builders()), sorted(built ^ set(_builders()))
+
+
+def test_deeply_nested_expressions_build_without_recursion() -> None:
+    """Two thousand parentheses: the builder walks the tree with a list, not Python's stack (the
+    checker then refuses the depth, C128, as a diagnostic)."""
+    depth = 2000
+    text = (
+        EVENTS_FR
+        + "période 2023\nindicateur a « A »\n  "
+        + "(" * depth
+        + "nombre(formation)"
+        + ")" * depth
+        + " >= 1\n"
+    )
+    plan = load_plan(text)
+    assert plan.indicator("a").expr == m.Compare(Op.GE, m.Aggregate(Fn.COUNT, "formation"), m.Number(1.0))
+    deep = (
+        EVENTS_FR
+        + "période 2023\nindicateur a « A »\n  "
+        + "non (" * 100
+        + "existe(formation)"
+        + ")" * 100
+        + "\n"
+    )
+    with pytest.raises(PlanError) as info:
+        load_plan(deep)
+    assert [d.code for d in info.value.errors] == ["C128"]
