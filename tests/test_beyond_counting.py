@@ -1058,6 +1058,7 @@ def test_a_baseline_outside_the_evaluated_period_is_unknown_unless_declared() ->
     assert narrowed.to_dict() == slow.to_dict()
     [only] = narrowed.indicator("baisse").periods
     assert (only.baseline, only.status) == (None, Status.NOT_EVALUABLE)
+    assert only.reason == "référence hors de la période évaluée : déclarez sa valeur"  # not read, not zero
     assert narrowed.indicator("baisse_moyenne").periods[0].baseline == 412.0
 
 

@@ -181,7 +181,7 @@ def _cut_periods(checker: _Checker, ind: m.Indicator) -> None:
     first, last = found[0], found[-1]
     start = first.full_start if first.partial and first.full_start is not None else period.start
     end = last.full_end if last.partial and last.full_end is not None else period.end
-    span = getattr(ind, "period_span", None) or ind.span
+    span = ind.period_span or ind.span
     checker.error(
         "C225",
         span,

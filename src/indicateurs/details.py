@@ -62,7 +62,10 @@ def explain_periods(
             elif base is None and period.value is None and ci.baseline_reason is not None:
                 why = ci.baseline_reason(bucket.key)  # no baseline: say why, not "undefined value"
                 if why is not None and period.status in (Status.NOT_EVALUABLE, Status.IN_PROGRESS):
-                    changes["reason"] = why
+                    measured = ci.measure(bucket.key)
+                    shown = None if measured is None or isinstance(measured, bool) else float(measured)
+                    status = Status.NOT_EVALUABLE  # nor later: the missing baseline will not come
+                    changes.update(status=status, reason=why, projection=None, value=shown)
         if shows_target:
             assert ci.target is not None
             target = ci.target(bucket.key)

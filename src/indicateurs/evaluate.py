@@ -482,7 +482,8 @@ def _indicator_result(
     )
     reason = None
     if status is Status.NOT_EVALUABLE:
-        reason = next((p.reason for p in whole if p.reason), None)
+        unjudged = [p for p in whole if p.status is Status.NOT_EVALUABLE] or whole
+        reason = next((p.reason for p in unjudged if p.reason), None)
         if reason is None and len(whole) < len(periods):
             reason = PARTIAL_PERIOD
     return IndicatorResult(

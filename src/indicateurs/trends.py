@@ -149,14 +149,18 @@ def text(trend: m.Trend, fr: bool) -> str:
 
 
 def reference_reason(trend: m.Trend, spec: PeriodSpec, window: m.PlanPeriod, key: int) -> str | None:
-    """Why a period is not judged: it is a baseline year, or the first period of a comparison
-    with the previous one."""
+    """Why a period is not judged but followed (`suivi`): it is a baseline year, the first
+    period of a comparison with the previous one, or comes after a period the window cuts
+    (which starts the comparisons again, as a first period does)."""
     if computed_years(trend) and spec.unit is m.PeriodUnit.YEAR and key in computed_years(trend):
         return REFERENCE_PERIOD
     if trend.baseline is None:
-        keys = [b.key for b in spec.buckets(window)]
+        periods = spec.buckets(window)
+        keys = [b.key for b in periods]
         if keys and keys[0] == key:
             return FIRST_PERIOD
+        if key in keys and periods[keys.index(key) - 1].partial:
+            return PREVIOUS_PARTIAL
     return None
 
 
