@@ -362,8 +362,27 @@ def test_impossible_constructions_say_why() -> None:
         meeting(plan, "jamais")
     with pytest.raises(UnsatisfiableError, match="tout événement de ses types le fait manquer"):
         meeting(plan, "vide")
+
+
+LONGER = indicateurs.load_plan(
+    "période 2023 à 2024\névénement visite\n    personnes : entier\n"
+    "indicateur annuel\n  nombre(visite) >= 3 par an\n"
+    "indicateur trimestre\n  annuel et existe(visite où personnes > 2) par trimestre\n"
+)
+
+
+@FEW
+@given(data=st.data())
+def test_a_reference_judged_over_longer_periods_is_built_year_by_year(data: st.DataObject) -> None:
+    """A quarterly target that refers to a yearly one reads the whole year: the streams are
+    built a year at a time, every quarter of it met (or missed) by the year's events."""
+    met = status(data.draw(meeting(LONGER, "trimestre")), "trimestre", LONGER)
+    assert met.status is Status.MET and len(met.periods) == 8
+    assert all(p.status is Status.MET for p in met.periods)
+    missed = status(data.draw(missing(LONGER, "trimestre")), "trimestre", LONGER)
+    assert missed.status is Status.NOT_MET and all(p.status is Status.NOT_MET for p in missed.periods)
     with pytest.raises(ValueError, match="périodes plus longues"):
-        meeting(plan, "trimestre")
+        around_threshold(LONGER, "trimestre")
 
 
 def test_an_indicator_object_is_accepted() -> None:

@@ -43,16 +43,20 @@ from typing import Any, Literal, TypeVar
 import attrs
 from hypothesis import strategies as st
 
+from .. import measures, trends
 from .. import model as m
-from ..calendars import by_year_value, reference_value
-from ..periods import bucket_key, key_range, keys_between
-from ..periods import buckets as period_buckets
+from .. import units as units_rules
+from ..calendars import PeriodSpec, spec_of, value_in
+from ..durations import days_between, is_working_day
+from ..refvalues import value_over
 from ..results import Status
 
 T = TypeVar("T")
 Record = dict[str, Any]
 Value = float | bool | None
-VarKey = tuple[Any, ...]  # ("n", type, region) | ("w"|"v", type, region, field) | ("late", type)
+VarKey = tuple[
+    Any, ...
+]  # ("n", type, region, s) | ("w"|"v", type, region, field, s) | ("um"|"uf", share, key) …
 
 __all__ = [
     "Threshold",
@@ -71,10 +75,12 @@ __all__ = [
 N_CAP = 20_000  # most events of one region in one period
 MIN_DATE = dt.date(1970, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
+MAX_DAYS = 3650  # the longest duration a construction asks for
 _MAX_ALTERNATIVES = 64
 _MAX_TERMS = 256
 _GENERATE_TRIES = 300
 _PROBE_BUDGET = 3000  # candidate constructions tried per period before giving up (a few hundred suffice)
+_ALL_DAYS = m.PlanPeriod(dt.date(1, 1, 1), dt.date(9998, 12, 31))
 
 
 class UnsatisfiableError(ValueError):
@@ -103,48 +109,74 @@ def evaluation_window(
 
 @attrs.frozen
 class _Ctx:
-    """Where an expression is measured: the period unit and the deadline of its aggregates."""
+    """Where an expression is measured: its periods (unit and calendar) and its deadline."""
 
-    unit: m.PeriodUnit
+    spec: PeriodSpec
     deadline: dt.date | None
+
+    @property
+    def unit(self) -> m.PeriodUnit:
+        return self.spec.unit
 
 
 @attrs.frozen
 class _Segment:
     """Days of one period of the indicator that every measure sees alike: the same period of
-    every unit involved, the same side of every deadline."""
+    every calendar involved, the same side of every deadline."""
 
     start: dt.date
     end: dt.date
 
-    def key(self, unit: m.PeriodUnit) -> int:
-        return bucket_key(unit, self.start)
+    def key(self, spec: PeriodSpec) -> int:
+        return spec.key_of(self.start)
 
     def counted(self, ctx: _Ctx, key: int) -> bool:
-        return self.key(ctx.unit) == key and (ctx.deadline is None or self.end <= ctx.deadline)
+        return ctx.spec.contains(key, self.start) and (ctx.deadline is None or self.end <= ctx.deadline)
 
 
 @attrs.frozen
 class _Bucket:
-    """One period of the indicator, cut into segments."""
+    """A stretch of the window built at once: one period of the indicator (or of the longest
+    period it refers to), its days not in an earlier bucket (a year to date adds one quarter to
+    the earlier ones), cut into segments."""
 
     label: str
     key: int
+    keys: tuple[int, ...]  # the indicator's own periods judged within it
     segments: tuple[_Segment, ...]
-    shape: tuple[Any, ...]  # periods of the same shape take the same construction
+    shape: tuple[Any, ...]  # buckets of the same shape take the same construction
+    cut: frozenset[int] = frozenset()  # own periods cut by the window (a school year begun before it)
+    free: frozenset[int] = frozenset()  # own periods not judged: a trend's baseline years, its first period
+
+
+def _natural_range(spec: PeriodSpec, key: int) -> tuple[dt.date, dt.date]:
+    return spec.key_range(key, _ALL_DAYS)
+
+
+def _own_buckets(p: _Problem, window: m.PlanPeriod) -> list[int]:
+    return [b.key for b in p.own.spec.buckets(window)]
 
 
 def _buckets(p: _Problem, window: m.PlanPeriod) -> list[_Bucket]:
-    own = p.own.unit
-    units = sorted(p.units - {m.PeriodUnit.WHOLE}, key=lambda u: u.months)
+    own, outer = p.own.spec, p.outer
+    specs = sorted({s for s in p.specs if s.unit is not m.PeriodUnit.WHOLE}, key=repr)
     deadlines = sorted(p.deadlines)
+    own_keys = set(_own_buckets(p, window))
+    partial = {b.key for b in own.buckets(window) if b.partial and own.unit is not m.PeriodUnit.WHOLE}
+    free = p.free_keys(window)
     out = []
-    for b in period_buckets(own, window):
-        start, end = key_range(own, b.key, window)
+    covered: dt.date | None = None
+    for b in outer.buckets(window):
+        start = b.start if covered is None else max(b.start, covered + dt.timedelta(days=1))
+        end = b.end
+        if start > end:
+            continue
+        covered = end
         cuts = {start}
-        for unit in units:
-            for k in keys_between(unit, start, end):
-                first, _ = key_range(unit, k, window)
+        for spec in specs:
+            plain = PeriodSpec(spec.unit, spec.start_month)
+            for k in plain.keys_between(start, end):
+                first, _ = plain.key_range(k, window)
                 if start < first <= end:
                     cuts.add(first)
         for d in deadlines:
@@ -156,37 +188,75 @@ def _buckets(p: _Problem, window: m.PlanPeriod) -> list[_Bucket]:
             _Segment(a, ordered[i + 1] - dt.timedelta(days=1) if i + 1 < len(ordered) else end)
             for i, a in enumerate(ordered)
         )
-        shape = tuple(
-            (
-                tuple(sorted({s.key(u) for s in segments}).index(seg.key(u)) for u in units),
-                tuple(seg.end <= d for d in deadlines),
-            )
-            for seg in segments
+        if outer == own:
+            keys: tuple[int, ...] = (b.key,)
+        else:
+            keys = tuple(k for k in own.keys_between(b.start, b.end) if k in own_keys)
+        cut = frozenset(k for k in keys if k in partial)
+        shape = (
+            tuple(
+                (
+                    tuple(sorted({s.key(sp) for s in segments}).index(seg.key(sp)) for sp in specs),
+                    tuple(seg.end <= d for d in deadlines),
+                )
+                for seg in segments
+            ),
+            tuple((k in cut, k in free) for k in keys),
         )
-        out.append(_Bucket(b.label, b.key, segments, shape))
-    return out
+        out.append(
+            _Bucket(b.label, b.key, keys, segments, shape, cut, frozenset(k for k in keys if k in free))
+        )
+    early = p.baseline_keys
+    return [b for b in out if b.key in early] + [b for b in out if b.key not in early]
 
 
 # ---------------------------------------------------------------------------- references
 
 
-def _reference_ctx(ref: m.Indicator, ctx: _Ctx) -> _Ctx:
+def _reference_ctx(plan: m.Plan, ref: m.Indicator, ctx: _Ctx) -> _Ctx:
     """Where the evaluator measures a referenced indicator: a monitored one again on the
     referring periods (with its own deadline, if any); any other on its own periods and deadline."""
     if ref.kind is m.IndicatorKind.MONITORED:
-        return _Ctx(ctx.unit, ref.deadline or ctx.deadline)
-    return _Ctx(ref.period, ref.deadline)
+        return _Ctx(ctx.spec, ref.deadline or ctx.deadline)
+    return _Ctx(spec_of(ref, plan), ref.deadline)
+
+
+def _keys_within(inner: PeriodSpec, outer: PeriodSpec, key: int, window: m.PlanPeriod) -> tuple[int, ...]:
+    """The periods of `inner` that a period `key` of `outer` reads (the same key when alike)."""
+    if inner == outer:
+        return (key,)
+    return inner.keys_between(*outer.key_range(key, window))
+
+
+def _verdict_keys(inner: PeriodSpec, outer: PeriodSpec, key: int, window: m.PlanPeriod) -> tuple[int, ...]:
+    """The periods of a referenced verdict that a period reads: those within it, not cut by the
+    window (a partial period is not judged, so it says nothing here either)."""
+    partial = {b.key for b in inner.buckets(window) if b.partial}
+    return tuple(k for k in _keys_within(inner, outer, key, window) if k not in partial)
+
+
+def _reads(plan: m.Plan, expr: m.Expr, ctx: _Ctx) -> list[tuple[m.Aggregate | m.UnitShare, _Ctx]]:
+    """The aggregates a value reads, through every reference, where each is measured (as the
+    evaluators list them to know whether a baseline year counted any event)."""
+    out: list[tuple[m.Aggregate | m.UnitShare, _Ctx]] = []
+    stack = [(expr, ctx, 0)]
+    while stack:
+        node_expr, c, depth = stack.pop()
+        for node in m.walk(node_expr):
+            if isinstance(node, m.Aggregate | m.UnitShare):
+                out.append((node, c))
+            elif isinstance(node, m.IndicatorRef) and depth < 64:
+                ref = plan.indicator(node.name)
+                if ref.expr is not None:
+                    stack.append((ref.expr, _reference_ctx(plan, ref, c), depth + 1))
+    return out
 
 
 def _reachable(plan: m.Plan, ind: m.Indicator) -> list[tuple[m.Expr, _Ctx]]:
-    """Every expression the indicator evaluates, through its references, with where it is measured.
-
-    A referenced verdict over a longer period than the referring one (a yearly target inside a
-    quarterly one) depends on events outside the referring period: not supported (ValueError).
-    """
+    """Every expression the indicator evaluates, through its references, with where it is measured."""
     assert ind.expr is not None
     out: list[tuple[m.Expr, _Ctx]] = []
-    stack: list[tuple[m.Expr, _Ctx, int]] = [(ind.expr, _Ctx(ind.period, ind.deadline), 0)]
+    stack: list[tuple[m.Expr, _Ctx, int]] = [(ind.expr, _Ctx(spec_of(ind, plan), ind.deadline), 0)]
     while stack:
         expr, ctx, depth = stack.pop()
         if depth > 64:
@@ -198,15 +268,12 @@ def _reachable(plan: m.Plan, ind: m.Indicator) -> list[tuple[m.Expr, _Ctx]]:
             ref = plan.indicator(node.name)
             if ref.expr is None:
                 raise ValueError(f"« {ind.id} » : l'indicateur référencé « {ref.id} » n'a pas d'expression")
-            inner = _reference_ctx(ref, ctx)
-            if (
-                ref.kind is not m.IndicatorKind.MONITORED
-                and ctx.unit is not m.PeriodUnit.WHOLE
-                and inner.unit.months > ctx.unit.months
-            ):
+            inner = _reference_ctx(plan, ref, ctx)
+            if inner.spec != ctx.spec and not (inner.spec.standard and ctx.spec.standard):
                 raise ValueError(
-                    f"« {ind.id} » : « {ref.id} » est jugé sur des périodes plus longues que celles qui "
-                    "y font référence ; ces stratégies ne construisent pas de tels flux"
+                    f"« {ind.id} » : « {ref.id} » est jugé sur d'autres périodes (année scolaire, "
+                    "exercice ou cumul) que celles qui y font référence ; ces stratégies ne construisent "
+                    "pas de tels flux"
                 )
             stack.append((ref.expr, inner, depth + 1))
     return out
@@ -521,6 +588,8 @@ _Domain = _Num | _Set
 
 def _base_domain(decl: m.FieldDecl) -> _Domain:
     kind = decl.kind
+    if decl.duration is not None:  # days between two dates of the event
+        return _Num.make(True, 0.0, float(MAX_DAYS))
     if kind is m.FieldKind.INTEGER:
         return _Num.make(True)
     if kind is m.FieldKind.DECIMAL:
@@ -822,6 +891,7 @@ def _aggregate(agg: m.Aggregate, rows: Sequence[dict[str, Any]], et: m.EventType
     distinct: set[Any] = set()
     low: Any = None
     high: Any = None
+    last: Any = None
     for r in rows:
         if not passes(r):
             continue
@@ -840,6 +910,8 @@ def _aggregate(agg: m.Aggregate, rows: Sequence[dict[str, Any]], et: m.EventType
             low = v if low is None or v < low else low
         elif fn is m.AggregateFn.MAX:
             high = v if high is None or v > high else high
+        elif fn is m.AggregateFn.LAST:  # rows come in date order: the last one is the latest
+            last = v
     if fn is m.AggregateFn.COUNT:
         return float(count)
     if fn is m.AggregateFn.EXISTS:
@@ -852,24 +924,47 @@ def _aggregate(agg: m.Aggregate, rows: Sequence[dict[str, Any]], et: m.EventType
         return total / count if count else None
     if fn is m.AggregateFn.MIN:
         return None if low is None else float(low)
+    if fn is m.AggregateFn.LAST:
+        return None if last is None else float(last)
     return None if high is None else float(high)
 
 
+def _unit_detail(plan: m.Plan, share: m.UnitShare, rows: Sequence[dict[str, Any]]) -> units_rules.Detail:
+    """Events per unit among the rows of a period, and the units to judge, as the evaluator counts."""
+    et = plan.event_types[share.event_type]
+    passes = _passes(share.where, et)
+    counts: dict[Any, int] = {}
+    seen: dict[Any, int] = {}
+    for r in rows:
+        unit = r.get(share.field)
+        if unit is None:
+            continue
+        seen[unit] = seen.get(unit, 0) + 1
+        if passes(r):
+            counts[unit] = counts.get(unit, 0) + 1
+    universe = units_rules.ordered_universe(units_rules.declared_units(plan, share), seen)
+    return units_rules.detail(share, counts, universe)
+
+
 class _Model:
-    """The evaluator's values on constructed events of one period, computed the way it computes them.
+    """The evaluator's values on constructed events, computed the way it computes them: the
+    segments built so far (earlier buckets) and those of the bucket being built.
 
     Written apart from the evaluator on purpose: the property tests compare the two.
     """
 
-    def __init__(self, plan: m.Plan, bucket: _Bucket, window: m.PlanPeriod, rows: _Rows):
-        self.plan, self.bucket, self.window, self.rows = plan, bucket, window, rows
+    def __init__(self, plan: m.Plan, segments: Sequence[_Segment], window: m.PlanPeriod, rows: _Rows):
+        self.plan, self.segments, self.window, self.rows = plan, segments, window, rows
 
     def events(self, t: str, ctx: _Ctx, key: int) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        for seg, per_type in zip(self.bucket.segments, self.rows, strict=True):
+        for seg, per_type in zip(self.segments, self.rows, strict=True):
             if seg.counted(ctx, key):
                 out.extend(per_type.get(t, ()))
         return out
+
+    def size(self, types: Sequence[str]) -> int:
+        return sum(len(per_type.get(t, ())) for per_type in self.rows for t in types)
 
     def value(self, expr: m.Expr, ctx: _Ctx, key: int) -> Value:
         match expr:
@@ -878,13 +973,22 @@ class _Model:
             case m.Boolean(value=b):
                 return b
             case m.Aggregate(event_type=t):
-                return _aggregate(expr, self.events(t, ctx, key), self.plan.event_types[t])
+                found = _aggregate(expr, self.events(t, ctx, key), self.plan.event_types[t])
+                factor = measures.scale(expr, self.plan)
+                if factor != 1.0 and found is not None and not isinstance(found, bool):
+                    return found * factor
+                return found
+            case m.UnitShare(event_type=t):
+                found_units = _unit_detail(self.plan, expr, self.events(t, ctx, key))
+                return units_rules.value(expr, found_units)
+            case m.Trend(value=v):
+                return trends.verdict(expr, self.value(v, ctx, key), self.baseline(expr, ctx, key))
             case m.IndicatorRef(name=name):
                 return self.reference(self.plan.indicator(name), ctx, key)
             case m.ByYear():  # the evaluator's own reading of a value per year
-                return by_year_value(expr, ctx.unit, self.window)(key)
+                return value_in(expr, ctx.spec.years(key, self.window))[0]
             case m.ValueRef(name=name):
-                return reference_value(self.plan.values[name], ctx.unit, self.window)(key)
+                return value_over(self.plan.values[name], ctx.spec.years(key, self.window))[0]
             case m.Negative(operand=o):
                 x = self.value(o, ctx, key)
                 return None if x is None else -x
@@ -920,29 +1024,82 @@ class _Model:
                 return None if x is None else not x
         raise ValueError(f"expression non prise en charge : {expr!r}")
 
+    def baseline(self, trend: m.Trend, ctx: _Ctx, key: int) -> float | None:
+        """What the trend compares the period with (the rules of trends.py, on the model's values)."""
+        reads = _reads(self.plan, trend.value, ctx)
+        counted = (lambda k: max(self.counted(agg, c, k) for agg, c in reads)) if reads else None
+        found = trends.baseline_at(
+            trend, lambda k: self.value(trend.value, ctx, k), ctx.spec, self.window, key, counted
+        )
+        return None if found is None or isinstance(found, bool) else float(found)
+
+    def counted(self, agg: m.Aggregate | m.UnitShare, ctx: _Ctx, key: int) -> int:
+        """The events an aggregate counts in a period (those passing its filter, its field filled)."""
+        if isinstance(agg, m.UnitShare):
+            plain = m.Aggregate(m.AggregateFn.COUNT, agg.event_type, agg.field, agg.where)
+            counts = [self.counted(plain, ctx, key)]
+            if units_rules.declared_units(self.plan, agg) is None:
+                counts.append(self.counted(attrs.evolve(plain, where=None), ctx, key))
+            return max(counts)
+        counting = attrs.evolve(agg, fn=m.AggregateFn.COUNT)
+        et = self.plan.event_types[agg.event_type]
+        return int(_aggregate(counting, self.events(agg.event_type, ctx, key), et) or 0)
+
     def reference(self, ref: m.Indicator, ctx: _Ctx, key: int) -> Value:
         assert ref.expr is not None
-        inner = _reference_ctx(ref, ctx)
-        if ref.kind is m.IndicatorKind.MONITORED or inner.unit is ctx.unit:
+        inner = _reference_ctx(self.plan, ref, ctx)
+        if ref.kind is m.IndicatorKind.MONITORED or inner.spec == ctx.spec:
             return self.value(ref.expr, inner, key)
-        values = [self.value(ref.expr, inner, k) for k in _subkeys(inner.unit, ctx.unit, key, self.window)]
+        values = [
+            self.value(ref.expr, inner, k) for k in _verdict_keys(inner.spec, ctx.spec, key, self.window)
+        ]
         if any(v is False for v in values):
             return False
         return True if values and all(v is True for v in values) else None
 
 
-def _subkeys(inner: m.PeriodUnit, outer: m.PeriodUnit, key: int, window: m.PlanPeriod) -> tuple[int, ...]:
-    return keys_between(inner, *key_range(outer, key, window))
+def _period_statuses(p: _Problem, model: _Model, window: m.PlanPeriod) -> list[tuple[int, Status, bool]]:
+    """Each period's status as the evaluator gives it once every period is over, and whether
+    the window cuts it (then it is not judged: `non évaluable`, unless it has no data)."""
+    has_data = model.size(p.types) > 0
+    out = []
+    for bucket in p.own.spec.buckets(window):
+        key, partial = bucket.key, bucket.partial and p.own.unit is not m.PeriodUnit.WHOLE
+        if (p.latest and _empty(p, model, key)) or not has_data:
+            out.append((key, Status.NO_DATA, partial))
+            continue
+        if partial:
+            out.append((key, Status.NOT_EVALUABLE, partial))
+            continue
+        if p.trend is not None and trends.reference_reason(p.trend, p.own.spec, window, key) is not None:
+            out.append((key, Status.MONITORED, partial))
+            continue
+        truth = model.value(p.expr, p.own, key)
+        status = Status.NOT_EVALUABLE if truth is None else Status.MET if truth else Status.NOT_MET
+        out.append((key, status, partial))
+    return out
 
 
-def _overall(truths: Sequence[Value], has_data: bool) -> Status:
-    """The indicator's status from its periods' verdicts, every period complete."""
+def _empty(p: _Problem, model: _Model, key: int) -> bool:
+    """A period without a measurement: an aggregate `dernier(…)` the indicator reads has no value."""
+    return any(model.counted(agg, ctx, key) == 0 for agg, ctx in p.latest)
+
+
+def _overall(p: _Problem, statuses: Sequence[tuple[int, Status, bool]], has_data: bool) -> Status:
+    """The indicator's status from its periods' (evaluate._overall: periods the window cuts are
+    left out; for measured values, the latest complete period with a measurement decides)."""
+    whole = [s for _, s, partial in statuses if not partial]
+    if p.latest:
+        measured = [s for s in whole if s is not Status.NO_DATA]
+        cut = any(s is not Status.NO_DATA for _, s, partial in statuses if partial)
+        return measured[-1] if measured else Status.NOT_EVALUABLE if cut else Status.NO_DATA
     if not has_data:
         return Status.NO_DATA
-    if any(t is False for t in truths):
-        return Status.NOT_MET
-    if any(t is None for t in truths):
+    if not whole:
         return Status.NOT_EVALUABLE
+    for status in (Status.NOT_MET, Status.IN_PROGRESS, Status.NOT_EVALUABLE, Status.NO_DATA):
+        if status in whole:
+            return status
     return Status.MET
 
 
@@ -953,9 +1110,17 @@ Goal = tuple[m.Expr, bool, _Ctx, int]  # an atom, the truth it must have, where 
 
 
 def _is_atom(expr: m.Expr) -> bool:
-    return isinstance(expr, m.Compare | m.Between) or (
+    return isinstance(expr, m.Compare | m.Between | m.Trend) or (
         isinstance(expr, m.Aggregate) and expr.fn is m.AggregateFn.EXISTS
     )
+
+
+def _every(parts: list[list[list[Goal]]]) -> list[list[Goal]]:
+    """Alternatives that give every part its truth."""
+    out: list[list[Goal]] = [[]]
+    for part in parts:
+        out = [x + y for x, y in itertools.product(out, part)][:_MAX_ALTERNATIVES]
+    return out
 
 
 def _alternatives(
@@ -970,11 +1135,7 @@ def _alternatives(
     def again(e: m.Expr, w: bool, c: _Ctx = ctx, k: int = key) -> list[list[Goal]]:
         return _alternatives(p, e, w, c, k, window)
 
-    def every(parts: list[list[list[Goal]]]) -> list[list[Goal]]:
-        out: list[list[Goal]] = [[]]
-        for part in parts:
-            out = [x + y for x, y in itertools.product(out, part)][:_MAX_ALTERNATIVES]
-        return out
+    every = _every
 
     def some(parts: list[list[list[Goal]]]) -> list[list[Goal]]:
         return [alt for part in parts for alt in part][:_MAX_ALTERNATIVES]
@@ -995,8 +1156,12 @@ def _alternatives(
         case m.IndicatorRef(name=name):
             ref = p.plan.indicator(name)
             assert ref.expr is not None
-            inner = _reference_ctx(ref, ctx)
-            keys = (key,) if inner.unit is ctx.unit else _subkeys(inner.unit, ctx.unit, key, window)
+            inner = _reference_ctx(p.plan, ref, ctx)
+            keys = (
+                (key,)
+                if ref.kind is m.IndicatorKind.MONITORED or inner.spec == ctx.spec
+                else _verdict_keys(inner.spec, ctx.spec, key, window)
+            )
             parts = [again(ref.expr, want, inner, k) for k in keys]
             if not parts:
                 return []
@@ -1006,19 +1171,20 @@ def _alternatives(
     raise ValueError(f"expression non prise en charge : {expr!r}")
 
 
-def _atom_aggregates(p: _Problem, atom: m.Expr, ctx: _Ctx) -> list[tuple[m.Aggregate, _Ctx]]:
-    """The aggregates an atom reads, through monitored references, with where each is measured."""
-    out: list[tuple[m.Aggregate, _Ctx]] = []
+def _atom_aggregates(p: _Problem, atom: m.Expr, ctx: _Ctx) -> list[tuple[m.Aggregate | m.UnitShare, _Ctx]]:
+    """The aggregates and shares of units an atom reads, through monitored references, with
+    where each is measured."""
+    out: list[tuple[m.Aggregate | m.UnitShare, _Ctx]] = []
     stack = [(atom, ctx)]
     while stack:
         expr, c = stack.pop()
         for node in m.walk(expr):
-            if isinstance(node, m.Aggregate):
+            if isinstance(node, m.Aggregate | m.UnitShare):
                 out.append((node, c))
             elif isinstance(node, m.IndicatorRef):
                 ref = p.plan.indicator(node.name)
                 assert ref.expr is not None
-                stack.append((ref.expr, _reference_ctx(ref, c)))
+                stack.append((ref.expr, _reference_ctx(p.plan, ref, c)))
     return out
 
 
@@ -1039,19 +1205,41 @@ class _Problem:
     indicator: m.Indicator
     expr: m.Expr
     own: _Ctx
-    units: set[m.PeriodUnit]
+    specs: set[PeriodSpec]
     deadlines: set[dt.date]
     types: tuple[str, ...]
     conditions: dict[str, list[m.Expr]]
     regions: dict[str, list[_Region]]
-    value_fields: dict[str, list[str]]  # summed, averaged, min/max
+    value_fields: dict[str, list[str]]  # summed, averaged, min/max, latest
     fresh_fields: dict[str, list[str]]  # counted distinct: one new value per event
     used_fields: dict[str, set[str]]  # every field the indicator reads
     consts: list[float]
     keyed: bool = False  # thresholds that depend on the period (values per year, reference values)
+    outer: PeriodSpec = PeriodSpec(m.PeriodUnit.WHOLE)  # the periods built at once
+    shares: list[tuple[m.UnitShare, _Ctx]] = attrs.Factory(list)  # shares of units, where measured
+    latest: list[tuple[m.Aggregate, _Ctx]] = attrs.Factory(list)  # `dernier(…)`: no value, no data
+    trend: m.Trend | None = None  # the indicator's expression when it is a trend
+    sequential: bool = False  # a period's verdict reads earlier periods (trends, years to date)
+    baseline_keys: frozenset[int] = frozenset()  # periods a trend's baseline is computed from: built first
 
     def event_type(self, name: str) -> m.EventType:
         return self.plan.event_types[name]
+
+    def free_keys(self, window: m.PlanPeriod) -> frozenset[int]:
+        """The indicator's periods that are not judged: a trend's baseline years, its first period."""
+        if self.trend is None:
+            return frozenset()
+        return frozenset(
+            b.key
+            for b in self.own.spec.buckets(window)
+            if trends.reference_reason(self.trend, self.own.spec, window, b.key) is not None
+        )
+
+    def share_index(self, share: m.UnitShare, ctx: _Ctx) -> int:
+        for i, (node, c) in enumerate(self.shares):
+            if node is share and c == ctx:
+                return i
+        raise KeyError(share)
 
 
 def _resolve(plan: m.Plan, indicator: str | m.Indicator) -> m.Indicator:
@@ -1064,85 +1252,99 @@ def _resolve(plan: m.Plan, indicator: str | m.Indicator) -> m.Indicator:
         raise ValueError(f"indicateur inconnu « {indicator} » (indicateurs du plan : {known})") from None
 
 
-def _beyond(plan: m.Plan, ind: m.Indicator, depth: int = 0) -> str | None:
-    """What, in an indicator or the indicators it refers to, these strategies cannot build yet.
+_STATES = {
+    m.MilestoneState.DONE: "réalisé",
+    m.MilestoneState.ONGOING: "en cours",
+    m.MilestoneState.PENDING: "en attente",
+    m.MilestoneState.DROPPED: "abandonné",
+}
 
-    Values per year and reference values (`population`, `budget`) are thresholds like any
-    number; a type with a duration field is fine as long as the indicator does not read it.
-    """
+
+def _no_threshold(ind: m.Indicator) -> str | None:
+    """Why an indicator has no threshold for events to meet or miss, or None."""
     if ind.milestone is not None:
-        return "jalon"
-    if ind.calendar is not None:
-        return "année scolaire ou exercice"
-    if ind.cumulative:
-        return "périodes cumulées"
-    if ind.expr is None or depth > 64:
-        return None
-    for node in m.walk(ind.expr):
-        if isinstance(node, m.Trend):
-            return "tendance"
-        if isinstance(node, m.UnitShare):
-            return "part d'unités"
-        if isinstance(node, m.Number) and node.days is not None:
-            return "durée en jours"
-        if isinstance(node, m.Aggregate):
-            et = plan.event_types.get(node.event_type)
-            if node.fn is m.AggregateFn.LAST or (et is not None and et.measure):
-                return "valeur mesurée"
-            read = {node.field} | {
-                n.name for n in m.walk(node.where or m.Boolean(True)) if isinstance(n, m.Name | m.BoolField)
-            }
-            if et is not None and any((d := et.field(f)) is not None and d.duration for f in read if f):
-                return "durée"
-        if isinstance(node, m.IndicatorRef):
-            ref = plan.indicator(node.name)
-            if ref is not ind:
-                found = _beyond(plan, ref, depth + 1)
-                if found is not None:
-                    return found
+        return (
+            f"l'indicateur « {ind.id} » est un jalon : son statut est déclaré dans le plan "
+            f"(« jalon {_STATES[ind.milestone.state]} »), aucun événement ne le rend atteint ou non atteint ; "
+            "meeting, missing et around_threshold ne s'y appliquent pas"
+        )
+    if ind.to_define:
+        return (
+            f"l'indicateur « {ind.id} » a une cible à définir : sans seuil, il n'est jamais atteint ni "
+            "manqué ; meeting, missing et around_threshold ne s'y appliquent pas"
+        )
+    if ind.expr is None:
+        return f"l'indicateur « {ind.id} » n'a pas d'expression : cible à définir"
+    if ind.kind is m.IndicatorKind.MONITORED:
+        return (
+            f"l'indicateur « {ind.id} » est suivi sans cible : il n'est jamais atteint ni manqué, "
+            "meeting, missing et around_threshold ne s'y appliquent pas"
+        )
     return None
 
 
 def _problem(plan: m.Plan, indicator: str | m.Indicator) -> _Problem:
     ind = _resolve(plan, indicator)
-    if ind.expr is None:
-        raise ValueError(f"l'indicateur « {ind.id} » n'a pas d'expression : cible à définir")
-    if ind.kind is m.IndicatorKind.MONITORED:
-        raise ValueError(
-            f"l'indicateur « {ind.id} » est suivi sans cible : il n'est jamais atteint ni manqué, "
-            "meeting, missing et around_threshold ne s'y appliquent pas"
-        )
-    beyond = _beyond(plan, ind)
-    if beyond is not None:
-        raise ValueError(
-            f"« {ind.id} » utilise une construction au-delà du comptage ({beyond}) : ces "
-            "stratégies ne construisent pas encore de flux pour elle"
-        )
+    reason = _no_threshold(ind)
+    if reason is not None:
+        raise ValueError(reason)
+    assert ind.expr is not None
     reachable = _reachable(plan, ind)
-    units = {ctx.unit for _, ctx in reachable}
+    own = _Ctx(spec_of(ind, plan), ind.deadline)
+    specs = {ctx.spec for _, ctx in reachable} | {own.spec}
+    outer = own.spec
+    if len(specs) > 1 and all(s.standard for s in specs):
+        outer = max(specs, key=lambda s: s.unit.months)
     deadlines = {ctx.deadline for _, ctx in reachable if ctx.deadline is not None}
-    aggregates = [n for expr, _ in reachable for n in m.walk(expr) if isinstance(n, m.Aggregate)]
-    types = tuple(dict.fromkeys(a.event_type for a in aggregates))
+    aggregates = [(n, ctx) for expr, ctx in reachable for n in m.walk(expr) if isinstance(n, m.Aggregate)]
+    shares: list[tuple[m.UnitShare, _Ctx]] = []
+    for expr, ctx in reachable:
+        for n in m.walk(expr):
+            if isinstance(n, m.UnitShare) and not any(s is n and c == ctx for s, c in shares):
+                shares.append((n, ctx))
+    types = tuple(dict.fromkeys([a.event_type for a, _ in aggregates] + [s.event_type for s, _ in shares]))
     conditions: dict[str, list[m.Expr]] = {t: [] for t in types}
     value_fields: dict[str, list[str]] = {t: [] for t in types}
     fresh_fields: dict[str, list[str]] = {t: [] for t in types}
     used: dict[str, set[str]] = {t: set() for t in types}
-    for agg in aggregates:
+    for agg, _ in aggregates:
         t = agg.event_type
         if agg.where is not None and agg.where not in conditions[t]:
             conditions[t].append(agg.where)
             used[t].update(n.name for n in m.walk(agg.where) if isinstance(n, m.Name | m.BoolField))
         if agg.field is not None:
             used[t].add(agg.field)
-            if agg.fn in (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX):
+            if agg.fn in _VALUED:
                 if agg.field not in value_fields[t]:
                     value_fields[t].append(agg.field)
             elif agg.fn is m.AggregateFn.DISTINCT and agg.field not in fresh_fields[t]:
                 fresh_fields[t].append(agg.field)
+    for share, _ in shares:
+        t = share.event_type
+        if (
+            any(a.event_type == t for a, _ in aggregates)
+            or len({(s.field, s.where) for s, _ in shares if s.event_type == t}) > 1
+        ):
+            raise ValueError(
+                f"« {ind.id} » : les événements {t} y comptent pour une part d'unités et pour une autre "
+                "mesure ; ces stratégies ne construisent pas de tels flux"
+            )
+        if share.where is not None and share.where not in conditions[t]:
+            conditions[t].append(share.where)
+            used[t].update(n.name for n in m.walk(share.where) if isinstance(n, m.Name | m.BoolField))
+        used[t].add(share.field)
     for t in types:
         fresh_fields[t] = [f for f in fresh_fields[t] if f not in value_fields[t]]
         et = plan.event_types[t]
         used[t] = {f for f in used[t] if et.field(f) is not None}
+        for f in used[t]:
+            decl = et.field(f)
+            assert decl is not None
+            if decl.duration is not None and {decl.duration.start, decl.duration.end} & used[t]:
+                raise ValueError(
+                    f"« {ind.id} » lit la durée {t}.{f} et l'une des dates dont elle est calculée ; "
+                    "ces stratégies ne construisent pas de tels flux"
+                )
     consts = [n.effective for expr, _ in reachable for n in m.walk(expr) if isinstance(n, m.Number)]
     for expr, _ in reachable:  # thresholds per year and reference values are thresholds too
         for n in m.walk(expr):
@@ -1154,6 +1356,11 @@ def _problem(plan: m.Plan, indicator: str | m.Indicator) -> _Problem:
                     consts.append(value.effective)
                 elif isinstance(value, m.ByYear):
                     consts += [item.value.effective for item in value.items]
+            elif isinstance(n, m.Trend) and n.baseline is not None and n.baseline.declared is not None:
+                base, amount = n.baseline.declared.effective, 0.0 if n.amount is None else n.amount.effective
+                consts += [base * (1 - amount), base * (1 + amount), base]
+    if any(measures.scale(a, plan) != 1.0 for a, _ in aggregates):  # values in % are read as 64, meant 0.64
+        consts += [c * 100 for c in consts if math.isfinite(c) and abs(c) < 1e6]
     regions = {t: _regions(plan.event_types[t], conditions[t]) for t in types}
     for t in types:
         if not regions[t]:
@@ -1161,12 +1368,17 @@ def _problem(plan: m.Plan, indicator: str | m.Indicator) -> _Problem:
                 f"« {ind.id} » : aucun événement {t} ne peut exister avec ces conditions"
             )
     keyed = any(isinstance(n, m.ByYear | m.ValueRef) for expr, _ in reachable for n in m.walk(expr))
+    trend = ind.expr if isinstance(ind.expr, m.Trend) else None
+    trend_nodes = [n for expr, _ in reachable for n in m.walk(expr) if isinstance(n, m.Trend)]
+    baseline_keys = frozenset(y for n in trend_nodes for y in trends.computed_years(n))
+    latest = [(a, c) for a, c in aggregates if a.fn is m.AggregateFn.LAST]
+    sequential = bool(trend_nodes) or any(s.cumulative for s in specs)
     return _Problem(
         plan,
         ind,
         ind.expr,
-        _Ctx(ind.period, ind.deadline),
-        units,
+        own,
+        specs,
         deadlines,
         types,
         conditions,
@@ -1176,7 +1388,16 @@ def _problem(plan: m.Plan, indicator: str | m.Indicator) -> _Problem:
         used,
         consts,
         keyed,
+        outer,
+        shares,
+        latest,
+        trend,
+        sequential,
+        baseline_keys,
     )
+
+
+_VALUED = (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX, m.AggregateFn.LAST)
 
 
 def _regions(et: m.EventType, conditions: list[m.Expr]) -> list[_Region]:
@@ -1266,13 +1487,66 @@ def _n_key(t: str, r: int, s: int) -> VarKey:
     return ("n", t, r, s)
 
 
-def _variables(p: _Problem, bucket: _Bucket) -> dict[VarKey, _Num]:
+@attrs.frozen
+class _ShareLayout:
+    """How the events of a share of units are laid out: each unit meeting the count gets `meet`
+    events passing the filter (of region `match`), each unit short of it `fail`; a unit of text
+    with none passing the filter is seen through one event that does not (of region `miss`)."""
+
+    type: str
+    field: str
+    match: int
+    miss: int | None
+    meet: int | None
+    fail: int | None
+    members: tuple[Any, ...] | None  # the declared units that may pass the filter (None: texts)
+
+
+def _share_layout(p: _Problem, share: m.UnitShare) -> _ShareLayout:
+    t, et = share.event_type, p.event_type(share.event_type)
+    decl = et.field(share.field)
+    assert decl is not None
+    j = p.conditions[t].index(share.where) if share.where is not None else None
+    regions = p.regions[t]
+    match = next((r for r in regions if j is None or r.truth[j]), None)
+    miss = next((r for r in regions if j is not None and not r.truth[j]), None)
+    if match is None:
+        raise UnsatisfiableError(f"aucun événement {t} ne passe le filtre de la part d'unités")
+    n = share.threshold.effective
+    compare = _CMP[share.op]
+    counts = range(0, max(math.ceil(n), 0) + 3)
+    meets = [c for c in counts if compare(float(c), n)]
+    fails = [c for c in counts if not compare(float(c), n)]
+    meet = min(meets, key=lambda c: (abs(c - n), c)) if meets else None
+    fail = min(fails, key=lambda c: (abs(c - n), c)) if fails else None
+    members = None
+    if decl.kind is m.FieldKind.ENUM:
+        dom = match.box.domains.get(decl.name, _base_domain(decl))
+        assert isinstance(dom, _Set)
+        members = tuple(v for v in decl.values if dom.contains(v))
+    return _ShareLayout(t, decl.name, match.index, None if miss is None else miss.index, meet, fail, members)
+
+
+def _share_keys(p: _Problem, ctx: _Ctx, bucket: _Bucket, window: m.PlanPeriod) -> list[int]:
+    """The periods of a share's calendar that the bucket's segments count in."""
+    first, last = bucket.segments[0].start, bucket.segments[-1].end
+    if ctx.spec.cumulative:
+        last = max(last, min(window.end, dt.date(last.year, 12, 31)))
+    keys = ctx.spec.keys_between(first, last)
+    return [k for k in keys if any(seg.counted(ctx, k) for seg in bucket.segments)]
+
+
+def _variables(
+    p: _Problem, bucket: _Bucket, layouts: Sequence[_ShareLayout], window: m.PlanPeriod
+) -> dict[VarKey, _Num]:
     out: dict[VarKey, _Num] = {}
+    share_types = {layout.type for layout in layouts}
     for s in range(len(bucket.segments)):
         for t in p.types:
             et = p.event_type(t)
             for region in p.regions[t]:
-                out[_n_key(t, region.index, s)] = _Num.make(True, 0, N_CAP)
+                if t not in share_types:
+                    out[_n_key(t, region.index, s)] = _Num.make(True, 0, N_CAP)
                 for f in p.value_fields[t]:
                     decl = et.field(f)
                     assert decl is not None
@@ -1282,15 +1556,44 @@ def _variables(p: _Problem, bucket: _Bucket) -> dict[VarKey, _Num]:
                     out[("v", t, region.index, f, s)] = dom
                 for f in p.fresh_fields[t]:
                     out[("dup", t, region.index, f, s)] = _Num.make(True, 0, N_CAP)
-            if _optional_used(p, t):
+            if _optional_used(p, t) and t not in share_types:
                 out[("blank", t, s)] = _Num.make(True, 0, 3)
+    for i, ((_, ctx), layout) in enumerate(zip(p.shares, layouts, strict=True)):
+        most = 60 if layout.members is None else len(layout.members)
+        text_ok = layout.members is not None or layout.miss is not None
+        meet_ok = layout.meet is not None and (layout.meet > 0 or text_ok)
+        fail_ok = layout.fail is not None and (layout.fail > 0 or (layout.members is None and text_ok))
+        for key in _share_keys(p, ctx, bucket, window):
+            out[("um", i, key)] = _Num.make(True, 0, most if meet_ok else 0)
+            out[("uf", i, key)] = _Num.make(True, 0, most if fail_ok else 0)
     return out
 
 
 def _optional_used(p: _Problem, t: str) -> list[str]:
-    """The optional fields the indicator reads: events may leave them blank."""
+    """The optional fields the indicator reads that events may leave blank (a duration: when one
+    of its dates may be missing)."""
     et = p.event_type(t)
-    return [f for f in sorted(p.used_fields[t]) if (d := et.field(f)) is not None and d.optional]
+    out = []
+    for f in sorted(p.used_fields[t]):
+        decl = et.field(f)
+        if decl is None or not decl.optional:
+            continue
+        if decl.duration is not None and not any(
+            _blankable(et, end) for end in (decl.duration.start, decl.duration.end)
+        ):
+            continue
+        out.append(f)
+    return out
+
+
+def _blankable(et: m.EventType, name: str) -> bool:
+    """Whether a date a duration is computed from may be missing from a row."""
+    if name == "date":
+        return False
+    if name in ("fin", "end"):
+        return True
+    decl = et.field(name)
+    return decl is not None and decl.optional
 
 
 def _baselines(
@@ -1301,7 +1604,7 @@ def _baselines(
     def fill(count: Callable[[VarKey], int], value: Callable[[_Num], float | None]) -> dict[VarKey, float]:
         out: dict[VarKey, float] = {}
         for key, dom in variables.items():
-            if key[0] == "n":
+            if key[0] in ("n", "um", "uf"):
                 out[key] = float(min(count(key), dom.hi))
             elif key[0] in ("blank", "dup"):
                 out[key] = 0.0
@@ -1311,7 +1614,7 @@ def _baselines(
         return out
 
     if not chooser.deterministic:
-        drawn_counts = {k: chooser.integer(0, 3) for k in variables if k[0] == "n"}
+        drawn_counts = {k: chooser.integer(0, 3) for k in variables if k[0] in ("n", "um", "uf")}
         drawn_dups = {k: float(chooser.integer(0, 2)) for k in variables if k[0] == "dup"}
         drawn_values = {k: dom.sample(chooser) for k, dom in variables.items() if k[0] in ("w", "v")}
         base = fill(lambda k: drawn_counts[k], _typical)
@@ -1347,13 +1650,22 @@ def _constant(n: int) -> Callable[[VarKey], int]:
 
 
 def _design(
-    p: _Problem, bucket: _Bucket, protos: dict[tuple[str, int], dict[str, Any]], assign: dict[VarKey, float]
+    p: _Problem,
+    bucket: _Bucket,
+    protos: dict[tuple[str, int], dict[str, Any]],
+    assign: dict[VarKey, float],
+    layouts: Sequence[_ShareLayout] = (),
+    placements: dict[int, list[tuple[int, int]]] | None = None,
 ) -> _Rows:
     """The events the unknowns stand for, segment by segment, with typed field values."""
     out: _Rows = []
     fresh_base: dict[tuple[str, str], int] = {}
     for s in range(len(bucket.segments)):
         per_type: dict[str, list[dict[str, Any]]] = {}
+        for i, key in (placements or {}).get(s, ()):
+            layout = layouts[i]
+            rows_of_units = per_type.setdefault(layout.type, [])
+            rows_of_units += _unit_rows(p, layout, protos, assign, i, key, fresh_base)
         for t in p.types:
             et = p.event_type(t)
             rows: list[dict[str, Any]] = []
@@ -1391,9 +1703,45 @@ def _design(
                         decl = et.field(f)
                         assert decl is not None
                         row[f] = _default_value(decl)
-            per_type[t] = rows + blank
+            per_type[t] = per_type.get(t, []) + rows + blank
         out.append(per_type)
     return out
+
+
+def _unit_rows(
+    p: _Problem,
+    layout: _ShareLayout,
+    protos: dict[tuple[str, int], dict[str, Any]],
+    assign: dict[VarKey, float],
+    i: int,
+    key: int,
+    fresh_base: dict[tuple[str, str], int],
+) -> list[dict[str, Any]]:
+    """The events of the units of one share in one period: `um` units meeting the count, `uf` short of it."""
+    meeting, failing = int(assign.get(("um", i, key), 0)), int(assign.get(("uf", i, key), 0))
+    if not meeting and not failing:
+        return []
+    t, f = layout.type, layout.field
+    et = p.event_type(t)
+    decl = et.field(f)
+    assert decl is not None
+    counts = [layout.meet] * meeting + [layout.fail] * failing
+    if layout.members is not None:
+        units: list[Any] = list(layout.members[: len(counts)])
+    else:
+        start = fresh_base.get((t, f), 0)
+        dom = p.regions[t][layout.match].box.domains.get(f, _base_domain(decl))
+        assert isinstance(dom, _Set)
+        units = [dom.fresh(start + k, f) for k in range(len(counts))]
+        fresh_base[(t, f)] = start + len(counts)
+    rows: list[dict[str, Any]] = []
+    for unit, count in zip(units, counts, strict=False):
+        if count is None:
+            continue
+        if count == 0 and layout.members is None and layout.miss is not None:
+            rows.append({**protos[(t, layout.miss)], f: unit})
+        rows += [{**protos[(t, layout.match)], f: unit} for _ in range(count)]
+    return rows
 
 
 def _size(rows: _Rows) -> int:
@@ -1422,7 +1770,27 @@ def _measure(
         case m.Aggregate():
             count = model.value(attrs.evolve(atom, fn=m.AggregateFn.COUNT), ctx, key)
             return truth, (_diff(count, 1.0),), count, 1.0
+        case m.Trend(value=v):
+            x, base = model.value(v, ctx, key), model.baseline(atom, ctx, key)
+            lines = _trend_lines(atom, base)
+            slack = 1e-9 * max(abs(base or 0.0), 1.0)  # as trends.verdict: 9 is 10 % less than 10
+            diffs = tuple(
+                None if (d := _diff(x, t)) is None else (0.0 if abs(d) <= slack else d) for t in lines
+            )
+            return truth, diffs, x, lines[0] if lines else None
     return truth, (), None, None
+
+
+def _trend_lines(trend: m.Trend, base: float | None) -> tuple[float, ...]:
+    """The values where a trend's verdict flips, for its baseline (two for `stable à ± N %`)."""
+    if base is None:
+        return ()
+    amount = 0.0 if trend.amount is None else trend.amount.effective
+    if trend.direction == "down":
+        return (base * (1 - amount),)
+    if trend.direction == "up":
+        return (base * (1 + amount),)
+    return (base - amount * abs(base), base + amount * abs(base))
 
 
 def _diff(x: Value, y: Value) -> float | None:
@@ -1524,14 +1892,34 @@ def _count_cap(consts: Sequence[float]) -> float:
 
 
 class _Solver:
-    """Solves the goals of one period: unknowns, their domains and a model to check candidates."""
+    """Solves the goals of one bucket: unknowns, their domains and a model to check candidates.
 
-    def __init__(self, p: _Problem, bucket: _Bucket, window: m.PlanPeriod, chooser: _Chooser):
+    `prior` holds the segments and events of the buckets built before (a trend compares with
+    them, a year to date adds to them); they are fixed.
+    """
+
+    def __init__(
+        self,
+        p: _Problem,
+        bucket: _Bucket,
+        window: m.PlanPeriod,
+        chooser: _Chooser,
+        prior: tuple[tuple[_Segment, ...], _Rows] = ((), []),
+        seed: float | None = None,
+    ):
         self.p = p
         self.bucket = bucket
         self.window = window
         self.chooser = chooser
-        self.variables = _variables(p, bucket)
+        self.prior = prior
+        self.seed = seed
+        self.layouts = [_share_layout(p, share) for share, _ in p.shares]
+        self.variables = _variables(p, bucket, self.layouts, window)
+        self.placements: dict[int, list[tuple[int, int]]] = {}
+        for i, (_, ctx) in enumerate(p.shares):
+            for key in _share_keys(p, ctx, bucket, window):
+                s = next(s for s, seg in enumerate(bucket.segments) if seg.counted(ctx, key))
+                self.placements.setdefault(s, []).append((i, key))
         self.probes = 0
         self.protos: dict[tuple[str, int], dict[str, Any]] = {}
         for t in p.types:
@@ -1556,22 +1944,57 @@ class _Solver:
             )
 
     def rows(self, assign: dict[VarKey, float]) -> _Rows:
-        return _design(self.p, self.bucket, self.protos, assign)
+        return _design(self.p, self.bucket, self.protos, assign, self.layouts, self.placements)
 
     def model(self, assign: dict[VarKey, float]) -> _Model:
-        return _Model(self.p.plan, self.bucket, self.window, self.rows(assign))
+        segments, rows = self.prior
+        return _Model(
+            self.p.plan, (*segments, *self.bucket.segments), self.window, [*rows, *self.rows(assign)]
+        )
 
-    def truth(self, assign: dict[VarKey, float]) -> Value:
-        return self.model(assign).value(self.p.expr, self.p.own, self.bucket.key)
+    def verdicts(self, assign: dict[VarKey, float]) -> tuple[Value, ...]:
+        model = self.model(assign)
+        return tuple(model.value(self.p.expr, self.p.own, k) for k in self.bucket.keys)
+
+    def judged(self, key: int) -> bool:
+        """Whether the period's verdict is asked for: not a trend's baseline or first period, nor a
+        period the window cuts (the evaluator does not judge it; its events are whatever comes)."""
+        return key not in self.bucket.free and key not in self.bucket.cut
+
+    def ok(self, assign: dict[VarKey, float], want: bool) -> bool:
+        """Every judged period of the bucket has the wanted verdict, every period its measurement."""
+        model = self.model(assign)
+        p = self.p
+        for k in self.bucket.keys:
+            if self.judged(k) and model.value(p.expr, p.own, k) is not want:
+                return False
+            if p.latest and _empty(p, model, k):
+                return False
+        return True
 
     def holds(self, assign: dict[VarKey, float], goals: Sequence[Goal]) -> bool:
         model = self.model(assign)
         return all(model.value(atom, ctx, key) is want for atom, want, ctx, key in goals)
 
     def alternatives(self, want: bool) -> list[list[Goal]]:
-        """The ways to the wanted verdict in this period, those with the fewest atoms first."""
-        ways = _alternatives(self.p, self.p.expr, want, self.p.own, self.bucket.key, self.window)
-        return sorted(ways, key=len)
+        """The ways to the wanted verdict in every period of the bucket, those with the fewest atoms first."""
+        p = self.p
+        parts: list[list[list[Goal]]] = []
+        for k in self.bucket.keys:
+            if k in self.bucket.free:
+                seed: list[Goal] = []
+                if self.seed is not None and p.trend is not None:
+                    floor = m.Compare(m.Comparator.GE, p.trend.value, m.Number(self.seed))
+                    seed = [(floor, True, p.own, k)]
+                parts.append([seed])
+            elif not self.judged(k):
+                parts.append([[]])
+            else:
+                parts.append(_alternatives(p, p.expr, want, p.own, k, self.window))
+            present = _presence(p, k)
+            if present:
+                parts.append([present])
+        return sorted(_every(parts), key=len)
 
     def pivots(self, goal: Goal) -> list[VarKey]:
         """The unknowns an atom depends on, in the order worth trying."""
@@ -1579,6 +2002,11 @@ class _Solver:
         atom, _, ctx, key = goal
         out: list[VarKey] = []
         for agg, actx in _atom_aggregates(p, atom, ctx):
+            if isinstance(agg, m.UnitShare):
+                i = p.share_index(agg, actx)
+                for k in _keys_within(actx.spec, ctx.spec, key, self.window):
+                    out += [v for v in (("um", i, k), ("uf", i, k)) if v in self.variables and v not in out]
+                continue
             t = agg.event_type
             conds = p.conditions[t]
             j = conds.index(agg.where) if agg.where is not None else None
@@ -1588,7 +2016,13 @@ class _Solver:
             matching.sort(key=lambda r: (sum(r.truth), r.index))
             segments = [s for s, seg in enumerate(self.bucket.segments) if seg.counted(actx, key)]
             keys: list[VarKey] = []
-            for s in segments:
+            if agg.fn is m.AggregateFn.LAST:  # the latest event decides: the last segment first
+                assert agg.field is not None
+                for s in reversed(segments):
+                    for r in sorted(matching, key=lambda r: -r.index):
+                        keys += [("v", t, r.index, agg.field, s), ("w", t, r.index, agg.field, s)]
+                    keys += [_n_key(t, r.index, s) for r in matching]
+            for s in segments if agg.fn is not m.AggregateFn.LAST else ():
                 if agg.fn in (m.AggregateFn.SUM, m.AggregateFn.AVG, m.AggregateFn.MIN, m.AggregateFn.MAX):
                     assert agg.field is not None
                     for r in matching:
@@ -1695,43 +2129,124 @@ def _flips(results: dict[float, _Probe]) -> list[float]:
 
 
 @attrs.define
+class _Chain:
+    """The buckets of the window, built in order, and the unknowns chosen for each."""
+
+    p: _Problem
+    window: m.PlanPeriod
+    solvers: list[_Solver] = attrs.Factory(list)
+    assigns: list[dict[VarKey, float]] = attrs.Factory(list)
+    segments: list[_Segment] = attrs.Factory(list)
+    rows: _Rows = attrs.Factory(list)
+
+    def add(self, solver: _Solver, assign: dict[VarKey, float]) -> None:
+        self.solvers.append(solver)
+        self.assigns.append(assign)
+        self.segments += solver.bucket.segments
+        self.rows += solver.rows(assign)
+
+    def prior(self) -> tuple[tuple[_Segment, ...], _Rows]:
+        return tuple(self.segments), list(self.rows)
+
+    def model(self, changed: tuple[int, dict[VarKey, float]] | None = None) -> _Model:
+        """The model of the whole window (with bucket i's unknowns replaced, when `changed`)."""
+        rows = self.rows
+        if changed is not None:
+            i, assign = changed
+            rows = []
+            for j, (solver, own) in enumerate(zip(self.solvers, self.assigns, strict=True)):
+                rows += solver.rows(assign if j == i else own)
+        return _Model(self.p.plan, self.segments, self.window, rows)
+
+    def rebuild(self) -> None:
+        self.rows = [row for s, a in zip(self.solvers, self.assigns, strict=True) for row in s.rows(a)]
+
+
+@attrs.define
 class _Built:
     records: list[Record]
-    truths: list[Value]
+    statuses: list[tuple[int, Status, bool]]
     status: Status
 
 
-def _solve_buckets(
+def _seeds(p: _Problem, want: bool, window: m.PlanPeriod, chooser: _Chooser) -> list[float | None]:
+    """Values a trend's baseline periods start from: high enough for a steady decrease in every
+    later period, small for an increase; None leaves them free."""
+    if p.trend is None or not p.free_keys(window):
+        return [None]
+    inner = p.trend.value
+    fraction = (
+        isinstance(inner, m.Aggregate)
+        and (inner.fn is m.AggregateFn.SHARE or measures.scale(inner, p.plan) != 1.0)
+    ) or (isinstance(inner, m.UnitShare) and inner.fn is m.AggregateFn.SHARE)
+    periods = len(p.own.spec.buckets(window))
+    if fraction:
+        out: list[float | None] = [0.9, 0.6, 0.3] if p.trend.direction == "down" else [0.3, 0.6, 0.9]
+    elif p.trend.direction == "down" and p.trend.amount is None and want:
+        out = [periods + 2.0, 2.0 * periods + 4]
+    elif p.trend.direction == "down":
+        out = [10.0, 20.0, 1.0]
+    elif p.trend.direction == "up":
+        out = [1.0, 5.0, 10.0]
+    else:
+        out = [10.0, 20.0, 4.0]
+    if not chooser.deterministic and not fraction:
+        out[0] = float(out[0] or 0.0) + chooser.integer(0, 10)
+    return [*out, None]
+
+
+def _solve_chain(
     p: _Problem, buckets: list[_Bucket], window: m.PlanPeriod, want: bool, chooser: _Chooser
-) -> tuple[list[_Solver], list[dict[VarKey, float]]]:
+) -> _Chain:
+    error: UnsatisfiableError | None = None
+    for seed in _seeds(p, want, window, chooser):
+        try:
+            return _chain_once(p, buckets, window, want, chooser, seed)
+        except UnsatisfiableError as exc:
+            error = error or exc
+    assert error is not None
+    raise error
+
+
+def _chain_once(
+    p: _Problem,
+    buckets: list[_Bucket],
+    window: m.PlanPeriod,
+    want: bool,
+    chooser: _Chooser,
+    seed: float | None,
+) -> _Chain:
     word = "atteint" if want else "manqué"
-    solvers: list[_Solver] = []
-    assigns: list[dict[VarKey, float]] = []
+    chain = _Chain(p, window)
     cache: dict[tuple[Any, ...], dict[VarKey, float]] = {}
     for bucket in buckets:
-        solver = _Solver(p, bucket, window, chooser)
+        solver = _Solver(p, bucket, window, chooser, chain.prior(), seed)
         shape = _shape(p, bucket)
         if shape in cache and (chooser.deterministic or chooser.flag()):
             again = dict(cache[shape])  # a period like an earlier one: the same construction
-            if solver.truth(again) is want:
-                solvers.append(solver)
-                assigns.append(again)
+            if solver.ok(again, want):
+                chain.add(solver, again)
                 continue
-        alternatives = solver.alternatives(want)
-        if not alternatives:
-            raise UnsatisfiableError(
-                f"« {p.indicator.id} » ne peut pas être {word} pour la période {bucket.label} : "
-                "son expression y a toujours la même valeur"
-            )
-        try:
-            found = _solve_bucket(solver, alternatives, want, chooser)
-        except UnsatisfiableError:
-            if chooser.deterministic:
-                raise
-            found = None
-        if found is None and not chooser.deterministic:
-            solver = _Solver(p, bucket, window, _Chooser())  # drawn prototypes led nowhere
-            found = _solve_bucket(solver, alternatives, want, _Chooser())
+        found = None
+        attempts = (
+            [chooser] if chooser.deterministic else [chooser, _Chooser()]
+        )  # drawn picks may lead nowhere
+        for attempt in attempts:
+            solver = _Solver(p, bucket, window, attempt, chain.prior(), seed)
+            alternatives = solver.alternatives(want)
+            if not alternatives:
+                raise UnsatisfiableError(
+                    f"« {p.indicator.id} » ne peut pas être {word} pour la période {bucket.label} : "
+                    "son expression y a toujours la même valeur"
+                )
+            try:
+                found = _solve_bucket(solver, alternatives, want, attempt)
+            except UnsatisfiableError:
+                if attempt.deterministic:
+                    raise
+                found = None
+            if found is not None:
+                break
         if found is None:
             reason = ""
             deadline = p.indicator.deadline
@@ -1742,9 +2257,8 @@ def _solve_buckets(
                 f"{bucket.label}{reason}"
             )
         cache[shape] = found
-        solvers.append(solver)
-        assigns.append(found)
-    return solvers, assigns
+        chain.add(solver, found)
+    return chain
 
 
 def _shape(p: _Problem, bucket: _Bucket) -> tuple[Any, ...]:
@@ -1761,24 +2275,32 @@ def _solve_bucket(
     for k in range(len(alternatives)):
         goals = alternatives[(start + k) % len(alternatives)]
         found = solver.solve(goals, bases)
-        if found is not None and solver.truth(found) is want:
+        if found is not None and solver.ok(found, want):
             return found
     return None
 
 
-def _ensure_data(p: _Problem, solvers: list[_Solver], assigns: list[dict[VarKey, float]]) -> bool:
+def _truths(p: _Problem, model: _Model, window: m.PlanPeriod) -> list[Value]:
+    return [model.value(p.expr, p.own, k) for k in _own_buckets(p, window)] + [
+        _empty(p, model, k) for k in _own_buckets(p, window) if p.latest
+    ]
+
+
+def _ensure_data(p: _Problem, chain: _Chain) -> bool:
     """At least one event of the indicator's types, without changing any verdict; False if impossible.
 
     Tried first: an event the indicator does not count (after its deadline), then events with
     the optional fields it reads left blank, then any event of its types.
     """
-    if any(_size(s.rows(a)) for s, a in zip(solvers, assigns, strict=True)):
+    model = chain.model()
+    if model.size(p.types):
         return True
-    for solver, assign in zip(solvers, assigns, strict=True):
-        verdict = solver.truth(assign)
-        own, key = p.own, solver.bucket.key
+    before = _truths(p, model, chain.window)
+    for i, (solver, assign) in enumerate(zip(chain.solvers, chain.assigns, strict=True)):
+        own, bucket = p.own, solver.bucket
         order = sorted(
-            range(len(solver.bucket.segments)), key=lambda s: solver.bucket.segments[s].counted(own, key)
+            range(len(bucket.segments)),
+            key=lambda s: any(bucket.segments[s].counted(own, k) for k in bucket.keys),
         )
         for s in order:
             for t in p.types:
@@ -1787,8 +2309,9 @@ def _ensure_data(p: _Problem, solvers: list[_Solver], assigns: list[dict[VarKey,
                     if var not in solver.variables or solver.variables[var].hi < 1:
                         continue
                     trial = {**assign, var: 1.0}
-                    if solver.truth(trial) is verdict:
-                        assign.update(trial)
+                    if _truths(p, chain.model((i, trial)), chain.window) == before:
+                        chain.assigns[i] = trial
+                        chain.rebuild()
                         return True
     return False
 
@@ -1801,33 +2324,37 @@ def _dates(chooser: _Chooser, segment: _Segment, n: int) -> list[dt.date]:
     return sorted(start + dt.timedelta(days=chooser.integer(0, days)) for _ in range(n))
 
 
-def _records(
-    p: _Problem,
-    solvers: list[_Solver],
-    assigns: list[dict[VarKey, float]],
-    chooser: _Chooser,
-    as_text: bool,
-) -> list[Record]:
+def _records(p: _Problem, chain: _Chain, chooser: _Chooser, as_text: bool) -> list[Record]:
     out: list[tuple[dt.date, int, Record]] = []
     order = 0
     chooser = chooser.cheap()
-    for solver, assign in zip(solvers, assigns, strict=True):
-        for segment, per_type in zip(solver.bucket.segments, solver.rows(assign), strict=True):
-            for t in p.types:
-                rows = per_type.get(t, [])
-                et = p.event_type(t)
-                for row, date in zip(rows, _dates(chooser, segment, len(rows)), strict=True):
-                    record = _complete(et, row, p.used_fields[t], chooser)
-                    order += 1
-                    out.append((date, order, _record(et, date, record, as_text, chooser)))
+    for segment, per_type in zip(chain.segments, chain.rows, strict=True):
+        for t in p.types:
+            rows = per_type.get(t, [])
+            et = p.event_type(t)
+            for row, date in zip(rows, _dates(chooser, segment, len(rows)), strict=True):
+                record = _complete(et, row, p.used_fields[t], chooser)
+                order += 1
+                out.append((date, order, _record(et, date, record, as_text, chooser)))
     out.sort(key=lambda x: (x[0], x[1]))
     return [r for _, _, r in out]
+
+
+@attrs.frozen
+class _Days:
+    """A duration the indicator reads: its dates are set from it (None: one of them left out)."""
+
+    days: int | None
 
 
 def _complete(et: m.EventType, row: dict[str, Any], used: set[str], chooser: _Chooser) -> dict[str, Any]:
     """The fields the indicator does not read, filled with valid values (optional ones may be left out)."""
     full = dict(row)
     for decl in et.fields:
+        if decl.duration is not None and decl.name in used:
+            found = full.get(decl.name)
+            full[decl.name] = _Days(None if found is None else int(found))
+            continue
         if decl.name in full:
             continue
         if decl.duration is not None:  # computed by the evaluator from two dates, never read
@@ -1873,9 +2400,11 @@ def _record(
     if end is not None:
         record["fin"] = _date_text(end, chooser) if as_text else end
     for decl in et.fields:
+        if decl.duration is not None:  # computed by the evaluator, never given
+            continue
         value = fields.get(decl.name)
         if value is None:
-            if chooser.flag() and decl.duration is None:
+            if chooser.flag():
                 record[decl.name] = "" if as_text else None
             continue
         record[decl.name] = _as_text(decl, value, chooser) if as_text else value
@@ -1885,24 +2414,71 @@ def _record(
 def _durations_in_order(
     et: m.EventType, date: dt.date, fields: dict[str, Any], chooser: _Chooser
 ) -> dict[str, Any]:
-    """Dates a duration field is computed from, in order (the evaluator rejects an end before its
-    start); an event whose duration runs to its end (`fin`) may get one."""
+    """The dates a duration field is computed from: set from the duration when the indicator
+    reads it (`_Days`), else merely in order (the evaluator rejects an end before its start); an
+    event whose duration runs to its end (`fin`) may get one."""
     out = dict(fields)
     for decl in et.fields:
         span = decl.duration
         if span is None:
             continue
-        start = date if span.start == "date" else out.get(span.start)
-        end = date if span.end == "date" else out.get(span.end)
-        if span.end == "fin" and end is None and chooser.flag():
+        wanted = out.pop(decl.name, None)
+        if isinstance(wanted, _Days):
+            _set_duration(out, span, date, wanted.days, et)
+            continue
+        start = date if span.start == "date" else out.get(_slot_of(span.start))
+        end = date if span.end == "date" else out.get(_slot_of(span.end))
+        if span.end in ("fin", "end") and end is None and chooser.flag():
             end = out["fin"] = (start or date) + dt.timedelta(days=chooser.integer(0, 40))
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             later = start + dt.timedelta(days=chooser.integer(0, 40))
             if span.end == "date":  # the event's own date ends it: move the start back instead
-                out[span.start] = date - dt.timedelta(days=chooser.integer(0, 40))
+                out[_slot_of(span.start)] = date - dt.timedelta(days=chooser.integer(0, 40))
             else:
-                out[span.end] = later
+                out[_slot_of(span.end)] = later
     return out
+
+
+def _slot_of(name: str) -> str:
+    """Where a date of a duration sits in the fields: the end of the event is `fin`."""
+    return "fin" if name in ("fin", "end") else name
+
+
+def _set_duration(
+    out: dict[str, Any], span: m.Duration, date: dt.date, days: int | None, et: m.EventType
+) -> None:
+    """The two dates of a duration so that the evaluator computes `days` (None: one date left out)."""
+    if days is None:
+        for name in (span.end, span.start):
+            if _blankable(et, name):
+                out[_slot_of(name)] = None
+                return
+        return
+    if span.start == "date":
+        out[_slot_of(span.end)] = _shifted(date, days, span.working, 1)
+    elif span.end == "date":
+        out[_slot_of(span.start)] = _shifted(date, days, span.working, -1)
+    else:
+        out[_slot_of(span.start)] = date
+        out[_slot_of(span.end)] = _shifted(date, days, span.working, 1)
+
+
+def _shifted(day: dt.date, days: int, working: bool, direction: int) -> dt.date:
+    """The date `days` days (or working days) after `day` (before it, direction -1), as
+    durations.days_between counts them: working days after the first date, up to the second."""
+    if not working:
+        return day + dt.timedelta(days=direction * days)
+    found, count = day, 0
+    step = dt.timedelta(days=direction)
+    while count < days:
+        if direction < 0 and is_working_day(found):
+            count += 1
+        found += step
+        if direction > 0 and is_working_day(found):
+            count += 1
+    start, end = (day, found) if direction > 0 else (found, day)
+    assert days_between(start, end, True) == days
+    return found
 
 
 def _build(
@@ -1915,12 +2491,13 @@ def _build(
     as_text: bool = False,
 ) -> _Built:
     buckets = _buckets(p, window)
-    solvers, assigns = _solve_buckets(p, buckets, window, want, chooser)
+    chain = _solve_chain(p, buckets, window, want, chooser)
     if not want and p.indicator.deadline is not None and not chooser.deterministic and chooser.flag():
-        _move_late(p, solvers, assigns)
-    has_data = _ensure_data(p, solvers, assigns)
-    truths = [s.truth(a) for s, a in zip(solvers, assigns, strict=True)]
-    status = _overall(truths, has_data)
+        _move_late(p, chain)
+    _ensure_data(p, chain)
+    model = chain.model()
+    statuses = _period_statuses(p, model, window)
+    status = _overall(p, statuses, model.size(p.types) > 0)
     if want and status is not Status.MET:
         if not p.types:
             raise UnsatisfiableError(
@@ -1930,35 +2507,40 @@ def _build(
             f"« {p.indicator.id} » ne peut pas être atteint avec des données : "
             "tout événement de ses types le fait manquer"
         )
-    records = _records(p, solvers, assigns, chooser, as_text)
+    if not want and status not in (Status.NOT_MET, Status.NO_DATA):
+        raise UnsatisfiableError(f"« {p.indicator.id} » : aucun flux construit ne le rend manqué")
+    records = _records(p, chain, chooser, as_text)
     if noise:
         records = _with_noise(p, window, records, chooser, as_text)
-    return _Built(records, truths, status)
+    return _Built(records, statuses, status)
 
 
-def _move_late(p: _Problem, solvers: list[_Solver], assigns: list[dict[VarKey, float]]) -> None:
+def _move_late(p: _Problem, chain: _Chain) -> None:
     """Missing by lateness: the events that would meet the target, dated after the deadline."""
     deadline = p.indicator.deadline
     assert deadline is not None
+    if p.sequential:
+        return
     try:
-        _, met = _solve_buckets(p, [s.bucket for s in solvers], solvers[0].window, True, _Chooser())
+        met = _solve_chain(p, [s.bucket for s in chain.solvers], chain.window, True, _Chooser())
     except UnsatisfiableError:
         return
-    for i, solver in enumerate(solvers):
+    for i, solver in enumerate(chain.solvers):
         segments = solver.bucket.segments
         late = [s for s, seg in enumerate(segments) if seg.start > deadline]
         if not late:
             continue
         last = late[-1]
-        trial = dict(met[i])
+        trial = dict(met.assigns[i])
         for key in list(trial):
             if key[0] == "n" and key[-1] != last and segments[key[-1]].end <= deadline:
                 moved = trial[key]
                 trial[key] = 0.0
                 target = (*key[:-1], last)
                 trial[target] = min(trial.get(target, 0.0) + moved, float(N_CAP))
-        if solver.truth(trial) is False:
-            assigns[i] = trial
+        if all(v is False for v in solver.verdicts(trial)):
+            chain.assigns[i] = trial
+    chain.rebuild()
 
 
 def _with_noise(
@@ -2039,29 +2621,47 @@ def _same(a: Goal, b: Goal) -> bool:
     return a[0] is b[0] and a[2] == b[2] and a[3] == b[3]
 
 
-def _focus(solver: _Solver) -> tuple[Goal, list[Goal]]:
-    """The threshold to probe (the first comparison) and goals that let it decide the verdict.
+def _focus(solver: _Solver, key: int) -> tuple[Goal, list[Goal]]:
+    """The threshold to probe in period `key` (the first comparison) and goals that let it
+    decide the verdict.
 
     Of the ways to make the expression true or false that involve the threshold, the one that
     fixes the most other atoms: `a et b` holds `b` true, `a ou b` holds `b` false.
     """
-    ways = solver.alternatives(True) + solver.alternatives(False)
+    p = solver.p
+    ways = [
+        sorted(_alternatives(p, p.expr, want, p.own, key, solver.window), key=len) for want in (True, False)
+    ]
+    present = _presence(p, key)
+    all_ways = ways[0] + ways[1]
     seen: list[Goal] = []
-    for goals in ways:
+    for goals in all_ways:
         for goal in goals:
             if not any(_same(goal, g) for g in seen):
                 seen.append(goal)
-    seen.sort(key=lambda g: 0 if isinstance(g[0], m.Compare | m.Between) else 1)
+    seen.sort(key=lambda g: 0 if isinstance(g[0], m.Compare | m.Between | m.Trend) else 1)
     for focus in seen:
         best: list[Goal] | None = None
-        for goals in ways:
+        for goals in all_ways:
             if any(_same(g, focus) for g in goals):
                 others = [g for g in goals if not _same(g, focus)]
                 if best is None or len(others) > len(best):
                     best = others
         if best is not None:
-            return focus, best
-    raise ValueError(f"« {solver.p.indicator.id} » n'a pas de seuil à encadrer")
+            return focus, present + best
+    raise ValueError(f"« {p.indicator.id} » n'a pas de seuil à encadrer")
+
+
+def _presence(p: _Problem, key: int) -> list[Goal]:
+    """Goals that give the period its measurements: a value for every `dernier(…)` it reads."""
+    return [
+        (m.Compare(m.Comparator.GE, attrs.evolve(agg, fn=m.AggregateFn.COUNT), m.Number(1.0)), True, ctx, key)
+        for agg, ctx in p.latest
+    ]
+
+
+def _two_sided(atom: m.Expr) -> bool:
+    return isinstance(atom, m.Between) or (isinstance(atom, m.Trend) and atom.direction == "stable")
 
 
 def _threshold_points(
@@ -2069,7 +2669,7 @@ def _threshold_points(
 ) -> tuple[dict[str, dict[VarKey, float]], bool] | None:
     """Assignments below, at and above the atom's thresholds (exactly at them when possible)."""
     fallback: tuple[dict[str, dict[VarKey, float]], bool] | None = None
-    between = isinstance(focus[0], m.Between)
+    between = _two_sided(focus[0])
     names: list[tuple[str | None, str, str | None]] = (
         [("below_low", "at_low", None), (None, "at_high", "above_high")]
         if between
@@ -2151,55 +2751,105 @@ def _holds_above(atom: m.Expr, j: int) -> bool:
     """Whether the atom holds above its j-th threshold (`>=`, `>`, the low bound of `entre`)."""
     if isinstance(atom, m.Compare):
         return atom.op not in (m.Comparator.LE, m.Comparator.LT)
+    if isinstance(atom, m.Trend):
+        return atom.direction == "up" or (atom.direction == "stable" and j == 0)
     return not (isinstance(atom, m.Between) and j == 1)
 
 
 def _threshold(p: _Problem, window: m.PlanPeriod, chooser: _Chooser, as_text: bool) -> Threshold:
+    error: UnsatisfiableError | None = None
+    for seed in _seeds(p, True, window, chooser):
+        try:
+            return _threshold_once(p, window, chooser, as_text, seed)
+        except UnsatisfiableError as exc:
+            error = error or exc
+    assert error is not None
+    raise error
+
+
+def _threshold_once(
+    p: _Problem, window: m.PlanPeriod, chooser: _Chooser, as_text: bool, seed: float | None
+) -> Threshold:
     buckets = _buckets(p, window)
-    per_bucket: list[tuple[_Solver, Goal, dict[str, dict[VarKey, float]], bool]] = []
+    judged_in = [[k for k in b.keys if k not in b.free] for b in buckets]
+    if any(len(keys) > 1 for keys in judged_in):
+        raise ValueError(
+            f"« {p.indicator.id} » fait référence à un indicateur jugé sur des périodes plus longues : "
+            "around_threshold n'encadre pas son seuil (meeting et missing construisent ses flux)"
+        )
+    first = next((i for i, keys in enumerate(judged_in) if keys), None)
+    if first is None:
+        raise UnsatisfiableError(f"« {p.indicator.id} » n'a aucune période jugée dans la fenêtre")
+    probe = _Solver(p, buckets[first], window, _Chooser())
+    atom = _focus(probe, judged_in[first][0])[0][0]
+    order = ["below_low", "at_low", "at_high", "above_high"] if _two_sided(atom) else ["below", "at", "above"]
+    chains = {position: _Chain(p, window) for position in order}
+    exact = {position: True for position in order}
     cache: dict[tuple[Any, ...], tuple[dict[str, dict[VarKey, float]], bool]] = {}
-    between = False
-    for bucket in buckets:
-        solver = _Solver(p, bucket, window, chooser)
-        focus, others = _focus(solver)
-        between = isinstance(focus[0], m.Between)
+    focus_of_first: Goal | None = None
+    for bucket, judged in zip(buckets, judged_in, strict=True):
+        if not judged:  # a trend's baseline period: the same construction below, at and above
+            for position in order:
+                chain = chains[position]
+                solver = _Solver(p, bucket, window, chooser, chain.prior(), seed)
+                found = _solve_bucket(solver, solver.alternatives(True), True, chooser)
+                if found is None:
+                    raise UnsatisfiableError(
+                        f"« {p.indicator.id} » : période de référence {bucket.label} impossible"
+                    )
+                chain.add(solver, found)
+            continue
         shape = _shape(p, bucket)
-        if shape in cache and (chooser.deterministic or chooser.flag()):
-            points, exact = cache[shape]  # a period like an earlier one: the same construction
-        else:
-            bases = list(_baselines(p, solver.variables, chooser, wide=True))
-            found = _threshold_points(solver, focus, others, bases)
-            if found is None:
-                raise ValueError(
-                    f"« {p.indicator.id} » : aucun flux ne franchit le seuil pour la période {bucket.label}"
-                )
-            points, exact = found
-            cache[shape] = (points, exact)
-        per_bucket.append((solver, focus, points, exact))
+        for position in order:
+            chain = chains[position]
+            if (
+                not p.sequential
+                and shape in cache
+                and (chooser.deterministic or chooser.flag() or position != order[0])
+            ):
+                points, is_exact = cache[shape]  # a period like an earlier one: the same construction
+                solver = _Solver(p, bucket, window, chooser, chain.prior(), seed)
+            else:
+                solver = _Solver(p, bucket, window, chooser, chain.prior(), seed)
+                focus, others = _focus(solver, judged[0])
+                if focus_of_first is None:
+                    focus_of_first = focus
+                bases = list(_baselines(p, solver.variables, chooser, wide=True))
+                found_points = _threshold_points(solver, focus, others, bases)
+                if found_points is None:
+                    raise UnsatisfiableError(
+                        f"« {p.indicator.id} » : aucun flux ne franchit le seuil pour la période {bucket.label}"
+                    )
+                points, is_exact = found_points
+                cache[shape] = (points, is_exact)
+            exact[position] = exact[position] and is_exact
+            chain.add(solver, dict(points[position]))
+    assert focus_of_first is not None
+    atom, _, ctx, key = focus_of_first
     cases = []
-    order = ["below_low", "at_low", "at_high", "above_high"] if between else ["below", "at", "above"]
     for position in order:
-        solvers = [s for s, _, _, _ in per_bucket]
-        assigns = [dict(points[position]) for _, _, points, _ in per_bucket]
-        has_data = _ensure_data(p, solvers, assigns)
-        truths = [s.truth(a) for s, a in zip(solvers, assigns, strict=True)]
-        focus = per_bucket[0][1]
-        atom, _, ctx, key = focus
-        model = solvers[0].model(assigns[0])
+        chain = chains[position]
+        _ensure_data(p, chain)
+        model = chain.model()
+        statuses = _period_statuses(p, model, window)
         _, _, measured, target = _measure(model, atom, ctx, key)
-        if isinstance(atom, m.Between) and position in ("at_high", "above_high"):
-            target = model.value(atom.high, ctx, key)
-        exact = all(e for _, _, _, e in per_bucket) or position not in ("at", "at_low", "at_high")
+        if position in ("at_high", "above_high"):
+            if isinstance(atom, m.Between):
+                target = model.value(atom.high, ctx, key)
+            elif isinstance(atom, m.Trend):
+                lines = _trend_lines(atom, model.baseline(atom, ctx, key))
+                target = lines[-1] if lines else None
+        judged_statuses = [s for _, s, partial in statuses if s is not Status.MONITORED and not partial]
         cases.append(
             ThresholdCase(
                 position,  # type: ignore[arg-type]
                 _LABELS[position],
-                _records(p, solvers, assigns, chooser, as_text),
-                all(t is True for t in truths),
-                _overall(truths, has_data),
-                None if measured is None else float(measured),
-                None if target is None else float(target),
-                exact,
+                _records(p, chain, chooser, as_text),
+                bool(judged_statuses) and all(s is Status.MET for s in judged_statuses),
+                _overall(p, statuses, model.size(p.types) > 0),
+                None if measured is None or isinstance(measured, bool) else float(measured),
+                None if target is None or isinstance(target, bool) else float(target),
+                exact[position] or position not in ("at", "at_low", "at_high"),
             )
         )
     return Threshold(p.indicator.id, tuple(cases))
