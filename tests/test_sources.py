@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import indicateurs
 from indicateurs import Status
@@ -597,3 +600,121 @@ def test_reading_a_large_csv_does_not_hold_rows(tmp_path: Path) -> None:
     assert (n, last) == (rows, rows + 1)
     assert peak < 3_000_000, f"pic mémoire {peak} octets"
     assert elapsed < 60
+
+
+# ---------------------------------------------------------------------------- row numbering, shared
+
+
+def _kinds(rows: list[Any]) -> list[tuple[int, Any]]:
+    """Each row as (number, record or reason) for comparisons across readers."""
+    out: list[tuple[int, Any]] = []
+    for number, item in rows:
+        reason = getattr(item, "reason", None) or getattr(item, "code", None)
+        out.append((number, reason if reason is not None else dict(item)))
+    return out
+
+
+def test_csv_and_xlsx_number_rows_alike_and_jsonl_by_line(tmp_path: Path) -> None:
+    """Leading blank rows, the header, blank rows between data rows, a row with a value past the
+    header, blank rows at the end: one numbering for the CSV and XLSX readers, as a spreadsheet
+    shows it; JSON Lines has no header and numbers its lines."""
+    table: list[list[str]] = [
+        [],  # 1
+        ["date", "type", "participants", "public"],  # 2: the header
+        ["2023-03-01", "formation", "12", "Élus"],  # 3
+        [],  # 4: ignored
+        ["", "", "", ""],  # 5: ignored
+        ["2023-03-02", "formation", "2", ""],  # 6
+        ["2023-03-03", "formation", "1", "", "note"],  # 7: a value past the header
+        [],  # 8: the end of the file, not a row
+    ]
+    first = {"date": "2023-03-01", "type": "formation", "participants": "12", "public": "Élus"}
+    second = {"date": "2023-03-02", "type": "formation", "participants": "2", "public": ""}
+    expected = [(3, first), (4, "ligne_vide"), (5, "ligne_vide"), (6, second), (7, "colonnes_en_trop")]
+    csv_path = write_text(tmp_path / "a.csv", [";".join(row) for row in table])
+    xlsx_path = _workbook(tmp_path / "a.xlsx", [[cell or None for cell in row] for row in table])
+    assert _kinds(list(read_csv(csv_path).rows())) == expected
+    assert _kinds(list(read_xlsx(xlsx_path).rows())) == [
+        (n, {k: (v or None) for k, v in item.items()} if isinstance(item, dict) else item)
+        for n, item in expected
+    ]  # a workbook's empty cells are None
+    lines = ["", json.dumps(first), "", "  ", json.dumps(second), "", ""]
+    jsonl_path = tmp_path / "a.jsonl"
+    jsonl_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _kinds(list(read_jsonl(jsonl_path).rows())) == [
+        (1, "ligne_vide"),
+        (2, first),
+        (3, "ligne_vide"),
+        (4, "ligne_vide"),
+        (5, second),
+    ]
+
+
+def test_csv_rows_with_an_empty_first_cell_are_data_rows(tmp_path: Path) -> None:
+    """A blank row is one whose cells are all blank, whatever its first cell says."""
+    lines = [
+        "id;date;type;participants",
+        ";2023-03-01;formation;4",
+        "  ;2023-03-02;formation;5",
+        " ; ;\t; ",
+        "x;2023-03-03;formation;6",
+    ]
+    rows = _kinds(list(read_csv(write_text(tmp_path / "a.csv", lines)).rows()))
+    assert [(n, item if isinstance(item, str) else item["participants"]) for n, item in rows] == [
+        (2, "4"),
+        (3, "5"),
+        (4, "ligne_vide"),
+        (5, "6"),
+    ]
+    assert rows[1][1]["id"] == "  "  # cells are given as written
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_header_warnings_point_at_the_line_that_reads_the_source(tmp_path: Path, suffix: str) -> None:
+    table = [["type", "date", "type"], ["formation", "2023-03-01", "x"]]
+    if suffix == ".csv":
+        path = write_text(tmp_path / "a.csv", [";".join(row) for row in table])
+    else:
+        path = _workbook(tmp_path / "a.xlsx", table)
+    source = open_file_source(path)
+    with pytest.warns(SourceWarning, match="donnent toutes deux « type »") as caught:
+        rows = list(source.rows())
+    assert [Path(w.filename).name for w in caught] == [Path(__file__).name]
+    assert rows == [(2, {"type": "formation", "date": "2023-03-01", "type (2)": "x"})]
+    assert len(source.warnings) == 1
+
+
+_CELL = st.text(alphabet="ab \t", max_size=3)
+
+
+@pytest.mark.filterwarnings("ignore::indicateurs.sources.SourceWarning")  # headers without type or date
+@given(
+    lead=st.integers(0, 2),
+    width=st.integers(1, 4),
+    grid=st.lists(st.lists(_CELL, min_size=1, max_size=6), max_size=12),
+)
+def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(
+    lead: int, width: int, grid: list[list[str]]
+) -> None:
+    """Any layout of blank, short, long and ordinary rows: each row keeps its line number; blank
+    rows count as ignored only before a data row; short rows are truncated, long rows with a
+    value past the header have too many columns, empty cells past the header are dropped."""
+    names = [f"c{i}" for i in range(width)]
+    lines = [""] * lead + [";".join(names)] + [";".join(row) for row in grid]
+    expected: list[tuple[int, Any]] = []
+    waiting: list[int] = []
+    for number, row in enumerate(grid, start=lead + 2):
+        if not "".join(row).strip():
+            waiting.append(number)
+            continue
+        expected += [(n, "ligne_vide") for n in waiting]
+        waiting = []
+        if len(row) < width:
+            expected.append((number, "ligne_tronquee"))
+        elif "".join(row[width:]).strip():
+            expected.append((number, "colonnes_en_trop"))
+        else:
+            expected.append((number, dict(zip(names, row[:width], strict=False))))
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_text(Path(folder) / "a.csv", lines)
+        assert _kinds(list(read_csv(path, delimiter=";").rows())) == expected

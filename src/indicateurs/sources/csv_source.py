@@ -163,16 +163,20 @@ class CsvSource:
                 try:
                     for cells in reader:
                         number += 1
-                        joined = "".join(cells)
-                        if not joined or joined.isspace():
-                            blanks += 1
-                            continue
+                        # A value in the first cell: not a blank row (the usual case, no join).
+                        if not (cells and cells[0].strip()):
+                            joined = "".join(cells)
+                            if not joined or joined.isspace():
+                                blanks += 1
+                                continue
                         if blanks:
                             yield from blank_rows(number, blanks)
                             blanks = 0
-                        if DECODE_ERRORS[0] != errors_before and "\ufffd" in joined:
-                            yield number, RowProblem("encodage", joined[:80])
-                            continue
+                        if DECODE_ERRORS[0] != errors_before:
+                            joined = "".join(cells)
+                            if "\ufffd" in joined:
+                                yield number, RowProblem("encodage", joined[:80])
+                                continue
                         if len(cells) != width:
                             if len(cells) < width:
                                 yield number, RowProblem("ligne_tronquee", _width_detail(cells, width))
@@ -181,7 +185,8 @@ class CsvSource:
                                 yield number, RowProblem("colonnes_en_trop", _width_detail(cells, width))
                                 continue
                             cells = cells[:width]
-                        record: dict[str, Any] = dict(zip(keys, cells, strict=True))
+                        # As wide as the keys now: zip's strict check would test it again on every row.
+                        record: dict[str, Any] = dict(zip(keys, cells, strict=False))
                         if finish is None:
                             yield number, record
                         else:
