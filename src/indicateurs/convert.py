@@ -109,18 +109,41 @@ def _to_int(value: object) -> int:
     raise ConversionError("entier_invalide", value)
 
 
+# A percent sign at the end of a cell, after any spaces (no-break ones too): `66 %`, `66%`.
+_PERCENT_SIGN = re.compile(r"[\s\u00a0\u202f]*%[\s\u00a0\u202f]*$")
+
+
 def _to_float(value: object) -> float:
+    """A decimal field: `7,5`, `1 234,5`, `1.234,5`; a cell in percent (`66 %`) is refused, the
+    plan not saying what a percentage means for this field (see `_to_percent`)."""
+    if isinstance(value, str) and _PERCENT_SIGN.search(value) and value.strip() != "%":
+        raise ConversionError("pourcentage_non_declare", value)
+    return _decimal(value, value)
+
+
+def _to_percent(value: object) -> float:
+    """A value declared in percent (`valeur mesurée … en %`): `66`, `66 %`, `66%` and `66,5 %`
+    are 66 and 66,5 percent, stored as the number of percent (the aggregates scale it to 0.66);
+    a bare number is in the declared unit too (`0,5` is 0,5 %)."""
+    if isinstance(value, str):
+        sign = _PERCENT_SIGN.search(value)
+        if sign is not None and sign.start() > 0:
+            return _decimal(value[: sign.start()], value)
+    return _decimal(value, value)
+
+
+def _decimal(value: object, raw: object) -> float:
     if isinstance(value, bool):
-        raise ConversionError("decimal_invalide", value)
+        raise ConversionError("decimal_invalide", raw)
     if isinstance(value, int | float):
         return float(value)
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     if text.count(",") == 1 and "." in text:  # 1.234,5 → 1234.5
         text = text.replace(".", "")
     try:
         return float(text.replace(",", "."))
     except ValueError:
-        raise ConversionError("decimal_invalide", value) from None
+        raise ConversionError("decimal_invalide", raw) from None
 
 
 def _to_bool(value: object) -> bool:
@@ -144,7 +167,7 @@ def field_converter(decl: FieldDecl) -> Callable[[Any], Any]:
     if kind is FieldKind.INTEGER:
         return _to_int
     if kind is FieldKind.DECIMAL:
-        return _to_float
+        return _to_percent if decl.percent else _to_float
     if kind is FieldKind.DATE:
         return parse_date
     if kind is FieldKind.BOOLEAN:

@@ -38,6 +38,12 @@ _REJECTIONS: dict[str, tuple[str, str]] = {
         "« {field} » doit être un nombre, pas « {value} »",
         "'{field}' must be a number, not '{value}'",
     ),
+    "pourcentage_non_declare": (
+        "« {field} » : « {value} » est un pourcentage, mais le plan ne déclare pas ce champ en % "
+        "(écrivez le nombre sans %, ou déclarez la valeur mesurée « en % »)",
+        "'{field}': '{value}' is a percentage, but the plan does not declare this field in % "
+        "(write the number without %, or declare the measured value 'in %')",
+    ),
     "booleen_invalide": (
         "« {field} » doit valoir oui ou non, pas « {value} »",
         "'{field}' must be yes or no, not '{value}'",

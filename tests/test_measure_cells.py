@@ -1,0 +1,214 @@
+"""Cells of measured values written with a percent sign (issue 8): `66 %`, `66%`, `66,5 %`,
+`66 %` with a no-break space.
+
+The rule: the plan's declaration says what a number means. In a value declared `en %`, a number
+is a number of percent, with or without its sign (`66 %` and `66` are both 66 %, compared with a
+target of `65 %` as 0.66); a bare `0,5` is 0,5 % as declared. In any other decimal field a
+percent sign is refused, row by row, with its reason: the plan does not say whether `75 %` of a
+score out of ten is 0.75 or 75, and the officer is told to declare the value `en %` or to write
+the number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import indicateurs
+from indicateurs.convert import ConversionError, FieldError, field_converter, field_reader
+from indicateurs.model import FieldDecl, FieldKind
+from indicateurs.results import PlanResult, Status
+from indicateurs.row_messages import row_message
+from indicateurs.sources import read_csv, read_jsonl, read_xlsx
+
+PLAN = """\
+plan « Enquêtes »
+période 2021 à 2024
+valeur mesurée sentiment « Habitants qui se sentent en sécurité » en %
+valeur mesurée score « Score de propreté (0 à 10) »
+
+indicateur sentiment_securite « 65 % des habitants se sentent en sécurité »
+  dernier(sentiment) >= 65 % par an
+indicateur score_proprete « Score de propreté d'au moins 7 »
+  dernier(score) au moins 7 par an
+"""
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+# (date, type, cell): the survey in every spelling, and a score written in percent (row 7).
+ROWS = [
+    ("2021-05-01", "sentiment", "66 %"),
+    ("2022-05-01", "sentiment", "64,5%"),
+    ("2023-05-01", "sentiment", f"70{NBSP}%"),
+    ("2024-05-01", "sentiment", "63"),
+    ("2023-03-01", "score", "7,5"),
+    ("2024-03-01", "score", "75 %"),
+]
+AS_OF = dt.date(2025, 1, 15)
+
+
+@pytest.fixture
+def plan_path(tmp_path: Path) -> Path:
+    path = tmp_path / "enquetes.plan"
+    path.write_text(PLAN, encoding="utf-8")
+    return path
+
+
+def write_csv(folder: Path) -> Path:
+    path = folder / "mesures.csv"
+    lines = ["type;date;valeur"] + [f"{kind};{date};{cell}" for date, kind, cell in ROWS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_jsonl(folder: Path) -> Path:
+    path = folder / "mesures.jsonl"
+    lines = [
+        json.dumps({"type": kind, "date": date, "valeur": cell}, ensure_ascii=False)
+        for date, kind, cell in ROWS
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_xlsx(folder: Path) -> Path:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["type", "date", "valeur"])
+    for date, kind, cell in ROWS:
+        sheet.append([kind, dt.date.fromisoformat(date), cell])
+    path = folder / "mesures.xlsx"
+    workbook.save(path)
+    return path
+
+
+def check(result: PlanResult, row: int = 7) -> None:
+    """`row`: the rejected score's row number, as the file shows it (a header line, or none)."""
+    survey = result.indicator("sentiment_securite")
+    # 66 %, 64,5 %, 70 %, 63 %: against 65 %, met, not met, met, not met.
+    assert [p.value for p in survey.periods] == pytest.approx([0.66, 0.645, 0.70, 0.63])
+    assert [p.status for p in survey.periods] == [Status.MET, Status.NOT_MET, Status.MET, Status.NOT_MET]
+    score = result.indicator("score_proprete")
+    assert [p.value for p in score.periods] == [None, None, 7.5, None]  # 2024: its row is rejected
+    assert [p.status for p in score.periods][2:] == [Status.MET, Status.NO_DATA]
+    (rejection,) = result.rejections
+    assert (rejection.row, rejection.code, rejection.field, rejection.value) == (
+        row,
+        "pourcentage_non_declare",
+        "valeur",
+        "75 %",
+    )
+    assert result.read == 6 and result.used == 5 and result.rejected == 1
+
+
+@pytest.mark.parametrize("write", [write_csv, write_jsonl, write_xlsx], ids=["csv", "jsonl", "xlsx"])
+def test_percent_cells_in_every_file_format(plan_path: Path, tmp_path: Path, write) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path)
+    reader = {".csv": read_csv, ".jsonl": read_jsonl, ".xlsx": read_xlsx}[path.suffix]
+    # The sixth record: line 7 under a header (CSV, the workbook), line 6 of the JSON Lines.
+    check(indicateurs.evaluate(plan_path, reader(path), as_of=AS_OF), 6 if path.suffix == ".jsonl" else 7)
+
+
+def test_numbers_in_a_workbook_follow_the_declared_unit(plan_path: Path, tmp_path: Path) -> None:
+    """Number cells (not text): 66 in a value declared in % is 66 %; 7.5 is a score of 7,5."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["type", "date", "valeur"])
+    sheet.append(["sentiment", dt.date(2023, 5, 1), 66])
+    sheet.append(["score", dt.date(2023, 3, 1), 7.5])
+    workbook.save(tmp_path / "nombres.xlsx")
+    result = indicateurs.evaluate(plan_path, read_xlsx(tmp_path / "nombres.xlsx"), as_of=AS_OF)
+    assert result.indicator("sentiment_securite").periods[2].value == pytest.approx(0.66)
+    assert result.indicator("score_proprete").periods[2].value == 7.5
+    assert not result.rejections
+
+
+def test_the_sql_engine_agrees(plan_path: Path, tmp_path: Path) -> None:
+    """DuckDB does not settle `66 %` itself: it hands the row to the same Python rule."""
+    pytest.importorskip("duckdb")
+    from indicateurs.sql import evaluate_duckdb
+
+    path = write_csv(tmp_path)
+    by_files = indicateurs.evaluate(plan_path, read_csv(path), as_of=AS_OF)
+    check(by_files)
+    by_sql = evaluate_duckdb(plan_path, [path], as_of=AS_OF)
+    assert by_sql.to_dict()["tree"] == by_files.to_dict()["tree"]
+    assert [r.to_dict() for r in by_sql.rejections] == [r.to_dict() for r in by_files.rejections]
+
+
+def test_the_reason_tells_what_to_do() -> None:
+    fr = row_message("pourcentage_non_declare", "fr", field="valeur", value="75 %")
+    en = row_message("pourcentage_non_declare", "en", field="valeur", value="75 %")
+    assert fr.startswith(
+        "« valeur » : « 75 % » est un pourcentage, mais le plan ne déclare pas ce champ en %"
+    )
+    assert "« en % »" in fr
+    assert en.startswith("'valeur': '75 %' is a percentage, but the plan does not declare this field in %")
+
+
+PERCENT = FieldDecl("valeur", FieldKind.DECIMAL, percent=True)
+PLAIN = FieldDecl("valeur", FieldKind.DECIMAL)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("66", 66.0),
+        ("66 %", 66.0),
+        ("66%", 66.0),
+        ("66,5 %", 66.5),
+        ("66.5%", 66.5),
+        (f"66{NBSP}%", 66.0),
+        (f"66{NNBSP}%", 66.0),
+        (" 66 % ", 66.0),
+        ("0,5", 0.5),  # the declared unit: 0,5 %
+        ("0,5 %", 0.5),
+        (66, 66.0),
+        (0.66, 0.66),
+    ],
+)
+def test_a_value_declared_in_percent(cell: object, expected: float) -> None:
+    assert field_converter(PERCENT)(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["%", " % ", "66 %%", "% 66", "66 % 5", "soixante %"])
+def test_what_is_not_a_percentage(cell: str) -> None:
+    with pytest.raises(ConversionError) as caught:
+        field_converter(PERCENT)(cell)
+    assert caught.value.code == "decimal_invalide"
+
+
+@pytest.mark.parametrize("cell", ["75 %", "75%", f"7,5{NBSP}%", "0 %"])
+def test_a_percentage_where_the_plan_declares_none(cell: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        field_reader(PLAIN)(cell)
+    assert (caught.value.code, caught.value.field, caught.value.value) == (
+        "pourcentage_non_declare",
+        "valeur",
+        cell,
+    )
+    assert field_converter(PLAIN)("7,5") == 7.5  # without its sign, the number is read
+
+
+@given(
+    number=st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False, allow_infinity=False),
+    comma=st.booleans(),
+    space=st.sampled_from(["", " ", NBSP, NNBSP]),
+)
+def test_the_sign_never_changes_the_number(number: object, comma: bool, space: str) -> None:
+    """In a value declared in %, `N %` is N whatever its spelling, and equal to `N` alone."""
+    text = str(number).replace(".", ",") if comma else str(number)
+    convert = field_converter(PERCENT)
+    assert convert(f"{text}{space}%") == convert(text) == pytest.approx(float(str(number)))
+    with pytest.raises(ConversionError):
+        field_converter(PLAIN)(f"{text}{space}%")
