@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 import attrs
 
@@ -496,7 +495,7 @@ def indicator_details(ind: IndicatorResult, lang: Lang) -> Details | None:
     baseline (the period it comes from, computed or declared), change and direction, its
     units at the count, its duration figures, the reference values it used."""
     with_data = [(i, p) for i, p in enumerate(ind.periods) if p.status is not Status.NO_DATA]
-    judged = [(i, p) for i, p in with_data if _cut(p) is None]  # a cut period is not judged
+    judged = [(i, p) for i, p in with_data if p.partial is None]  # a cut period is not judged
     if not with_data:
         return None
     index, period = (judged or with_data)[-1]
@@ -680,7 +679,7 @@ def partial_lines(ind: IndicatorResult, lang: Lang) -> tuple[str, ...]:
     sep = colon(lang)
     lines = []
     for p in ind.periods:
-        cover = _cut(p)
+        cover = p.partial
         if cover is None:
             continue
         start, end = format_date(p.start, lang), format_date(p.end, lang)
@@ -688,9 +687,3 @@ def partial_lines(ind: IndicatorResult, lang: Lang) -> tuple[str, ...]:
         text = word("partial", lang, sep=sep, start=start, end=end, days=days, of=of)
         lines.append(f"{period_label(p.label, lang)}{sep}{text}")
     return tuple(lines)
-
-
-def _cut(period: PeriodResult) -> Any:
-    """The whole calendar period of a period the plan's window cuts (`PeriodResult.partial`,
-    None when complete; results written before partial periods were marked have no such field)."""
-    return getattr(period, "partial", None)
