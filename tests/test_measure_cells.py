@@ -212,3 +212,17 @@ def test_the_sign_never_changes_the_number(number: object, comma: bool, space: s
     assert convert(f"{text}{space}%") == convert(text) == pytest.approx(float(str(number)))
     with pytest.raises(ConversionError):
         field_converter(PLAIN)(f"{text}{space}%")
+
+
+def test_explanations_show_the_percent(plan_path: Path, tmp_path: Path) -> None:
+    from indicateurs.explain import explain
+
+    plan = indicateurs.load_plan(plan_path)
+    path = write_csv(tmp_path)
+    french = explain(plan, "sentiment_securite", [read_csv(path)], AS_OF, "fr").render("fr")
+    assert f"compté (valeur = 66{NBSP}%)" in french and f"compté (valeur = 64,5{NBSP}%)" in french
+    english = explain(plan, "sentiment_securite", [read_csv(path)], AS_OF, "en").render("en")
+    assert "counted (valeur = 64.5%)" in english
+    score = explain(plan, "score_proprete", [read_csv(path)], AS_OF, "fr").render("fr")
+    (counted,) = [line for line in score.splitlines() if "compté (valeur = " in line]
+    assert "%" not in counted  # a score is not in %: the number alone

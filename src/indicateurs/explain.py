@@ -200,7 +200,7 @@ def _judge_row(
         if agg.field is not None and event.fields.get(agg.field) is None:
             reasons.append(f"« {agg.field} » vide" if fr else f"'{agg.field}' empty")
             continue
-        value = "" if agg.field is None else f" ({agg.field} = {_show(event.fields.get(agg.field))})"
+        value = "" if agg.field is None else f" ({agg.field} = {_shown_field(event, agg, plan, fr)})"
         return True, ("compté" if fr else "counted") + value
     return False, "; ".join(dict.fromkeys(reasons)) or ("non concerné" if fr else "not concerned")
 
@@ -257,6 +257,16 @@ def _leaf_text(expr: m.Expr) -> str:
         case m.Boolean(value=b):
             return "vrai" if b else "faux"
     return "…"
+
+
+def _shown_field(event: Event, agg: m.Aggregate, plan: m.Plan, fr: bool) -> str:
+    """A counted value; one declared in % with its sign, as reports write it: `66,5 %`, `66.5%`."""
+    assert agg.field is not None
+    value = event.fields.get(agg.field)
+    decl = plan.event_types[agg.event_type].field(agg.field)
+    if decl is None or not decl.percent or not isinstance(value, float):
+        return _show(value)
+    return (_show(value).replace(".", ",") + "\u00a0%") if fr else f"{_show(value)}%"
 
 
 def _show(value: Any) -> str:
