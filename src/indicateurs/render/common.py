@@ -198,13 +198,18 @@ def format_period(start: dt.date, end: dt.date, lang: Lang) -> str:
     return f"{format_date(start, lang)} – {format_date(end, lang)}"
 
 
+def percent_sign(lang: Lang) -> str:
+    """`66,5 %` in French (a no-break space before the sign), `66.5%` in English."""
+    return "\u00a0%" if lang == "fr" else "%"
+
+
 def format_percent(fraction: float, lang: Lang, *, signed: bool = False) -> str:
     """A fraction in percent: `66,5 %` (French, with a no-break space) or `66.5%`; `signed`
     writes a `+` before an increase (changes from a baseline)."""
     text = format_number(fraction * 100, lang, 1)
     if signed and not text.startswith("-") and text != "0":
         text = "+" + text
-    return text + ("\u00a0%" if lang == "fr" else "%")
+    return text + percent_sign(lang)
 
 
 _TREND_TARGET = re.compile(r"(?:en baisse|en hausse|stable)\b")
@@ -294,7 +299,7 @@ def _target_number(match: re.Match[str], lang: Lang) -> str:
         return text  # a year
     decimals = len(text.partition(",")[2])
     shown = format_number(float(text.replace(",", ".")), lang, max(decimals, 2))
-    return shown + (("\u00a0%" if lang == "fr" else "%") if percent else "")
+    return shown + (percent_sign(lang) if percent else "")
 
 
 def target_label(ind: IndicatorResult, lang: Lang) -> str:
@@ -574,12 +579,12 @@ _UNITS = re.compile(
     r"(?P<event>\w+)\.(?P<unit>\w+)(?:\s+(?:où|ou|where)\s+[^()]*?)?\s+(?:ayant|having)\s+(?P<threshold>[^()]+?)\s*\)",
     re.IGNORECASE,
 )
-_THRESHOLD_WORDS = (("au moins", "at least"), ("au plus", "at most"))
 
 
 def _threshold_text(text: str, lang: Lang) -> str:
     """`au moins 3` in the report's language, whatever the plan's keywords."""
-    for fr, en in _THRESHOLD_WORDS:
+    for key in ("at_least", "at_most"):
+        fr, en = _WORDS[key]
         text = re.sub(en if lang == "fr" else fr, fr if lang == "fr" else en, text, flags=re.IGNORECASE)
     return _FR_DECIMAL.sub(r"\1,\2", text) if lang == "fr" else _EN_DECIMAL.sub(r"\1.\2", text)
 
