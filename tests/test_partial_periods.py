@@ -12,15 +12,19 @@ its schema.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import indicateurs
 from indicateurs import PlanError, Status, load_plan
 from indicateurs import model as m
+from indicateurs.calendars import PeriodSpec
 from indicateurs.loader import analyse
 from indicateurs.reference import evaluate_reference
 from indicateurs.results import Coverage
@@ -310,3 +314,134 @@ def test_the_checker_warns_when_the_plan_cuts_an_indicators_periods() -> None:
         "trimestres",
         "exercices",
     ]
+
+
+# ---------------------------------------------------------------------------- properties
+
+_SPECS = [  # (the words after the target, the spec the evaluator follows), with `exercice avril`
+    ("par mois", PeriodSpec(m.PeriodUnit.MONTH)),
+    ("par trimestre", PeriodSpec(m.PeriodUnit.QUARTER)),
+    ("par semestre", PeriodSpec(m.PeriodUnit.SEMESTER)),
+    ("par an", PeriodSpec(m.PeriodUnit.YEAR)),
+    ("par année scolaire", PeriodSpec(m.PeriodUnit.YEAR, 9)),
+    ("par exercice", PeriodSpec(m.PeriodUnit.YEAR, 4)),
+    ("par mois cumulé", PeriodSpec(m.PeriodUnit.MONTH, 1, True)),
+    ("par trimestre cumulé", PeriodSpec(m.PeriodUnit.QUARTER, 1, True)),
+    ("par semestre cumulé", PeriodSpec(m.PeriodUnit.SEMESTER, 1, True)),
+]
+
+
+def _calendar_period(spec: PeriodSpec, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The whole calendar period of `spec` that ends with the period holding `day`, from
+    first principles: months, quarters and semesters of the calendar year, years starting in
+    the spec's month; a year to date starts on 1 January."""
+    months = {m.PeriodUnit.MONTH: 1, m.PeriodUnit.QUARTER: 3, m.PeriodUnit.SEMESTER: 6, m.PeriodUnit.YEAR: 12}
+    step = months[spec.unit]
+    if spec.start_month != 1:
+        year = day.year if day.month >= spec.start_month else day.year - 1
+        first = dt.date(year, spec.start_month, 1)
+        return first, dt.date(year + 1, spec.start_month, 1) - dt.timedelta(days=1)
+    first_month = (day.month - 1) // step * step + 1
+    start = dt.date(day.year, first_month, 1)
+    after = first_month + step
+    end = (dt.date(day.year + 1, 1, 1) if after > 12 else dt.date(day.year, after, 1)) - dt.timedelta(days=1)
+    return (dt.date(day.year, 1, 1) if spec.cumulative else start), end
+
+
+windows = st.tuples(st.dates(dt.date(2018, 1, 1), dt.date(2026, 12, 31)), st.integers(0, 1100)).map(
+    lambda pair: m.PlanPeriod(pair[0], pair[0] + dt.timedelta(days=pair[1]))
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(windows, st.sampled_from(_SPECS))
+def test_a_period_is_partial_exactly_when_the_window_does_not_cover_it(
+    window: m.PlanPeriod, spec_words: tuple[str, PeriodSpec]
+) -> None:
+    spec = spec_words[1]
+    found = spec.buckets(window)
+    assert found and found[0].start == window.start and found[-1].end == window.end
+    for b in found:
+        full = _calendar_period(spec, b.end)
+        assert (b.full_start, b.full_end) == full
+        assert (b.start, b.end) == (max(full[0], window.start), min(full[1], window.end))
+        assert b.partial == (not (window.start <= full[0] and full[1] <= window.end))
+    if not spec.cumulative:  # the periods tile the window, each day in the period of its key
+        for before, after in itertools.pairwise(found):
+            assert after.start == before.end + dt.timedelta(days=1)
+        for b in found:
+            assert spec.key_of(b.start) == spec.key_of(b.end) == b.key
+
+
+_TARGETS = [
+    "nombre(e) >= 2",
+    "somme(e.n) au plus 12",
+    "existe(e où n >= 5)",
+    "nombre(e) en baisse",
+    "somme(e.n) stable à ± 20 %",
+]
+
+
+@st.composite
+def _rows(draw: st.DrawFn, window: m.PlanPeriod) -> list[dict[str, object]]:
+    span = (window.end - window.start).days
+    out: list[dict[str, object]] = []
+    for _ in range(draw(st.integers(0, 30))):
+        day = window.start + dt.timedelta(days=draw(st.integers(0, span)))
+        out.append({"type": "e", "date": day.isoformat(), "n": draw(st.integers(0, 9))})
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    window=windows,
+    target=st.sampled_from(_TARGETS),
+    spec_words=st.sampled_from(_SPECS),
+    referred=st.sampled_from([None, *_SPECS]),
+    data=st.data(),
+)
+def test_the_verdict_never_depends_on_events_only_partial_periods_hold(
+    window: m.PlanPeriod,
+    target: str,
+    spec_words: tuple[str, PeriodSpec],
+    referred: tuple[str, PeriodSpec] | None,
+    data: st.DataObject,
+) -> None:
+    """Events on days that no complete period holds (of the indicator, or of the indicator it
+    refers to) change the values of partial periods only: never a judged status."""
+    words, spec = spec_words
+    head = (
+        f"période {window.start.isoformat()} à {window.end.isoformat()}\nexercice avril\n"
+        "événement e\n  n : entier\n"
+    )
+    if referred is None:
+        text = head + f"indicateur x « X »\n  {target} {words}\n"
+        specs = [spec]
+    else:  # x judges, on its own periods, another indicator's verdicts on theirs
+        text = head + f"indicateur y « Y »\n  {target} {referred[0]}\nindicateur x « X »\n  y {words}\n"
+        specs = [spec, referred[1]]
+    plan = load_plan(text)
+    complete = [(b.start, b.end) for s in specs for b in s.buckets(window) if not b.partial]
+
+    def held(day: str) -> bool:
+        date = dt.date.fromisoformat(day)
+        return any(start <= date <= end for start, end in complete)
+
+    rows = data.draw(_rows(window), label="rows")
+    extra = data.draw(_rows(window), label="extra")
+    kept = [r for r in rows if held(str(r["date"]))]
+    added = kept + [r for r in extra if not held(str(r["date"]))]
+    as_of = window.end + dt.timedelta(days=1)
+    results = [same_result(plan, r, as_of) for r in (rows, kept, added)]
+    judged = [
+        [(p.label, p.status) for p in res.indicator("x").periods if p.partial is None] for res in results
+    ]
+    statuses = [res.indicator("x").status for res in results]
+    if kept:  # (with no event left at all, the indicator has no data)
+        assert judged[0] == judged[1] == judged[2]
+        assert statuses[0] == statuses[1] == statuses[2]
+    for res in results:
+        for p, b in zip(res.indicator("x").periods, spec.buckets(window), strict=False):
+            assert (p.partial is not None) == b.partial
+            if b.partial and p.status is not Status.NO_DATA:
+                assert (p.status, p.reason) == (Status.NOT_EVALUABLE, PARTIAL)
