@@ -19,6 +19,12 @@ Ratios are against the first row of each table (the hand-written baseline), meas
 same process; each time is the best of --repeat runs, wall-clock and CPU time of this process
 (DuckDB works on several threads: its CPU time is not comparable). On a busy machine the CPU
 ratios are the steadier ones. Nothing here belongs in the test suite.
+
+    python benchmarks/bench_evaluate.py --against REV [--repeat 7]
+
+measures a change of the CSV reader instead: `indicateurs.evaluate(read_csv(...))` and the
+reader alone, with src/indicateurs/sources/csv_source.py as it was at git revision REV and as
+it is now, alternately in this process (same evaluator, same file), best of --repeat each.
 """
 
 from __future__ import annotations
@@ -26,9 +32,13 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import functools
 import gc
+import importlib.util
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -237,14 +247,70 @@ class Table:
         return wall / base_wall, cpu / base_cpu
 
 
+def module_at(revision: str, path: str, name: str) -> Any:
+    """`path` (under src/indicateurs/) as it was at a git revision, imported as `indicateurs.<name>`
+    so that its relative imports resolve against today's package."""
+    root = Path(__file__).resolve().parents[1]
+    text = subprocess.run(
+        ["git", "show", f"{revision}:src/indicateurs/{path}"], cwd=root, check=True, capture_output=True
+    ).stdout
+    folder = Path(tempfile.mkdtemp(prefix="indicateurs-bench-"))
+    (folder / Path(path).name).write_bytes(text)
+    spec = importlib.util.spec_from_file_location(f"indicateurs.{name}", folder / Path(path).name)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def against(revision: str, n: int, repeat: int) -> None:
+    """The CSV reader of `revision` against today's, alternately, in this process."""
+    old = module_at(revision, "sources/csv_source.py", "sources._csv_source_then")
+    plan = indicateurs.load_plan(synth.PLAN)
+    path = synth.csv_file(n)
+    readers = {revision: old.read_csv, "now": read_csv}
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU, {n:,} rows of {path}, best of {repeat}")
+
+    def evaluated(make: Any) -> Figures:
+        return run_indicateurs(plan, make(path, delimiter=","))
+
+    def read_only(make: Any) -> Figures:
+        for _ in make(path, delimiter=",").rows():
+            pass
+        return {}
+
+    if not same(evaluated(old.read_csv), evaluated(read_csv)):
+        raise SystemExit("the two readers give different figures")
+    for label, work in (
+        ("indicateurs.evaluate(read_csv(...))", evaluated),
+        ("read_csv(...).rows() alone", read_only),
+    ):
+        best: dict[str, Times] = {name: (float("inf"), float("inf")) for name in readers}
+        for _ in range(repeat):
+            for name, make in readers.items():
+                (wall, cpu), _ = best_of(1, functools.partial(work, make))
+                best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
+        (then_wall, then_cpu), (now_wall, now_cpu) = best[revision], best["now"]
+        print(
+            f"  {label:38} CPU {then_cpu:6.3f} s -> {now_cpu:6.3f} s ({now_cpu / then_cpu:.3f}x)"
+            f"   wall {then_wall:6.3f} s -> {now_wall:6.3f} s ({now_wall / then_wall:.3f}x)",
+            flush=True,
+        )
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} (on {os.cpu_count()} CPU)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--against", metavar="REV", help="the CSV reader of git revision REV against today's")
     args = parser.parse_args()
     n, repeat = args.events, args.repeat
+    if args.against:
+        against(args.against, n, repeat)
+        return
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU, {n:,} events, best of {repeat}")
     plan = indicateurs.load_plan(synth.PLAN)
     started = time.perf_counter()

@@ -11,14 +11,25 @@ Times: `load_plan(text)` (parse, assemble, checks: the plan an officer loads), t
 in the process apart (it also loads the grammar), then the best of --repeat; then
 `CompiledPlan` (slots and closures) and the generation of the evaluation pass. The target,
 < 0.3 s, is for `load_plan`. --profile prints where the time goes (cProfile).
+
+    python benchmarks/bench_plan_load.py --against REV [--repeat 15]
+
+measures a change of the parser instead: `load_plan` and `parse_statements` with
+src/indicateurs/parse.py as it was at git revision REV and as it is now, alternately in this
+process (one Lark parser for both), best of --repeat each.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
+import gc
+import importlib.util
 import pstats
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -91,6 +102,51 @@ def best_of(repeat: int, fn: object) -> tuple[float, float]:
     return wall, cpu
 
 
+def against(revision: str, text: str, repeat: int) -> None:
+    """`load_plan` with the parser of `revision` against today's, alternately, in this process."""
+    import indicateurs
+    from indicateurs import loader, parse
+
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(
+        ["git", "show", f"{revision}:src/indicateurs/parse.py"], cwd=root, check=True, capture_output=True
+    ).stdout
+    file = Path(tempfile.mkdtemp(prefix="indicateurs-bench-")) / "parse.py"
+    file.write_bytes(source)
+    spec = importlib.util.spec_from_file_location("indicateurs._parse_then", file)
+    assert spec is not None and spec.loader is not None
+    old = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(old)
+    old.parser = parse.parser  # type: ignore[attr-defined]  # one Lark parser (and grammar) for both
+    if old.parse_statements(text, "p") != parse.parse_statements(text, "p"):
+        raise SystemExit("the two parsers give different statements")
+    modules = {revision: old, "now": parse}
+
+    def load(module: object) -> None:
+        loader.parse_statements = module.parse_statements  # type: ignore[attr-defined]
+        indicateurs.load_plan(text)
+
+    def statements(module: object) -> None:
+        module.parse_statements(text, "p")  # type: ignore[attr-defined]
+
+    try:
+        for label, work in (("load_plan", load), ("parse_statements", statements)):
+            best = {name: (float("inf"), float("inf")) for name in modules}
+            for _ in range(repeat):
+                for name, module in modules.items():
+                    gc.collect()
+                    wall, cpu = best_of(1, functools.partial(work, module))
+                    best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
+            (then_wall, then_cpu), (now_wall, now_cpu) = best[revision], best["now"]
+            print(
+                f"  {label:18} CPU {then_cpu * 1e3:6.1f} ms -> {now_cpu * 1e3:6.1f} ms ({now_cpu / then_cpu:.3f}x)"
+                f"   wall {then_wall * 1e3:6.1f} ms -> {now_wall * 1e3:6.1f} ms ({now_wall / then_wall:.3f}x)",
+                flush=True,
+            )
+    finally:
+        loader.parse_statements = parse.parse_statements  # type: ignore[attr-defined]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -98,8 +154,15 @@ def main() -> None:
     parser.add_argument("--indicators", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--against", metavar="REV", help="the parser of git revision REV against today's")
     args = parser.parse_args()
     text = plan_text(args.indicators)
+    if args.against:
+        print(
+            f"{args.indicators} indicators, parse.py of {args.against} against today's, best of {args.repeat}"
+        )
+        against(args.against, text, args.repeat)
+        return
 
     started = time.perf_counter()
     import indicateurs
