@@ -233,6 +233,13 @@ def test_explanations_follow_the_indicators_periods() -> None:
     plan = indicateurs.load_plan(PLAN)
     text = explain(plan, "ateliers", [read_csv(DATA)], AS_OF, "fr").render("fr")
     assert "période 2019-2020 : 33 ligne(s) comptée(s)" in text  # a school year, September to August
+    assert (
+        "période 2018-2019 : 10 ligne(s) comptée(s), 0 non comptée(s) "
+        "(période partielle, non jugée : du 01/01/2019 au 31/08/2019 seulement)"
+    ) in text
+    assert "2019-2020 : 33 ligne(s) comptée(s), 0 non comptée(s)\n" in text
+    english = explain(plan, "ateliers", [read_csv(DATA)], AS_OF, "en").render("en")
+    assert "(partial period, not judged: 2024-09-01 to 2024-12-31 only)" in english
     text = explain(plan, "delai_mediation", [read_csv(DATA)], AS_OF, "fr").render("fr")
     assert "condition « délai <= 21 jours ouvrables » non vérifiée (délai = 24)" in text
     text = explain(plan, "quartiers_couverts", [read_csv(DATA)], AS_OF, "fr").render("fr")

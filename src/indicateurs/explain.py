@@ -39,6 +39,8 @@ class RowVerdict:
 class Explanation:
     indicator: m.Indicator
     rows: tuple[RowVerdict, ...]
+    # Periods the window cuts, by label: the dates it covers of them (shown, not judged).
+    partial: tuple[tuple[str, dt.date, dt.date], ...] = ()
 
     def render(self, lang: Lang | None = None) -> str:
         lang = lang or current_language()
@@ -53,9 +55,17 @@ class Explanation:
             by_period.setdefault(
                 verdict.period or ("hors période" if fr else "outside the period"), []
             ).append(verdict)
+        cut = {label: (start, end) for label, start, end in self.partial}
         for period, verdicts in by_period.items():
             counted = sum(1 for v in verdicts if v.counted)
             head = f"  {'période' if fr else 'period'} {period} : {counted} {'ligne(s) comptée(s)' if fr else 'row(s) counted'}, {len(verdicts) - counted} {'non comptée(s)' if fr else 'not counted'}"
+            if period in cut:
+                start, end = cut[period]
+                head += (
+                    f" (période partielle, non jugée : du {start:%d/%m/%Y} au {end:%d/%m/%Y} seulement)"
+                    if fr
+                    else f" (partial period, not judged: {start.isoformat()} to {end.isoformat()} only)"
+                )
             lines.append(head)
             for v in verdicts:
                 mark = "✔" if v.counted else "✘"
@@ -78,6 +88,7 @@ def explain(
     window = plan.period or m.PlanPeriod(dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31))
     spec = spec_of(ind, plan)
     labels = {b.key: b.label for b in spec.buckets(window)}
+    partial = tuple((b.label, b.start, b.end) for b in spec.buckets(window) if b.partial)
     conditions = {
         id(a): (compile_condition(a.where, plan.event_types[a.event_type]) if a.where is not None else None)
         for a in aggregates
@@ -153,7 +164,7 @@ def explain(
                 continue
             counted, reason = _judge_row(event, aggregates, conditions, plan, ind.deadline, fr)
             verdicts.append(RowVerdict(source.name, row, date, type_name, counted, reason, period))
-    return Explanation(ind, tuple(verdicts))
+    return Explanation(ind, tuple(verdicts), partial)
 
 
 def _aggregates(plan: m.Plan, ind: m.Indicator) -> list[m.Aggregate]:
