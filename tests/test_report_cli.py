@@ -168,3 +168,54 @@ def test_parse_day_and_year() -> None:
     assert parse_day("1.7.2023") == dt.date(2023, 7, 1)
     assert parse_day(" 2023-06-30 ") == dt.date(2023, 6, 30)
     assert parse_year("2024") == 2024
+
+
+# ---------------------------------------------------------------------------- --moteur
+
+
+def test_engine_duckdb_gives_the_python_report(activities: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from test_sql_helpers import need_duckdb
+
+    need_duckdb()
+    argv = ["rapport", MOLENBEEK, str(activities), "--format", "markdown", "--au", "2023-06-30"]
+    assert main(argv) == 0
+    python = capsys.readouterr().out
+    assert main([*argv, "--moteur", "duckdb"]) == 0
+    assert capsys.readouterr().out == python
+    assert main([*argv, "--engine", "duckdb", "--periode", "2023"]) == 0
+    assert re.search(r"\| \S*activites\.csv \| 6 \| 4 \| 1 \| 1 \|", capsys.readouterr().out)
+
+
+def test_engine_sql_reads_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from test_sql_helpers import need
+
+    sa = need("sqlalchemy")
+    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE activites (type TEXT, date TEXT, participants INTEGER)"))
+        conn.execute(
+            sa.text("INSERT INTO activites VALUES (:t, :d, :p)"),
+            [
+                {"t": "formation", "d": "2023-03-01", "p": 4},
+                {"t": "formation", "d": "01/04/2023", "p": 3},
+                {"t": "formation", "d": "31/02/2023", "p": 2},  # rejected: no such day
+            ],
+        )
+    engine.dispose()
+    out = tmp_path / "rapport.md"
+    argv = ["rapport", MOLENBEEK, url, "--moteur", "sql", "--table", "activites", "--au", "2023-06-30"]
+    assert main([*argv, "--format", "markdown", "-o", str(out)]) == 0
+    report = out.read_text(encoding="utf-8")
+    assert re.search(r"\| activites \| 3 \| 2 \| 0 \| 1 \|", report)
+    assert "31/02/2023" in report
+    assert "rapport écrit" in capsys.readouterr().out
+
+
+def test_engine_sql_needs_a_table_or_a_query(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from test_sql_helpers import need
+
+    need("sqlalchemy")
+    argv = ["rapport", MOLENBEEK, "sqlite://", "--moteur", "sql", "--format", "markdown"]
+    assert main(argv) == 2
+    assert "--table ou --requete" in capsys.readouterr().err

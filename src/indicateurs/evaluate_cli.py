@@ -43,6 +43,20 @@ def add_evaluation_arguments(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("plan", metavar="PLAN")
     sp.add_argument("sources", nargs="+", metavar="SOURCE", help="fichiers .csv, .jsonl ou .xlsx")
     sp.add_argument("--mapping", "--correspondance", metavar="F", help="fichier de correspondance (.toml)")
+    add_engine_arguments(sp)
+    sp.add_argument("--periode", "--period", metavar="ANNÉE", type=int, help="n'évaluer qu'une année du plan")
+    sp.add_argument(
+        "--au",
+        "--as-of",
+        dest="as_of",
+        metavar="DATE",
+        type=parse_cli_date,
+        help="date d'évaluation (défaut : aujourd'hui)",
+    )
+
+
+def add_engine_arguments(sp: argparse.ArgumentParser) -> None:
+    """`--moteur`, `--table`, `--requete`: where the aggregates are computed (`evaluer`, `rapport`)."""
     sp.add_argument(
         "--moteur",
         "--engine",
@@ -54,15 +68,6 @@ def add_evaluation_arguments(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--table", metavar="T", help="avec --moteur sql : la table des activités")
     sp.add_argument(
         "--requete", "--query", metavar="SQL", help="avec --moteur sql : la requête des activités"
-    )
-    sp.add_argument("--periode", "--period", metavar="ANNÉE", type=int, help="n'évaluer qu'une année du plan")
-    sp.add_argument(
-        "--au",
-        "--as-of",
-        dest="as_of",
-        metavar="DATE",
-        type=parse_cli_date,
-        help="date d'évaluation (défaut : aujourd'hui)",
     )
 
 
@@ -116,26 +121,52 @@ def evaluate_from_args(args: argparse.Namespace, plan: Plan) -> PlanResult:
 
 
 def evaluate_pushed_down(args: argparse.Namespace, plan: Plan) -> tuple[PlanResult, Any]:
-    """`--moteur duckdb|sql`: the aggregates computed by the database (indicateurs.sql)."""
+    """`--moteur duckdb|sql` of `evaluer`: see `evaluate_with_engine`."""
+    return evaluate_with_engine(
+        args.moteur,
+        plan,
+        args.sources,
+        mapping=args.mapping,
+        table=args.table,
+        query=args.requete,
+        period=args.periode,
+        as_of=args.as_of,
+        strict=getattr(args, "strict", False),
+    )
+
+
+def evaluate_with_engine(
+    moteur: str,
+    plan: Plan | str,
+    sources: list[str],
+    *,
+    mapping: str | None,
+    table: str | None,
+    query: str | None,
+    period: int | None,
+    as_of: dt.date | None,
+    strict: bool = False,
+) -> tuple[PlanResult, Any]:
+    """`--moteur duckdb|sql`: the aggregates computed by the database (indicateurs.sql); the
+    result and the `Pushdown` saying what ran where. Bad arguments are `UsageError`s."""
     from . import sql
 
-    strict = getattr(args, "strict", False)
     try:
-        if args.moteur == "duckdb":
-            open_sources(args.sources, args.mapping)  # the same checks: files exist, mapping reads
+        if moteur == "duckdb":
+            open_sources(sources, mapping)  # the same checks: files exist, mapping reads
             return sql.evaluate_duckdb_explained(
-                plan, args.sources, mapping=args.mapping, period=args.periode, as_of=args.as_of, strict=strict
+                plan, sources, mapping=mapping, period=period, as_of=as_of, strict=strict
             )
-        if len(args.sources) != 1 or (args.table is None) == (args.requete is None):
+        if len(sources) != 1 or (table is None) == (query is None):
             raise UsageError("--moteur sql : une URL de base de données et --table ou --requete")
         return sql.evaluate_sql_explained(
             plan,
-            args.sources[0],
-            table=args.table,
-            query=args.requete,
-            mapping=args.mapping,
-            period=args.periode,
-            as_of=args.as_of,
+            sources[0],
+            table=table,
+            query=query,
+            mapping=mapping,
+            period=period,
+            as_of=as_of,
             strict=strict,
         )
     except sql.MissingExtraError as exc:

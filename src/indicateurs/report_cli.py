@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .cli import EXIT_OK, EXIT_USAGE, UsageError, command
 from .diagnostics import PlanError
+from .evaluate_cli import add_engine_arguments, evaluate_with_engine
 from .i18n import current_language
 from .render import Format, render
 
@@ -55,6 +56,7 @@ def configure_report(sp: argparse.ArgumentParser) -> None:
         metavar="F",
         help="fichier de correspondance des colonnes et des types",
     )
+    add_engine_arguments(sp)
     sp.add_argument(
         "--periode",
         "--période",
@@ -85,7 +87,8 @@ def run_report(args: argparse.Namespace) -> int:
         )
     period = parse_year(args.period) if args.period is not None else None
     as_of = parse_day(args.as_of) if args.as_of is not None else None
-    for path in [args.plan, *args.sources, *([args.mapping] if args.mapping else [])]:
+    files = args.sources if args.moteur != "sql" else []  # with --moteur sql, SOURCE is a URL
+    for path in [args.plan, *files, *([args.mapping] if args.mapping else [])]:
         if not Path(path).is_file():
             raise UsageError(f"{path} : fichier introuvable" if fr else f"{path}: file not found")
     if output not in (None, "-") and not Path(output).parent.is_dir():
@@ -94,7 +97,19 @@ def run_report(args: argparse.Namespace) -> int:
     from . import evaluate
 
     try:
-        result = evaluate(args.plan, list(args.sources), period=period, as_of=as_of, mapping=args.mapping)
+        if args.moteur != "python":
+            result, _ = evaluate_with_engine(
+                args.moteur,
+                args.plan,
+                list(args.sources),
+                mapping=args.mapping,
+                table=args.table,
+                query=args.requete,
+                period=period,
+                as_of=as_of,
+            )
+        else:
+            result = evaluate(args.plan, list(args.sources), period=period, as_of=as_of, mapping=args.mapping)
     except PlanError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USAGE
