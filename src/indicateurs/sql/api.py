@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -421,6 +422,7 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
                 break
     if header is None:
         raise _IrregularFileError(f"{path} : fichier sans en-tête")
+    line_count = _LineCount(path)
     keys, notes = _keys(header, mapping, str(path))
     for note in notes:
         warnings.warn(note, stacklevel=4)
@@ -461,7 +463,7 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
         def verify(connection: sa.Connection, rows: sa.FromClause) -> None:
             stmt = sa.select(sa.func.count(), sa.func.sum(rows.c.vide), sa.func.sum(rows.c.incomplet))
             count, blank, short = connection.execute(stmt).one()
-            _check_lines(path, header_row, int(count), int(blank or 0) + int(short or 0))
+            _check_lines(path, header_row, int(count), int(blank or 0) + int(short or 0), line_count)
 
         return SourceSpec(
             str(path),
@@ -495,7 +497,7 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
     ).select_from(relation)
     # (every column was loaded when a row might be blank in columns not chosen)
     count, blank, short = conn.execute(flags).one()
-    _check_lines(path, header_row, int(count), int(blank or 0) + int(short or 0))
+    _check_lines(path, header_row, int(count), int(blank or 0) + int(short or 0), line_count)
     loaded = sa.select(
         (sa.literal_column("rowid") + (header_row + 1)).label("r"),
         *[relation.c[names[j]] for j in chosen],
@@ -506,14 +508,11 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
 def _blank_row(cells: list[Any], probe: Any) -> Any:
     """1 for a row whose cells are all blank (`ligne_vide` for the Python reader), else 0;
     a plainly filled probe cell (the type) settles most rows without trimming the others."""
+    from .fast import filled_text
+
     ws = sa.literal(WHITESPACE, sa.String)
     one, zero = sa.literal(1, sa.Integer), sa.literal(0, sa.Integer)
-    trimmed = sa.func.trim(probe)
-    plain = sa.and_(
-        probe.is_not(None),
-        trimmed != sa.literal("", sa.String),
-        sa.func.strpos(ws, sa.func.left(trimmed, sa.literal(1, sa.Integer))) == zero,
-    )
+    plain = filled_text(probe)
     blank = sa.and_(
         *[
             sa.or_(
@@ -525,12 +524,36 @@ def _blank_row(cells: list[Any], probe: Any) -> Any:
     return sa.case((plain, zero), (blank, one), else_=zero)
 
 
-def _check_lines(path: Path, header_row: int, count: int, odd_rows: int) -> None:
+class _LineCount:
+    """The lines of a file, counted in a thread while DuckDB reads it (DuckDB's statements
+    run without Python's lock), for `_check_lines`."""
+
+    def __init__(self, path: Path):
+        self._lines: int | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._count, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _count(self, path: Path) -> None:
+        try:
+            self._lines = _physical_rows(path)
+        except BaseException as exc:  # re-raised by value(), in the caller's thread
+            self._error = exc
+
+    def value(self) -> int:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._lines is not None
+        return self._lines
+
+
+def _check_lines(path: Path, header_row: int, count: int, odd_rows: int, lines: _LineCount) -> None:
     """Give up on DuckDB's reading (the caller falls back to the Python reader) unless its row
     numbers are the Python reader's: one line per row, no blank or incomplete rows."""
     if odd_rows:
         raise _IrregularFileError(f"{path} : lignes vides ou incomplètes, lu par le lecteur Python")
-    if _physical_rows(path) != header_row + count:
+    if lines.value() != header_row + count:
         raise _IrregularFileError(
             f"{path} : lignes vides ou cellules sur plusieurs lignes, lu par le lecteur Python"
         )
@@ -558,18 +581,22 @@ def _plain_values(
     columns = [(names[j], keys[j]) for j in chosen if keys[j] in looked_up]
     if not columns:
         return True
-    select = ", ".join(n for n, _ in columns)
+    # The first rows that a lookup would leave to Python (a spelling not in the plan), counted
+    # by DuckDB: the answer is one number, not the rows.
+    sample = sa.text(f"SELECT * FROM {reader} LIMIT 20000").bindparams(**params)
+    first = sample.columns(*[sa.column(n) for n, _ in columns]).subquery("premieres")
+    odd = [
+        sa.and_(
+            first.c[n] != sa.literal("", sa.String),
+            first.c[n].not_in([sa.literal(w, sa.String) for w in static_candidates(plan, key)]),
+        )
+        for n, key in columns
+    ]
     try:
-        sample = conn.execute(sa.text(f"SELECT {select} FROM {reader} LIMIT 20000"), params).all()
+        count = conn.execute(sa.select(sa.func.count()).where(sa.or_(*odd)).select_from(first)).scalar()
     except sa.exc.DBAPIError:
         return False
-    for position, (_, key) in enumerate(columns):
-        allowed = set(static_candidates(plan, key))
-        for row in sample:
-            value = row[position]
-            if value is not None and value.strip() and value not in allowed:
-                return False
-    return True
+    return not count
 
 
 def _physical_rows(path: Path) -> int:

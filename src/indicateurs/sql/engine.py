@@ -254,29 +254,35 @@ def _run_sql(
     for src, table in zip(sources, tables, strict=True):
         if src.verify is not None:
             src.verify(ctx.conn, table)
-    rows = _union(tables)
+    rows = _union(
+        tables, [builder.field_columns[d] for d in builder.field_columns if d in builder.referenced]
+    )
 
-    # Row accounting of what SQL settled.
+    # Row accounting of what SQL settled, and the events used per type.
     settled: dict[tuple[int, int], int] = {}
-    acc = sa.select(rows.c.s, rows.c.cat, sa.func.count().label("n")).group_by(rows.c.s, rows.c.cat)
-    for row in ctx.execute(acc):
-        settled[(int(row[0]), int(row[1]))] = int(row[2])
+    seen: dict[str, int] = {}
+    acc = sa.select(rows.c.s, rows.c.cat, rows.c.t, sa.func.count().label("n")).group_by(
+        rows.c.s, rows.c.cat, rows.c.t
+    )
+    for s, cat, t, n in ctx.execute(acc):
+        settled[(int(s), int(cat))] = settled.get((int(s), int(cat)), 0) + int(n)
+        if int(cat) == USED and int(t) >= 0 and everything is None:
+            seen[used[int(t)]] = seen.get(used[int(t)], 0) + int(n)
 
     slot_fields = builder.slot_fields
     states: dict[SlotKey, SlotState] = {key: {} for key in compiled.slots}
-    seen: dict[str, int] = {}
     pushed = [key for key in compiled.slots if key not in python_slots]
     units = list(dict.fromkeys(key.unit for key in pushed))
+    # DuckDB: the first evidence rows come with the aggregates (a top-N aggregate, no sort).
+    top = _TopEvidence(used, sources, any(src.column("id") is not None for src in sources))
     if everything is None:
         for unit in units:
             keys = [key for key in pushed if key.unit is unit]
-            _aggregate(ctx, rows, unit, keys, type_index, slot_fields, plan, states, seen)
-            _evidence(ctx, rows, unit, keys, type_index, slot_fields, plan, states, used, sources)
-        # presence of types whose slots are all in Python, or whose units differ
-        counted = sa.select(rows.c.t, sa.func.count()).where(rows.c.cat == USED).group_by(rows.c.t)
-        for row in ctx.execute(counted):
-            if int(row[0]) >= 0:
-                seen[used[int(row[0])]] = int(row[1])
+            if ctx.dialect.name == "duckdb":
+                _aggregate(ctx, rows, unit, keys, type_index, slot_fields, plan, states, top)
+            else:
+                _aggregate(ctx, rows, unit, keys, type_index, slot_fields, plan, states)
+                _evidence(ctx, rows, unit, keys, type_index, slot_fields, plan, states, used, sources)
 
     # Rows SQL did not settle: the Python evaluator decides, with its own code.
     source_index = {src.name: i for i, src in enumerate(sources)}
@@ -504,7 +510,11 @@ class _RowBuilder:
         """The classified rows of one source, as a temporary table. Four nested SELECTs, so
         that each costly expression (trimming, digit shapes, CASEs) is computed once per row:
         A trims and shapes the inputs, B reads types, dates and fields, C checks dates and
-        fields, D decides each row's outcome."""
+        fields, D decides each row's outcome. DuckDB text cells take the fast path (fast.py)."""
+        from . import fast
+
+        if fast.applies(self, src):
+            return fast.classify(self, index, src, python_types)
         values = self.values
         i = sa.literal
         base = src.base
@@ -705,11 +715,15 @@ class _RowBuilder:
             *[inner.c[name] for name in self.field_columns.values()],
             *[sa.case((keep_raw, inner.c[col]), else_=null).label(f"raw_{col}") for col, _, _ in src.columns],
         )
-        if numbered:
+        return self.store(outer, src)
+
+    def store(self, outer: sa.Select[Any], src: SourceSpec) -> sa.FromClause:
+        """The classified rows as a table; a file read in the same statement is numbered by
+        the table's rowid (DuckDB keeps the reading order)."""
+        if src.rowid_offset is None:
             return self.ctx.create_temp("lignes", outer)
         created = self.ctx.create_temp("lignes", outer, temporary=False)
         self.ctx.conn.commit()  # rows of an uncommitted table have provisional rowids
-        assert src.rowid_offset is not None
         numbers: Expr = sa.literal_column("rowid") + sa.literal(src.rowid_offset, sa.BigInteger)
         return sa.select(numbers.label("r"), *created.c).select_from(created).subquery(created.name)
 
@@ -774,12 +788,10 @@ def _ymd(d: dt.date) -> int:
     return d.year * 10000 + d.month * 100 + d.day
 
 
-def _union(tables: Sequence[sa.FromClause]) -> sa.Subquery:
-    names = ["s", "r", "t", "y", "m", "d", "cat", "rid"]
-    selects = []
-    for table in tables:
-        extra = [c.name for c in table.c if c.name.startswith("v") and c.name[1:].isdigit()]
-        selects.append(sa.select(*[table.c[n] for n in names + extra]))
+def _union(tables: Sequence[sa.FromClause], value_columns: Sequence[str]) -> sa.Subquery:
+    """The classified rows of every source, with the value columns some slot reads."""
+    names = ["s", "r", "t", "y", "m", "d", "cat", "rid", *value_columns]
+    selects = [sa.select(*[table.c[n] for n in names]) for table in tables]
     if len(selects) == 1:
         return selects[0].subquery("lignes")
     return sa.union_all(*selects).subquery("lignes")
@@ -844,16 +856,18 @@ def _aggregate(
     slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
     plan: m.Plan,
     states: dict[SlotKey, SlotState],
-    seen: dict[str, int],
+    top: _TopEvidence | None = None,
 ) -> None:
-    """One GROUP BY for every slot of a period unit: a CASE column per slot and quantity."""
+    """One GROUP BY for every slot of a period unit: a CASE column per slot and quantity
+    (and with `top`, DuckDB's top-N aggregates giving each slot's first evidence rows)."""
     i = sa.literal
     one, zero = i(1, sa.Integer), i(0, sa.Integer)
     period = _period_key(rows, unit).label("k")
-    columns: list[Any] = []
+    per_slot: list[list[Any]] = []
     layout: list[tuple[SlotKey, list[str]]] = []
     for n, key in enumerate(keys):
         matched, value = _match(rows, ctx.dialect, key, type_index, slot_fields, plan)
+        columns: list[Any] = top.columns(rows, matched, n) if top is not None else []
         names = [f"c{n}"]
         columns.append(sa.func.sum(sa.case((matched, one), else_=zero)).label(f"c{n}"))
         fn = key.fn
@@ -876,22 +890,43 @@ def _aggregate(
             base, _ = _match(rows, ctx.dialect, key, type_index, slot_fields, plan, with_condition=False)
             columns.append(sa.func.sum(sa.case((base, one), else_=zero)).label(f"x{n}"))
             names.append(f"x{n}")
+        per_slot.append(columns)
         layout.append((key, names))
     wanted = sorted({type_index[k.event_type] for k in keys})
-    stmt = (
-        sa.select(rows.c.t, period, sa.func.count().label("n"), *columns)
-        .where(rows.c.cat == i(USED, sa.Integer), rows.c.t.in_([i(w, sa.Integer) for w in wanted]))
-        .group_by(rows.c.t, *([] if unit is m.PeriodUnit.WHOLE else [period]))
-    )
+    group = [rows.c.t, *([] if unit is m.PeriodUnit.WHOLE else [period])]
+    used_rows = rows.c.cat == i(USED, sa.Integer)
+    stmt: Any
+    if top is None:
+        stmt = (
+            sa.select(rows.c.t, period, *[c for columns in per_slot for c in columns])
+            .where(used_rows, rows.c.t.in_([i(w, sa.Integer) for w in wanted]))
+            .group_by(*group)
+        )
+    else:
+        # DuckDB: one SELECT per event type, computing only the slots of that type (a row meets
+        # only the aggregates of its own type), all in one statement.
+        branches = []
+        for w in wanted:
+            selected: list[Any] = []
+            for (key, _), columns in zip(layout, per_slot, strict=True):
+                mine = type_index[key.event_type] == w
+                selected += columns if mine else [sa.null().label(c.name) for c in columns]
+            branches.append(
+                sa.select(rows.c.t, period, *selected)
+                .where(used_rows, rows.c.t == i(w, sa.Integer))
+                .group_by(*group)
+            )
+        stmt = sa.union_all(*branches) if len(branches) > 1 else branches[0]
     by_type = {v: k for k, v in type_index.items()}
     for row in ctx.execute(stmt):
         data = row._mapping
         type_name = by_type[int(data["t"])]
         k = int(data["k"])
-        seen[type_name] = seen.get(type_name, 0) + int(data["n"])
-        for key, names in layout:
+        for n, (key, names) in enumerate(layout):
             if key.event_type != type_name:
                 continue
+            if top is not None:
+                top.found(data, n, key, k)
             count = int(data[names[0]] or 0)
             st = KeyState(count)
             fn = key.fn
@@ -910,6 +945,8 @@ def _aggregate(
                     st.value = None if x is None else _number(x)
             if st.count or st.extra or st.value is not None:
                 states[key][k] = st
+    if top is not None:
+        top.fetch(ctx, rows, states)
 
 
 def _number(x: Any) -> float:
@@ -930,9 +967,6 @@ def _evidence(
     sources: Sequence[SourceSpec],
 ) -> None:
     """The first EVIDENCE_CAP matching rows of every slot and period, in reading order."""
-    if ctx.dialect.name == "duckdb":
-        _evidence_top(ctx, rows, unit, keys, type_index, slot_fields, plan, states, used, sources)
-        return
     i = sa.literal
     one, zero = i(1, sa.Integer), i(0, sa.Integer)
     period = _period_key(rows, unit)
@@ -994,64 +1028,55 @@ def _evidence(
 _ROW_BITS = 1 << 40  # (source, row) as one integer: source * 2**40 + row
 
 
-def _evidence_top(
-    ctx: _Context,
-    rows: sa.Subquery,
-    unit: m.PeriodUnit,
-    keys: list[SlotKey],
-    type_index: dict[str, int],
-    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
-    plan: m.Plan,
-    states: dict[SlotKey, SlotState],
-    used: list[str],
-    sources: Sequence[SourceSpec],
-) -> None:
-    """DuckDB: the same, with its top-N aggregate `min(x, n)` instead of a window (no sort)."""
-    i = sa.literal
-    period = _period_key(rows, unit)
-    position = rows.c.s * i(_ROW_BITS, sa.BigInteger) + rows.c.r
-    cap = sa.literal_column(str(int(EVIDENCE_CAP)), sa.Integer)
-    columns = []
-    for n, key in enumerate(keys):
-        matched, _ = _match(rows, ctx.dialect, key, type_index, slot_fields, plan)
-        columns.append(sa.func.min(sa.case((matched, position), else_=sa.null()), cap).label(f"e{n}"))
-    wanted = sorted({type_index[k.event_type] for k in keys})
-    whole = unit is m.PeriodUnit.WHOLE
-    stmt = (
-        sa.select(rows.c.t, period.label("k"), *columns)
-        .where(rows.c.cat == i(USED, sa.Integer), rows.c.t.in_([i(w, sa.Integer) for w in wanted]))
-        .group_by(rows.c.t, *([] if whole else [period]))
-    )
-    chosen: list[tuple[SlotKey, int, int]] = []
-    for row in ctx.execute(stmt):
-        data = row._mapping
-        k = int(data["k"])
-        for n, key in enumerate(keys):
-            if type_index[key.event_type] != int(data["t"]):
-                continue
-            for pos in data[f"e{n}"] or ():
-                if pos is not None:
-                    chosen.append((key, k, int(pos)))
-    if not chosen:
-        return
-    wanted_positions = sorted({pos for _, _, pos in chosen})
-    details: dict[int, Event] = {}
-    for start in range(0, len(wanted_positions), FETCH_BATCH):
-        batch = wanted_positions[start : start + FETCH_BATCH]
-        fetch = sa.select(rows.c.s, rows.c.r, rows.c.t, rows.c.y, rows.c.m, rows.c.d, rows.c.rid).where(
-            rows.c.cat == i(USED, sa.Integer), position.in_([i(p, sa.BigInteger) for p in batch])
-        )
-        for s, r, t, y, mo, d, rid in ctx.execute(fetch):
+class _TopEvidence:
+    """DuckDB: each slot's first EVIDENCE_CAP rows in reading order, found by the aggregate
+    query itself with the top-N aggregates `min(x, n)` and `arg_min(x, v, n)` (no sort, no
+    window, no second query unless the rows have an id to fetch)."""
+
+    def __init__(self, used: list[str], sources: Sequence[SourceSpec], with_ident: bool):
+        self.used = used
+        self.sources = sources
+        self.with_ident = with_ident
+        self.chosen: list[tuple[SlotKey, int, int, int]] = []  # slot, period key, position, yyyymmdd
+
+    def columns(self, rows: sa.Subquery, matched: Expr, n: int) -> list[Any]:
+        i = sa.literal
+        position = rows.c.s * i(_ROW_BITS, sa.BigInteger) + rows.c.r
+        ymd = rows.c.y * i(10000, sa.Integer) + rows.c.m * i(100, sa.Integer) + rows.c.d
+        cap = sa.literal_column(str(int(EVIDENCE_CAP)), sa.Integer)
+        where = sa.case((matched, position), else_=sa.null())
+        return [
+            sa.func.min(where, cap).label(f"e{n}"),
+            sa.func.arg_min(sa.case((matched, ymd), else_=sa.null()), where, cap).label(f"w{n}"),
+        ]
+
+    def found(self, data: Any, n: int, key: SlotKey, k: int) -> None:
+        """Both lists are in the order of the positions (arg_min's order is its value's)."""
+        for pos, ymd in zip(data[f"e{n}"] or (), data[f"w{n}"] or (), strict=True):
+            self.chosen.append((key, k, int(pos), int(ymd)))
+
+    def fetch(self, ctx: _Context, rows: sa.Subquery, states: dict[SlotKey, SlotState]) -> None:
+        idents: dict[int, Any] = {}
+        if self.with_ident and self.chosen:
+            i = sa.literal
+            position = rows.c.s * i(_ROW_BITS, sa.BigInteger) + rows.c.r
+            wanted = sorted({pos for _, _, pos, _ in self.chosen})
+            for start in range(0, len(wanted), FETCH_BATCH):
+                batch = wanted[start : start + FETCH_BATCH]
+                fetch = sa.select(position, rows.c.rid).where(
+                    rows.c.cat == i(USED, sa.Integer), position.in_([i(p, sa.BigInteger) for p in batch])
+                )
+                idents.update((int(pos), rid) for pos, rid in ctx.execute(fetch))
+        for key, k, pos, ymd in self.chosen:
+            st = states[key].get(k)
+            if st is None:
+                st = states[key][k] = KeyState()
+            s, r = divmod(pos, _ROW_BITS)
+            rid = idents.get(pos)
             ident = None if is_blank(rid) else str(rid)
-            event = Event(
-                used[int(t)], dt.date(int(y), int(mo), int(d)), {}, ident, None, sources[int(s)].name, int(r)
-            )
-            details[int(s) * _ROW_BITS + int(r)] = event
-    for key, k, pos in chosen:
-        st = states[key].get(k)
-        if st is None:
-            st = states[key][k] = KeyState()
-        st.evidence.append((pos // _ROW_BITS, pos % _ROW_BITS, details[pos]))
+            date = dt.date(ymd // 10000, ymd // 100 % 100, ymd % 100)
+            st.evidence.append((s, r, Event(key.event_type, date, {}, ident, None, self.sources[s].name, r)))
+        self.chosen.clear()
 
 
 def _merge_distinct(
@@ -1130,11 +1155,9 @@ class _FetchedSource:
         cond = [table.c.cat.in_([i(c, sa.Integer) for c in self.cats])]
         if self.types is not None:
             cond.append(table.c.t.in_([i(t, sa.Integer) for t in self.types]))
-        stmt = (
-            sa.select(table.c.r, *[table.c[f"raw_{col}"] for col, _, _ in spec.columns])
-            .where(*cond)
-            .order_by(table.c.r)
-        )
+        listed = "raw" in table.c  # the fast classification keeps a row's cells as one list
+        cells = [table.c.raw] if listed else [table.c[f"raw_{col}"] for col, _, _ in spec.columns]
+        stmt = sa.select(table.c.r, *cells).where(*cond).order_by(table.c.r)
         result = self.ctx.execute(stmt)
         text_cells = spec.text_cells
         while True:
@@ -1143,7 +1166,8 @@ class _FetchedSource:
                 break
             for row in batch:
                 record: dict[str, Any] = {}
-                for key, value in zip(keys, tuple(row)[1:], strict=True):
+                raw_values = row[1] if listed else tuple(row)[1:]
+                for key, value in zip(keys, raw_values, strict=True):
                     if value is None and text_cells:
                         value = ""
                     if key not in record:

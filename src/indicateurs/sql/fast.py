@@ -1,0 +1,294 @@
+"""The fast row classification for DuckDB text cells (CSV files read `all_varchar`).
+
+The careful classification (`engine._RowBuilder.classify`) rewrites in SQL every shape of
+value the Python converters accept: Unicode trimming, a dozen date layouts, decimal commas.
+On a CSV file nearly every cell has one plain shape, so this one settles only the plain shapes
+with a few cheap, vectorised tests, and hands every other row to the Python evaluator:
+
+- a text is plain when it is empty, or when neither its first nor its last character is one
+  of the characters Python's `str.strip()` removes (then it is its own stripped value);
+- a date is plain when DuckDB reads it as `yyyy-mm-dd` or `dd/mm/yyyy` and writes it back
+  identically (so each part was written with its digits, and the date exists), within the
+  years Python accepts;
+- an integer is `-?[0-9]{1,18}`, a decimal `-?[0-9]{1,15}([.,][0-9]{1,15})?`;
+- a type, enumeration or yes/no value is one of the spellings in the lookup, as written.
+
+Anything else (a space before a date, `12 `, `31/02/2023`, ` formation`) makes the row
+unsettled: the Python evaluator decides it with its own code, as for the careful path. So the
+rows settled here get exactly Python's values, and the rest get Python's verdict by
+construction. The statement has the careful classification's columns, so the aggregates,
+evidence and accounting that follow are the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from .. import model as m
+from ..convert import MAX_YEAR, MIN_YEAR
+from .dialects import WHITESPACE, Expr
+from .values import ColumnClass
+
+if TYPE_CHECKING:
+    from .engine import SourceSpec, _RowBuilder
+
+
+def _gaps() -> list[tuple[int, int]]:
+    """Code point ranges, from `!` up, with no character that str.strip() removes. (Control
+    characters below `!` are left out too: a text that starts with one goes to Python.)"""
+    out, low = [], 33
+    for code in sorted(ord(c) for c in WHITESPACE if ord(c) >= 33):
+        if code > low:
+            out.append((low, code - 1))
+        low = code + 1
+    out.append((low, 0x10FFFF))
+    return out
+
+
+_KEPT = _gaps()
+_INTEGER = "-?[0-9]{1,18}"
+_DECIMAL = "-?[0-9]{1,15}([.,][0-9]{1,15})?"
+
+
+def _i(value: int) -> Expr:
+    return sa.literal(value, sa.Integer)
+
+
+def _s(value: str) -> Expr:
+    return sa.literal(value, sa.String)
+
+
+def applies(builder: _RowBuilder, src: SourceSpec) -> bool:
+    """Text cells in DuckDB, with rows that SQL may settle at all."""
+    return (
+        builder.ctx.dialect.name == "duckdb"
+        and src.text_cells
+        and not builder.all_python
+        and all(cls is ColumnClass.TEXT for _, _, cls in src.columns)
+    )
+
+
+def _edge_ok(char_code: Expr) -> Expr:
+    """The character is one str.strip() keeps (ranges: most texts pass the first test; an
+    empty text has ord() -1 and passes none)."""
+    return sa.or_(*[char_code.between(_i(low), _i(high)) for low, high in _KEPT])
+
+
+def lookup(raw: Expr, pairs: Sequence[tuple[Any, Any]], missing: Expr) -> Expr:
+    """The value paired with `raw` as written, else `missing` (a CASE: faster in DuckDB than
+    a search in a list, and than a join, which would not keep the reading order)."""
+    if not pairs:
+        return missing
+    return sa.case(*[(raw == sa.literal(k), sa.literal(v)) for k, v in pairs], else_=missing)
+
+
+def plain_text(raw: Expr) -> Expr:
+    """A non-empty text whose ends are not whitespace: str.strip() leaves it as it is."""
+    return sa.and_(_edge_ok(sa.func.ord(raw)), _edge_ok(sa.func.ord(sa.func.right(raw, _i(1)))))
+
+
+def filled_text(raw: Expr) -> Expr:
+    """A text that starts with a character str.strip() keeps: not blank for Python."""
+    return _edge_ok(sa.func.ord(raw))
+
+
+def empty(raw: Expr) -> Expr:
+    """An empty cell (NULL is an empty cell in a CSV read by DuckDB)."""
+    return sa.or_(raw.is_(None), raw == _s(""))
+
+
+def plain_date(raw: Expr) -> Expr:
+    """The date of `yyyy-mm-dd` or `dd/mm/yyyy` written with ASCII digits, if it exists and
+    falls within MIN_YEAR..MAX_YEAR; NULL otherwise (DuckDB's readers alone are lenient:
+    spaces, one digit; the digit pattern is not)."""
+    digit = "[0-9]"
+    iso = raw.op("GLOB")(_s(f"{digit * 4}-{digit * 2}-{digit * 2}"))
+    eu = raw.op("GLOB")(_s(f"{digit * 2}/{digit * 2}/{digit * 4}"))
+    date = sa.case(
+        (iso, sa.try_cast(raw, sa.Date)),
+        (eu, sa.cast(sa.func.try_strptime(raw, _s("%d/%m/%Y")), sa.Date)),
+        else_=sa.null(),
+    )
+    low = sa.literal_column(f"DATE '{MIN_YEAR:04d}-01-01'", sa.Date)
+    high = sa.literal_column(f"DATE '{MAX_YEAR:04d}-12-31'", sa.Date)
+    return sa.case((date.between(low, high), date), else_=sa.null())
+
+
+def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: set[str]) -> sa.FromClause:
+    """The classified rows of one source (same columns as the careful classification)."""
+    from .engine import (
+        AFTER_AS_OF,
+        IGNORED_MAPPING,
+        OUT_OF_PERIOD,
+        PYTHON,
+        T_IGNORED,
+        T_PYTHON,
+        T_UNUSED,
+        UNUSED_TYPE,
+        USED,
+    )
+
+    ctx = builder.ctx
+    base = src.base
+    null = sa.null()
+    one, zero = _i(1), _i(0)
+    end_key = "fin" if src.column("fin") is not None else "end"
+    column_of = {k: col for col, k, _ in reversed(src.columns)}
+    numbered = src.rowid_offset is None
+    carry = (["r"] if numbered else []) + list(src.checks)
+
+    def raw_of(key: str) -> Expr | None:
+        col = column_of.get(key)
+        return None if col is None else base.c[col]
+
+    # -- stage 1: type, dates, field values, straight from the cells
+    cols: list[Any] = [
+        *([base.c.r.label("r")] if numbered else []),
+        *[e.label(n) for n, e in src.checks.items()],
+        *[base.c[col].label(col) for col, _, _ in src.columns],
+    ]
+    type_raw = raw_of("type")
+    table = builder.type_table(src) if type_raw is not None else []
+    t: Expr = _i(T_PYTHON)
+    if table and type_raw is not None:
+        t = lookup(type_raw, table, _i(T_PYTHON))
+    cols.append(t.label("t"))
+
+    date_keys = list(
+        dict.fromkeys(
+            ["date", end_key]
+            + [
+                d.name
+                for d in builder.field_columns
+                if d.kind is m.FieldKind.DATE and not builder._needs_lookup(d)
+            ]
+        )
+    )
+    for n, key in enumerate(date_keys):
+        raw = raw_of(key)
+        if raw is None:
+            cols += [sa.cast(null, sa.Date).label(f"dv{n}"), one.label(f"db{n}")]
+        else:
+            cols += [plain_date(raw).label(f"dv{n}"), sa.case((empty(raw), one), else_=zero).label(f"db{n}")]
+    date_slot = {key: n for n, key in enumerate(date_keys)}
+
+    for decl, name in builder.field_columns.items():
+        if decl.kind is m.FieldKind.DATE and not builder._needs_lookup(decl):
+            continue
+        raw = raw_of(decl.name)
+        referenced = decl in builder.referenced
+        value: Expr
+        blank: Expr
+        if raw is None or (decl.kind is m.FieldKind.TEXT and decl.optional and not referenced):
+            value, blank = null, sa.true()  # absent, or nothing can go wrong and nothing reads it
+        else:
+            # each test runs on the filled cells only (CASE evaluates its branches lazily)
+            blank = empty(raw)
+            if builder._needs_lookup(decl):
+                value = lookup(raw, builder.lookup_table(src, decl), null)
+            elif decl.kind is m.FieldKind.TEXT and referenced:
+                value = sa.case((blank, null), (plain_text(raw), raw), else_=null)
+            elif decl.kind is m.FieldKind.TEXT:
+                value = sa.case((blank, null), (filled_text(raw), one), else_=null)
+            elif decl.kind is m.FieldKind.INTEGER:
+                test = sa.func.regexp_full_match(raw, _s(_INTEGER))
+                value = sa.case((blank, null), (test, sa.cast(raw, sa.BigInteger)), else_=null)
+            elif decl.kind is m.FieldKind.DECIMAL:
+                number = sa.cast(sa.func.replace(raw, _s(","), _s(".")), ctx.dialect.double())
+                test = sa.func.regexp_full_match(raw, _s(_DECIMAL))
+                value = sa.case((blank, null), (test, number), else_=null)
+            else:
+                value = null
+        cols += [value.label(name), sa.case((blank, one), else_=zero).label(f"{name}_b")]
+    ident = raw_of("id")
+    rid = ctx.dialect.text(ident) if ident is not None else sa.cast(null, sa.Text)
+    cols.append(rid.label("rid"))
+    first = sa.select(*cols).subquery("f1")
+
+    # -- stage 2: the parts of the date, what each field says, the row's outcome
+    date_value = first.c[f"dv{date_slot['date']}"]
+    cols2: list[Any] = [
+        *[first.c[n] for n in carry],
+        first.c.t,
+        first.c.rid,
+        *[first.c[col] for col, _, _ in src.columns],
+        sa.func.year(date_value).label("y"),
+        sa.func.month(date_value).label("m"),
+        sa.func.day(date_value).label("d"),
+    ]
+    oks: dict[m.FieldDecl, Expr] = {}
+    for decl, name in builder.field_columns.items():
+        missing_ok = one if decl.optional else zero
+        value2: Expr
+        blank2: Expr
+        if decl.kind is m.FieldKind.DATE and not builder._needs_lookup(decl):
+            n = date_slot[decl.name]
+            dv = first.c[f"dv{n}"]
+            value2 = sa.func.year(dv) * _i(10000) + sa.func.month(dv) * _i(100) + sa.func.day(dv)
+            blank2 = first.c[f"db{n}"] == one
+        else:
+            value2, blank2 = first.c[name], first.c[f"{name}_b"] == one
+        kept = value2 if decl in builder.referenced else null
+        cols2.append(sa.cast(sa.case((blank2, null), else_=kept), builder._sql_type(decl)).label(name))
+        oks[decl] = sa.case((blank2, missing_ok), (value2.is_not(None), one), else_=zero)
+    end_n = date_slot[end_key]
+    end_ok = sa.or_(first.c[f"db{end_n}"] == one, first.c[f"dv{end_n}"].is_not(None))
+    ok_cases = []
+    for type_name in builder.used:
+        decls = builder.plan.event_types[type_name].fields
+        all_ok = sa.and_(end_ok, *[oks[decl] == one for decl in decls])
+        if any(decl.duration is not None for decl in decls):
+            all_ok = sa.false()  # a duration between two dates: Python reads these rows
+        ok_cases.append((first.c.t == _i(builder.type_index[type_name]), all_ok))
+    ok: Expr = sa.case(*ok_cases, else_=sa.false()) if ok_cases else sa.false()
+
+    def day(d: Any) -> Expr:
+        return sa.literal_column(f"DATE '{d.isoformat()}'", sa.Date)
+
+    window, as_of = builder.window, builder.as_of
+    last = min(window.end, as_of)
+    cat = sa.case(
+        (first.c.t == _i(T_IGNORED), _i(IGNORED_MAPPING)),
+        (first.c.t == _i(T_UNUSED), _i(UNUSED_TYPE)),
+        (sa.or_(first.c.t < zero, date_value.is_(None)), _i(PYTHON)),
+        (
+            sa.or_(date_value < day(window.start), date_value > day(last)),
+            sa.case(
+                (sa.and_(date_value > day(as_of), date_value <= day(window.end)), _i(AFTER_AS_OF)),
+                else_=_i(OUT_OF_PERIOD),
+            ),
+        ),
+        (ok, _i(USED)),
+        else_=_i(PYTHON),
+    )
+    cols2.append(cat.label("cat"))
+    second = sa.select(*cols2).subquery("f2")
+
+    # -- stage 3: raw cells kept only for the rows Python will read
+    keep_raw = second.c.cat == _i(PYTHON)
+    wanted = [builder.type_index[t] for t in python_types if t in builder.type_index]
+    if wanted:
+        keep_raw = sa.or_(keep_raw, second.c.t.in_([_i(w) for w in wanted]))
+    outer = sa.select(
+        _i(index).label("s"),
+        *[second.c[n] for n in carry],
+        second.c.t,
+        second.c.y,
+        second.c.m,
+        second.c.d,
+        second.c.cat,
+        second.c.rid,
+        *[
+            second.c[builder.field_columns[decl]]
+            for decl in builder.field_columns
+            if decl in builder.referenced
+        ],
+        # one list, NULL on settled rows: far cheaper to write than a column per cell
+        sa.case(
+            (keep_raw, sa.func.list_value(*[second.c[col] for col, _, _ in src.columns])), else_=null
+        ).label("raw"),
+    )
+    return builder.store(outer, src)

@@ -1,0 +1,137 @@
+"""The fast classification of DuckDB text cells (indicateurs.sql.fast): what it settles in SQL
+is exactly what Python's converters give, and everything else is left to Python."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import indicateurs
+from indicateurs.convert import ConversionError, parse_date
+from test_sql_helpers import need_duckdb
+
+
+def duck_values(expr_of: Any, values: list[Any]) -> list[Any]:
+    """`expr_of(column x)` computed by DuckDB for each value, in order (through SQLAlchemy, with
+    bound parameters, as the engine sends it)."""
+    need_duckdb()
+    import sqlalchemy as sa
+
+    source = (
+        sa.text("SELECT unnest(:xs) AS x, generate_subscripts(:xs, 1) AS i")
+        .bindparams(xs=values)
+        .columns(sa.column("x"), sa.column("i"))
+        .subquery("v")
+    )
+    engine = sa.create_engine("duckdb:///:memory:")
+    try:
+        with engine.connect() as conn:
+            stmt = sa.select(expr_of(source.c.x)).order_by(source.c.i)
+            return [row[0] for row in conn.execute(stmt)]
+    finally:
+        engine.dispose()
+
+
+def test_text_edges_are_never_what_strip_removes() -> None:
+    """The cheap end test, on every code point: a character it accepts is never one str.strip()
+    removes, and it accepts the ordinary characters (else nothing would be settled)."""
+    need_duckdb()
+    from indicateurs.sql.fast import _edge_ok
+
+    codes = [c for c in range(-1, 0x110000) if not 0xD800 <= c <= 0xDFFF]
+    accepted = duck_values(_edge_ok, codes)
+    for code, ok in zip(codes, accepted, strict=True):
+        if ok:
+            assert code >= 0 and not chr(code).isspace(), hex(code)
+    assert all(ok for code, ok in zip(codes, accepted, strict=True) if 33 <= code < 127)
+    assert not any(ok for code, ok in zip(codes, accepted, strict=True) if code >= 0 and chr(code).isspace())
+
+
+def test_plain_text_is_its_own_stripped_value() -> None:
+    need_duckdb()
+    from indicateurs.sql.fast import filled_text, plain_text
+
+    texts = ["Alice", " Alice", "Alice ", "A\u00a0", "\u3000A", "é", "e\u0301", "", "\t", "x\u2028", "0", "A B"]
+    plain = duck_values(plain_text, texts)
+    filled = duck_values(filled_text, texts)
+    for text, is_plain, is_filled in zip(texts, plain, filled, strict=True):
+        assert bool(is_plain) == (text != "" and text.strip() == text), repr(text)
+        if is_filled:
+            assert text.strip(), repr(text)
+    assert plain[0] and plain[5] and plain[6]
+
+
+DATE_TEXTS = st.one_of(
+    st.text(alphabet="0123456789-/. T:", max_size=12),
+    st.dates(dt.date(1900, 1, 1), dt.date(2199, 12, 31)).map(lambda d: d.isoformat()),
+    st.dates(dt.date(1900, 1, 1), dt.date(2199, 12, 31)).map(lambda d: d.strftime("%d/%m/%Y")),
+    st.tuples(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99), st.sampled_from("-/")).map(
+        lambda t: f"{t[0]:04d}{t[3]}{t[1]:02d}{t[3]}{t[2]:02d}"
+    ),
+    st.tuples(st.integers(0, 99), st.integers(0, 99), st.integers(0, 9999), st.sampled_from(" /")).map(
+        lambda t: f"{t[0]:02d}/{t[1]:02d}/{t[2]:04d}".replace("/", t[3], 1)
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(DATE_TEXTS, min_size=1, max_size=40))
+def test_a_date_settled_in_sql_is_pythons_date(texts: list[str]) -> None:
+    need_duckdb()
+    from indicateurs.sql.fast import plain_date
+
+    for text, got in zip(texts, duck_values(plain_date, texts), strict=True):
+        if got is None:
+            continue  # left to Python: always allowed
+        assert got == parse_date(text), text
+
+
+def test_common_dates_are_settled_in_sql() -> None:
+    need_duckdb()
+    from indicateurs.sql.fast import plain_date
+
+    texts = ["2023-03-15", "15/03/2023", "1970-01-01", "2100-12-31", "2024-02-29"]
+    assert duck_values(plain_date, texts) == [parse_date(t) for t in texts]
+    odd = ["2023-02-29", "1969-12-31", "2101-01-01", " 2023-03-15", "2023-3-15", "15/3/2023", "45000", ""]
+    assert duck_values(plain_date, odd) == [None] * len(odd)
+    for text in odd[:3]:
+        with pytest.raises(ConversionError):
+            parse_date(text)
+
+
+def test_clean_rows_are_settled_in_sql_and_odd_rows_by_python(tmp_path: Path) -> None:
+    """On a file of plain rows with a few odd ones, Python checks the odd rows only, and the
+    result is the Python path's."""
+    need_duckdb()
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import synth
+
+    from indicateurs.sql import evaluate_duckdb_explained
+
+    plan = indicateurs.load_plan(synth.PLAN)
+    path = synth.write_csv(tmp_path / "molenbeek.csv", 3000)
+    odd = [
+        "formation,2023-02-30,,,,,4,,,,,,,",  # no such day: rejected
+        "formation,2023-03-02,,,,,12 ,,,,,,,",  # a space after the number: accepted
+        "prise_en_charge,03/03/2023,, Zed ,individuelle,,,,,,,,,",  # spaces around a name
+        "concertation,2023-03-04,,,,,,,,,,,CSIL,",  # capitals: settled by the lookup
+    ]
+    window = (synth.START, synth.END)
+    for extra, checked in ([], 3), ([" formation,2023-03-01,,,,,4,,,,,,,"], 3):
+        # A type written with a space: the lookup is then built from the values the file holds
+        # (converted by Python), and the row is settled in SQL too.
+        with path.open("a", encoding="utf-8", newline="") as f:
+            f.write("".join(line + "\r\n" for line in odd + extra))
+        expected = indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF)
+        got, pushdown = evaluate_duckdb_explained(plan, path, period=window, as_of=synth.AS_OF)
+        assert pushdown.reason is None
+        assert got.to_dict() == expected.to_dict()
+        assert pushdown.rows_checked_in_python == checked * (2 if extra else 1)
+        assert [r.code for r in got.rejections] == ["date_invalide"] * (2 if extra else 1)
