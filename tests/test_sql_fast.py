@@ -56,7 +56,20 @@ def test_plain_text_is_its_own_stripped_value() -> None:
     need_duckdb()
     from indicateurs.sql.fast import filled_text, plain_text
 
-    texts = ["Alice", " Alice", "Alice ", "A\u00a0", "\u3000A", "é", "e\u0301", "", "\t", "x\u2028", "0", "A B"]
+    texts = [
+        "Alice",
+        " Alice",
+        "Alice ",
+        "A\u00a0",
+        "\u3000A",
+        "é",
+        "e\u0301",
+        "",
+        "\t",
+        "x\u2028",
+        "0",
+        "A B",
+    ]
     plain = duck_values(plain_text, texts)
     filled = duck_values(filled_text, texts)
     for text, is_plain, is_filled in zip(texts, plain, filled, strict=True):
