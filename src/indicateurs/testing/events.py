@@ -1563,9 +1563,9 @@ def _variables(
         text_ok = layout.members is not None or layout.miss is not None
         meet_ok = layout.meet is not None and (layout.meet > 0 or text_ok)
         fail_ok = layout.fail is not None and (layout.fail > 0 or (layout.members is None and text_ok))
-        for key in _share_keys(p, ctx, bucket, window):
-            out[("um", i, key)] = _Num.make(True, 0, most if meet_ok else 0)
-            out[("uf", i, key)] = _Num.make(True, 0, most if fail_ok else 0)
+        for slot, _ in enumerate(_share_keys(p, ctx, bucket, window)):  # by position: alike buckets share
+            out[("um", i, slot)] = _Num.make(True, 0, most if meet_ok else 0)
+            out[("uf", i, slot)] = _Num.make(True, 0, most if fail_ok else 0)
     return out
 
 
@@ -1662,10 +1662,10 @@ def _design(
     fresh_base: dict[tuple[str, str], int] = {}
     for s in range(len(bucket.segments)):
         per_type: dict[str, list[dict[str, Any]]] = {}
-        for i, key in (placements or {}).get(s, ()):
+        for i, slot in (placements or {}).get(s, ()):
             layout = layouts[i]
             rows_of_units = per_type.setdefault(layout.type, [])
-            rows_of_units += _unit_rows(p, layout, protos, assign, i, key, fresh_base)
+            rows_of_units += _unit_rows(p, layout, protos, assign, i, slot, fresh_base)
         for t in p.types:
             et = p.event_type(t)
             rows: list[dict[str, Any]] = []
@@ -1714,11 +1714,11 @@ def _unit_rows(
     protos: dict[tuple[str, int], dict[str, Any]],
     assign: dict[VarKey, float],
     i: int,
-    key: int,
+    slot: int,
     fresh_base: dict[tuple[str, str], int],
 ) -> list[dict[str, Any]]:
     """The events of the units of one share in one period: `um` units meeting the count, `uf` short of it."""
-    meeting, failing = int(assign.get(("um", i, key), 0)), int(assign.get(("uf", i, key), 0))
+    meeting, failing = int(assign.get(("um", i, slot), 0)), int(assign.get(("uf", i, slot), 0))
     if not meeting and not failing:
         return []
     t, f = layout.type, layout.field
@@ -1915,11 +1915,13 @@ class _Solver:
         self.seed = seed
         self.layouts = [_share_layout(p, share) for share, _ in p.shares]
         self.variables = _variables(p, bucket, self.layouts, window)
-        self.placements: dict[int, list[tuple[int, int]]] = {}
+        self.placements: dict[int, list[tuple[int, int]]] = {}  # segment → (share, slot) laid out in it
+        self.slots: dict[tuple[int, int], int] = {}  # (share, period key) → slot
         for i, (_, ctx) in enumerate(p.shares):
-            for key in _share_keys(p, ctx, bucket, window):
+            for slot, key in enumerate(_share_keys(p, ctx, bucket, window)):
                 s = next(s for s, seg in enumerate(bucket.segments) if seg.counted(ctx, key))
-                self.placements.setdefault(s, []).append((i, key))
+                self.placements.setdefault(s, []).append((i, slot))
+                self.slots[(i, key)] = slot
         self.probes = 0
         self.protos: dict[tuple[str, int], dict[str, Any]] = {}
         for t in p.types:
@@ -2005,7 +2007,9 @@ class _Solver:
             if isinstance(agg, m.UnitShare):
                 i = p.share_index(agg, actx)
                 for k in _keys_within(actx.spec, ctx.spec, key, self.window):
-                    out += [v for v in (("um", i, k), ("uf", i, k)) if v in self.variables and v not in out]
+                    slot = self.slots.get((i, k))
+                    if slot is not None:
+                        out += [v for v in (("um", i, slot), ("uf", i, slot)) if v not in out]
                 continue
             t = agg.event_type
             conds = p.conditions[t]
@@ -2199,13 +2203,26 @@ def _solve_chain(
     p: _Problem, buckets: list[_Bucket], window: m.PlanPeriod, want: bool, chooser: _Chooser
 ) -> _Chain:
     error: UnsatisfiableError | None = None
-    for seed in _seeds(p, want, window, chooser):
+    for attempt, seed in _attempts(p, want, window, chooser):
         try:
-            return _chain_once(p, buckets, window, want, chooser, seed)
+            return _chain_once(p, buckets, window, want, attempt, seed)
         except UnsatisfiableError as exc:
             error = error or exc
     assert error is not None
     raise error
+
+
+def _attempts(
+    p: _Problem, want: bool, window: m.PlanPeriod, chooser: _Chooser
+) -> list[tuple[_Chooser, float | None]]:
+    """The choosers and seeds to build a chain with: drawn choices first, then the simplest ones
+    (drawn choices may paint a chain into a corner: a decrease that reached 0 too early)."""
+    simplest: list[tuple[_Chooser, float | None]] = [
+        (_Chooser(), s) for s in _seeds(p, want, window, _Chooser())
+    ]
+    if chooser.deterministic:
+        return simplest
+    return [(chooser, _seeds(p, want, window, chooser)[0]), *simplest]
 
 
 def _chain_once(
@@ -2665,9 +2682,16 @@ def _two_sided(atom: m.Expr) -> bool:
 
 
 def _threshold_points(
-    solver: _Solver, focus: Goal, others: list[Goal], bases: list[dict[VarKey, float]]
+    solver: _Solver,
+    focus: Goal,
+    others: list[Goal],
+    bases: list[dict[VarKey, float]],
+    only: str | None = None,
 ) -> tuple[dict[str, dict[VarKey, float]], bool] | None:
-    """Assignments below, at and above the atom's thresholds (exactly at them when possible)."""
+    """Assignments below, at and above the atom's thresholds (exactly at them when possible).
+
+    `only`: the one position wanted, for a period that follows earlier ones (a year to date, a
+    trend): the other sides may be out of reach there (below a total already counted)."""
     fallback: tuple[dict[str, dict[VarKey, float]], bool] | None = None
     between = _two_sided(focus[0])
     names: list[tuple[str | None, str, str | None]] = (
@@ -2702,7 +2726,35 @@ def _threshold_points(
                 if exact:
                     return found, True
                 fallback = fallback or (found, False)
+            if only is not None and fallback is None:
+                alone = _relaxed(line, names, only)
+                if alone is not None:
+                    if alone[1]:
+                        return {only: {**assign, pivot: alone[0]}}, True
+                    fallback = ({only: {**assign, pivot: alone[0]}}, False)
     return fallback
+
+
+def _relaxed(
+    line: _Line, names: list[tuple[str | None, str, str | None]], only: str
+) -> tuple[float, bool] | None:
+    """The pivot's value for one position alone: at the threshold (exactly, else the nearest
+    value on the side where the atom holds), or the nearest value below or above it."""
+    j, side = next((j, names[j].index(only)) for j in range(len(names)) if only in names[j])
+    points: list[tuple[float, float]] = []
+    for x, r in list(line.results.items()):
+        d = r.diffs[j] if r.others_ok and r.diffs else None
+        if d is not None:
+            points.append((x, d))
+    if side == 1:
+        zeros = [x for x, d in points if d == 0]
+        if zeros:
+            return min(zeros, key=abs), True
+        above = _holds_above(line.goal[0], j)
+        holding = [(x, d) for x, d in points if (d > 0) is above and d != 0]
+        return (min(holding, key=lambda p: abs(p[1]))[0], False) if holding else None
+    wanted = [(x, d) for x, d in points if (d < 0 if side == 0 else d > 0)]
+    return (min(wanted, key=lambda p: abs(p[1]))[0], True) if wanted else None
 
 
 def _crossing(line: _Line, j: int) -> tuple[float, float, float, bool] | None:
@@ -2758,9 +2810,9 @@ def _holds_above(atom: m.Expr, j: int) -> bool:
 
 def _threshold(p: _Problem, window: m.PlanPeriod, chooser: _Chooser, as_text: bool) -> Threshold:
     error: UnsatisfiableError | None = None
-    for seed in _seeds(p, True, window, chooser):
+    for attempt, seed in _attempts(p, True, window, chooser):
         try:
-            return _threshold_once(p, window, chooser, as_text, seed)
+            return _threshold_once(p, window, attempt, as_text, seed)
         except UnsatisfiableError as exc:
             error = error or exc
     assert error is not None
@@ -2789,15 +2841,19 @@ def _threshold_once(
     focus_of_first: Goal | None = None
     for bucket, judged in zip(buckets, judged_in, strict=True):
         if not judged:  # a trend's baseline period: the same construction below, at and above
+            shared = focus_of_first is None  # the chains still coincide: build it once
+            built: dict[VarKey, float] | None = None
+            solver = None
             for position in order:
                 chain = chains[position]
-                solver = _Solver(p, bucket, window, chooser, chain.prior(), seed)
-                found = _solve_bucket(solver, solver.alternatives(True), True, chooser)
-                if found is None:
+                if solver is None or not shared:
+                    solver = _Solver(p, bucket, window, chooser, chain.prior(), seed)
+                    built = _solve_bucket(solver, solver.alternatives(True), True, chooser)
+                if built is None:
                     raise UnsatisfiableError(
                         f"« {p.indicator.id} » : période de référence {bucket.label} impossible"
                     )
-                chain.add(solver, found)
+                chain.add(solver, dict(built))
             continue
         shape = _shape(p, bucket)
         for position in order:
@@ -2815,7 +2871,9 @@ def _threshold_once(
                 if focus_of_first is None:
                     focus_of_first = focus
                 bases = list(_baselines(p, solver.variables, chooser, wide=True))
-                found_points = _threshold_points(solver, focus, others, bases)
+                found_points = _threshold_points(
+                    solver, focus, others, bases, position if p.sequential else None
+                )
                 if found_points is None:
                     raise UnsatisfiableError(
                         f"« {p.indicator.id} » : aucun flux ne franchit le seuil pour la période {bucket.label}"
