@@ -167,49 +167,73 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
             ]
         )
     )
+    # What each field says about the row: the name of a stage-1 boolean column, a constant
+    # known here, or (dates) read in stage 2 from the date's columns.
+    oks: dict[m.FieldDecl, str | bool] = {}
+    values: dict[m.FieldDecl, str] = {}  # stage-1 column of each value a slot reads
+    dates: dict[str, int] = {}
     for n, key in enumerate(date_keys):
         raw = raw_of(key)
-        if raw is None:
-            cols += [sa.cast(null, sa.Date).label(f"dv{n}"), one.label(f"db{n}")]
-        else:
-            cols += [plain_date(raw).label(f"dv{n}"), sa.case((empty(raw), one), else_=zero).label(f"db{n}")]
-    date_slot = {key: n for n, key in enumerate(date_keys)}
+        if raw is not None:
+            cols += [plain_date(raw).label(f"dv{n}"), empty(raw).label(f"db{n}")]
+            dates[key] = n
 
     for decl, name in builder.field_columns.items():
-        if decl.kind is m.FieldKind.DATE and not builder._needs_lookup(decl):
-            continue
         raw = raw_of(decl.name)
         referenced = decl in builder.referenced
+        if decl.kind is m.FieldKind.DATE and not builder._needs_lookup(decl):
+            continue  # see date_ok below
+        if raw is None:
+            oks[decl] = decl.optional
+            continue
+        if decl.kind is m.FieldKind.TEXT and decl.optional and not referenced:
+            oks[decl] = True  # nothing can go wrong with it, and nothing reads it
+            continue
+        # each test runs on the filled cells only (CASE evaluates its branches lazily)
+        blank = empty(raw)
         value: Expr
-        blank: Expr
-        if raw is None or (decl.kind is m.FieldKind.TEXT and decl.optional and not referenced):
-            value, blank = null, sa.true()  # absent, or nothing can go wrong and nothing reads it
+        if builder._needs_lookup(decl):
+            value = lookup(raw, builder.lookup_table(src, decl), null)
+        elif decl.kind is m.FieldKind.TEXT and referenced:
+            value = sa.case((blank, null), (plain_text(raw), raw), else_=null)
+        elif decl.kind is m.FieldKind.TEXT:
+            value = sa.case((blank, null), (filled_text(raw), one), else_=null)
+        elif decl.kind is m.FieldKind.INTEGER:
+            test = sa.func.regexp_full_match(raw, _s(_INTEGER))
+            value = sa.case((blank, null), (test, sa.cast(raw, sa.BigInteger)), else_=null)
+        elif decl.kind is m.FieldKind.DECIMAL:
+            number = sa.cast(sa.func.replace(raw, _s(","), _s(".")), ctx.dialect.double())
+            test = sa.func.regexp_full_match(raw, _s(_DECIMAL))
+            value = sa.case((blank, null), (test, number), else_=null)
         else:
-            # each test runs on the filled cells only (CASE evaluates its branches lazily)
-            blank = empty(raw)
-            if builder._needs_lookup(decl):
-                value = lookup(raw, builder.lookup_table(src, decl), null)
-            elif decl.kind is m.FieldKind.TEXT and referenced:
-                value = sa.case((blank, null), (plain_text(raw), raw), else_=null)
-            elif decl.kind is m.FieldKind.TEXT:
-                value = sa.case((blank, null), (filled_text(raw), one), else_=null)
-            elif decl.kind is m.FieldKind.INTEGER:
-                test = sa.func.regexp_full_match(raw, _s(_INTEGER))
-                value = sa.case((blank, null), (test, sa.cast(raw, sa.BigInteger)), else_=null)
-            elif decl.kind is m.FieldKind.DECIMAL:
-                number = sa.cast(sa.func.replace(raw, _s(","), _s(".")), ctx.dialect.double())
-                test = sa.func.regexp_full_match(raw, _s(_DECIMAL))
-                value = sa.case((blank, null), (test, number), else_=null)
-            else:
-                value = null
-        cols += [value.label(name), sa.case((blank, one), else_=zero).label(f"{name}_b")]
+            value = null
+        # a blank cell has a NULL value: for a required field, the value says it all
+        found = value.is_not(None)
+        cols.append((sa.or_(blank, found) if decl.optional else found).label(f"ok_{name}"))
+        oks[decl] = f"ok_{name}"
+        if referenced:
+            cols.append(value.label(name))
+            values[decl] = name
     ident = raw_of("id")
     rid = ctx.dialect.text(ident) if ident is not None else sa.cast(null, sa.Text)
     cols.append(rid.label("rid"))
     first = sa.select(*cols).subquery("f1")
 
-    # -- stage 2: the parts of the date, what each field says, the row's outcome
-    date_value = first.c[f"dv{date_slot['date']}"]
+    def date_ok(key: str, optional: bool) -> Expr | bool:
+        if key not in dates:
+            return optional
+        n = dates[key]
+        filled = first.c[f"dv{n}"].is_not(None)
+        return sa.or_(first.c[f"db{n}"], filled) if optional else filled
+
+    def ok_of(decl: m.FieldDecl) -> Expr | bool:
+        if decl.kind is m.FieldKind.DATE and not builder._needs_lookup(decl):
+            return date_ok(decl.name, decl.optional)
+        ok = oks[decl]
+        return ok if isinstance(ok, bool) else first.c[ok]
+
+    # -- stage 2: the parts of the date, the row's outcome
+    date_value = first.c[f"dv{dates['date']}"] if "date" in dates else sa.cast(null, sa.Date)
     cols2: list[Any] = [
         *[first.c[n] for n in carry],
         first.c.t,
@@ -219,29 +243,29 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
         sa.func.month(date_value).label("m"),
         sa.func.day(date_value).label("d"),
     ]
-    oks: dict[m.FieldDecl, Expr] = {}
     for decl, name in builder.field_columns.items():
-        missing_ok = one if decl.optional else zero
-        value2: Expr
-        blank2: Expr
+        if decl not in builder.referenced:
+            continue
+        kept: Expr
         if decl.kind is m.FieldKind.DATE and not builder._needs_lookup(decl):
-            n = date_slot[decl.name]
-            dv = first.c[f"dv{n}"]
-            value2 = sa.func.year(dv) * _i(10000) + sa.func.month(dv) * _i(100) + sa.func.day(dv)
-            blank2 = first.c[f"db{n}"] == one
+            if decl.name not in dates:
+                kept = null
+            else:
+                dv = first.c[f"dv{dates[decl.name]}"]
+                kept = sa.func.year(dv) * _i(10000) + sa.func.month(dv) * _i(100) + sa.func.day(dv)
         else:
-            value2, blank2 = first.c[name], first.c[f"{name}_b"] == one
-        kept = value2 if decl in builder.referenced else null
-        cols2.append(sa.cast(sa.case((blank2, null), else_=kept), builder._sql_type(decl)).label(name))
-        oks[decl] = sa.case((blank2, missing_ok), (value2.is_not(None), one), else_=zero)
-    end_n = date_slot[end_key]
-    end_ok = sa.or_(first.c[f"db{end_n}"] == one, first.c[f"dv{end_n}"].is_not(None))
+            kept = first.c[values[decl]] if decl in values else null
+        cols2.append(sa.cast(kept, builder._sql_type(decl)).label(name))
+    end_ok = date_ok(end_key, True)
     ok_cases = []
     for type_name in builder.used:
         decls = builder.plan.event_types[type_name].fields
-        all_ok = sa.and_(end_ok, *[oks[decl] == one for decl in decls])
-        if any(decl.duration is not None for decl in decls):
-            all_ok = sa.false()  # a duration between two dates: Python reads these rows
+        parts = [ok_of(decl) for decl in decls] + [end_ok]
+        if any(decl.duration is not None for decl in decls) or any(p is False for p in parts):
+            all_ok: Expr = sa.false()  # a duration between two dates: Python reads these rows
+        else:
+            tests = [p for p in parts if not isinstance(p, bool)]
+            all_ok = sa.and_(*tests) if tests else sa.true()
         ok_cases.append((first.c.t == _i(builder.type_index[type_name]), all_ok))
     ok: Expr = sa.case(*ok_cases, else_=sa.false()) if ok_cases else sa.false()
 
