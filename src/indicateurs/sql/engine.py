@@ -88,8 +88,9 @@ class SourceSpec:
     static_lookups: bool = False
     # Per-row flags computed from `base` and kept in the classified table (e.g. blank rows).
     checks: dict[str, Expr] = attrs.field(factory=dict)
-    # Called with the classified rows before they are trusted (may raise to give up on SQL).
-    verify: Callable[[sa.Connection, sa.FromClause], None] | None = None
+    # Called, before any figure is used, with the number of rows read and the number of rows
+    # some check flagged (may raise to give up on SQL).
+    verify: Callable[[int, int], None] | None = None
 
     def column(self, key: str) -> tuple[Expr, ColumnClass] | None:
         for name, k, cls in self.columns:
@@ -188,18 +189,20 @@ def run(
     strict: bool = False,
     force_python: Sequence[str] = (),
     keep_sql: bool = False,
+    drop_tables: bool = True,
 ) -> tuple[PlanResult, Pushdown]:
     """Evaluate `plan` on `sources` through `conn`; the result and where each part ran.
 
     `force_python`: indicator ids whose aggregates are computed by streaming their rows
     through the Python evaluator (used to check the streaming path; never needed otherwise).
     `keep_sql`: keep the text of every statement in `Pushdown.queries`.
+    `drop_tables`: drop the tables created (not needed when the database is thrown away).
     """
     ctx = _Context(conn, Dialect(conn.dialect.name), keep_sql=keep_sql)
     try:
         return _run_sql(ctx, plan, sources, window, as_of, mapping, strict, force_python)
     finally:
-        for name in reversed(ctx.created):
+        for name in reversed(ctx.created if drop_tables else []):
             try:
                 with conn.begin_nested():
                     conn.execute(
@@ -251,23 +254,27 @@ def _run_sql(
         ctx, plan, used, type_index, window, as_of, mapping, everything is not None, list(compiled.slots)
     )
     tables = [builder.classify(i, src, python_types) for i, src in enumerate(sources)]
-    for src, table in zip(sources, tables, strict=True):
-        if src.verify is not None:
-            src.verify(ctx.conn, table)
     rows = _union(
-        tables, [builder.field_columns[d] for d in builder.field_columns if d in builder.referenced]
+        tables,
+        [builder.field_columns[d] for d in builder.field_columns if d in builder.referenced],
+        [list(src.checks) for src in sources],
     )
 
-    # Row accounting of what SQL settled, and the events used per type.
+    # Row accounting of what SQL settled, the events used per type, the rows checks flagged.
     settled: dict[tuple[int, int], int] = {}
     seen: dict[str, int] = {}
-    acc = sa.select(rows.c.s, rows.c.cat, rows.c.t, sa.func.count().label("n")).group_by(
-        rows.c.s, rows.c.cat, rows.c.t
-    )
-    for s, cat, t, n in ctx.execute(acc):
+    flagged = [0] * len(sources)
+    acc = sa.select(
+        rows.c.s, rows.c.cat, rows.c.t, sa.func.count().label("n"), sa.func.sum(rows.c.flagged)
+    ).group_by(rows.c.s, rows.c.cat, rows.c.t)
+    for s, cat, t, n, odd in ctx.execute(acc):
         settled[(int(s), int(cat))] = settled.get((int(s), int(cat)), 0) + int(n)
+        flagged[int(s)] += int(odd or 0)
         if int(cat) == USED and int(t) >= 0 and everything is None:
             seen[used[int(t)]] = seen.get(used[int(t)], 0) + int(n)
+    for i, src in enumerate(sources):
+        if src.verify is not None:
+            src.verify(sum(n for (s, _), n in settled.items() if s == i), flagged[i])
 
     slot_fields = builder.slot_fields
     states: dict[SlotKey, SlotState] = {key: {} for key in compiled.slots}
@@ -288,8 +295,8 @@ def _run_sql(
     source_index = {src.name: i for i, src in enumerate(sources)}
     fallback = CompiledPlan(plan, window)
     py_sources = [
-        _FetchedSource(ctx, src, table, (PYTHON,), None, mapping)
-        for src, table in zip(sources, tables, strict=True)
+        _FetchedSource(ctx, src, table, (PYTHON,), None, mapping, settled.get((i, PYTHON), 0) > 0)
+        for i, (src, table) in enumerate(zip(sources, tables, strict=True))
     ]
     reports, rejections = _run(fallback, py_sources, window, as_of, None)
     checked = sum(r.read for r in reports)
@@ -788,10 +795,18 @@ def _ymd(d: dt.date) -> int:
     return d.year * 10000 + d.month * 100 + d.day
 
 
-def _union(tables: Sequence[sa.FromClause], value_columns: Sequence[str]) -> sa.Subquery:
-    """The classified rows of every source, with the value columns some slot reads."""
+def _union(
+    tables: Sequence[sa.FromClause], value_columns: Sequence[str], checks: Sequence[Sequence[str]]
+) -> sa.Subquery:
+    """The classified rows of every source, with the value columns some slot reads, and the
+    number of checks (SourceSpec.checks) that flagged each row."""
     names = ["s", "r", "t", "y", "m", "d", "cat", "rid", *value_columns]
-    selects = [sa.select(*[table.c[n] for n in names]) for table in tables]
+    selects = []
+    for table, flags in zip(tables, checks, strict=True):
+        flagged: Expr = sa.literal(0, sa.Integer)
+        for flag in flags:
+            flagged = flagged + table.c[flag]
+        selects.append(sa.select(*[table.c[n] for n in names], flagged.label("flagged")))
     if len(selects) == 1:
         return selects[0].subquery("lignes")
     return sa.union_all(*selects).subquery("lignes")
@@ -1136,7 +1151,9 @@ class _FetchedSource:
         cats: tuple[int, ...],
         types: list[int] | None,
         mapping: Any,
+        any_rows: bool = True,  # False: known to have no such row, nothing to ask
     ):
+        self.any_rows = any_rows
         self.ctx = ctx
         self.spec = spec
         self.table = table
@@ -1148,6 +1165,8 @@ class _FetchedSource:
     def rows(self) -> Iterator[Row]:
         from ..sources.columns import finisher
 
+        if not self.any_rows:
+            return
         spec, table = self.spec, self.table
         keys = [key for _, key, _ in spec.columns]
         finish = finisher(keys, self.mapping) if self.mapping is not None else None
