@@ -99,6 +99,28 @@ _SPELLINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "decimal": (("décimal",), ("decimal",)),
     "date": (("date",), ("date",)),
     "boolean": (("booléen", "booleen"), ("boolean",)),
+    # beyond counting
+    "down": (("en baisse",), ("down",)),
+    "up": (("en hausse",), ("up",)),
+    "stable": (("stable à",), ("stable within",)),
+    "vs": (("par rapport à",), ("vs",)),
+    "average": (("la moyenne",), ("average",)),
+    "of": (("de",), ("",)),
+    "having": (("ayant",), ("having",)),
+    "at_least": (("au moins",), ("at least",)),
+    "at_most": (("au plus",), ("at most",)),
+    "latest": (("dernier", "dernière"), ("latest",)),
+    "days": (("jours",), ("days",)),
+    "working_days": (("jours ouvrables",), ("working days",)),
+    "school_year": (("année scolaire",), ("school year",)),
+    "fiscal_year": (("exercice",), ("fiscal year",)),
+    "cumulative": (("cumulé",), ("cumulative",)),
+    "refvalue": (("valeur de référence",), ("reference value",)),
+    "measure": (("valeur mesurée",), ("measured value",)),
+    "duration": (("durée",), ("duration",)),
+    "from": (("de",), ("from",)),
+    "until": (("à",), ("to",)),
+    "in_unit": (("en",), ("in",)),
 }
 _COMPARATOR_SPELLINGS = {
     ">=": (">=", "≥"),
@@ -291,6 +313,12 @@ class _Context:
     used_names: set[str] = attrs.Factory(set)
     node_numbers: set[tuple[str, str]] = attrs.Factory(set)
     budget: int = 10  # nodes and indicators still to generate
+    # Declarations the constructs beyond counting use (empty: counting only).
+    refvalues: list[str] = attrs.Factory(list)  # reference values, one number per year
+    measures: list[tuple[str, bool]] = attrs.Factory(list)  # measured values, and whether in %
+    durations: list[tuple[_Event, str, bool]] = attrs.Factory(list)  # event, duration field, working days
+    fiscal: bool = False  # `exercice avril` declared
+    beyond_chance: int = 0  # percent of expression lines with a construct beyond counting
 
     def kw(self, concept: str) -> str:
         fr, en = _SPELLINGS[concept]
@@ -624,8 +652,141 @@ def _boolean(ctx: _Context, depth: int) -> _Piece:
     return _Piece(f"{ctx.paren(left, 1)}{ctx.sep()}{ctx.kw('or')}{ctx.sep()}{ctx.paren(right, 2)}", 1)
 
 
+def _years(ctx: _Context) -> tuple[int, int]:
+    return ctx.period[0].year, ctx.period[1].year
+
+
+def _whole_years(ctx: _Context) -> list[int]:
+    """The plan's years it covers from January to December."""
+    start, end = ctx.period
+    return [
+        y for y in range(start.year, end.year + 1) if start <= dt.date(y, 1, 1) and dt.date(y, 12, 31) <= end
+    ]
+
+
+def _per(ctx: _Context, unit: str) -> str:
+    return f"{ctx.sep()}{ctx.kw('per')}{ctx.sep()}{ctx.kw(unit)}"
+
+
+def _trend(ctx: _Context) -> str | None:
+    """`X en baisse de 10 % par rapport à 2023 par an`, `X stable à ± 5 % par trimestre`…"""
+    value = _numeric(ctx, 1)
+    direction = ctx.one_of(("down", "up", "stable"))
+    text = f"{ctx.paren(value, 5)}{ctx.sep()}"
+    amount = ctx.draw(st.sampled_from((None, 2, 5, 10, 12.5)))
+    if direction == "stable":
+        amount = amount or 5
+        sign = ctx.rng.choice(("±", "+/-"))
+        text += f"{ctx.kw('stable')}{ctx.sep()}{sign}{ctx.gap()}{ctx.number(amount, percent=True)}"
+    else:
+        text += ctx.kw(direction)
+        if amount is not None:
+            of = ctx.kw("of")
+            text += f"{ctx.sep()}{of + ctx.sep() if of else ''}{ctx.number(amount, percent=True)}"
+    form = ctx.draw(st.integers(0, 2))
+    whole = _whole_years(ctx)
+    if form == 0 and len(whole) >= 2:  # a baseline year computed from the events
+        year = ctx.one_of(whole[:-1])
+        return f"{text}{ctx.sep()}{ctx.kw('vs')}{ctx.sep()}{year}{_per(ctx, 'year')}"
+    if form == 1:  # a baseline declared: the data predates the system
+        first = _years(ctx)[0] - ctx.draw(st.integers(1, 6))
+        last = first + ctx.draw(st.integers(0, 3))
+        years = str(first) if first == last else f"{ctx.kw('average')}{ctx.sep()}{first}-{last}"
+        declared = ctx.number(float(ctx.draw(st.integers(1, 400))) / ctx.one_of((1, 2, 4)))
+        return f"{text}{ctx.sep()}{ctx.kw('vs')}{ctx.sep()}{years}{ctx.gap()}={ctx.gap()}{declared}{_per(ctx, 'year')}"
+    units = [u for u, months in _MONTHS.items() if months >= ctx.granularity_months]
+    return text + _per(ctx, ctx.one_of(units))
+
+
+def _unit_share(ctx: _Context) -> str | None:
+    """`part(action.quartier ayant au moins 4) >= 80 %`, `nombre(atelier.ecole ayant > 2) >= 3`."""
+    candidates = [(e, f) for e in ctx.events for f in e.fields if f.kind in ("enum", "text")]
+    if not candidates:
+        return None
+    event, field = ctx.one_of(candidates)
+    count = ctx.draw(st.integers(1, 5))
+    having = ctx.one_of(("at_least", ">=", ">", "at_most"))
+    threshold = (
+        f"{ctx.kw(having)}{ctx.sep()}{count}" if having.startswith("at_") else f"{having}{ctx.gap()}{count}"
+    )
+    where = _where(ctx, event)
+    inner = f"{event.name}{ctx.gap()}.{ctx.gap()}{field.name}{where}{ctx.sep()}{ctx.kw('having')}{ctx.sep()}{threshold}"
+    if ctx.chance(50):
+        target = ctx.number(float(ctx.draw(st.integers(1, 99))), percent=True)
+        return f"{ctx.kw('share')}({inner}){ctx.gap()}{ctx.comparator(ctx.one_of(('>=', '<=')))}{ctx.gap()}{target}"
+    target = str(ctx.draw(st.integers(1, 6)))
+    return (
+        f"{ctx.kw('count')}({inner}){ctx.gap()}{ctx.comparator(ctx.one_of(('>=', '<=')))}{ctx.gap()}{target}"
+    )
+
+
+def _beyond_line(ctx: _Context) -> str | None:
+    """An expression line with a construct beyond counting, or None when the plan declares
+    nothing it needs."""
+    forms = ["trend", "units", "by_year", "calendar"]
+    if ctx.refvalues:
+        forms.append("refvalue")
+    if ctx.measures:
+        forms.append("measure")
+    if ctx.durations:
+        forms.append("duration")
+    form = ctx.one_of(forms)
+    if form == "trend":
+        return _trend(ctx)
+    if form == "units":
+        found = _unit_share(ctx)
+        return None if found is None else found + (_per(ctx, "year") if ctx.chance(50) else "")
+    if form == "by_year":  # a target per year: the first year given is the plan's first
+        first, last = _years(ctx)
+        years = sorted({first, *(y for y in range(first + 1, last + 1) if ctx.chance(40))})
+        values = [ctx.number(float(ctx.draw(st.integers(1, 30)))) for _ in years]
+        table = f"{ctx.rng.choice((' · ', '; ', ' ; '))}".join(
+            f"{y}:{ctx.sep()}{v}" for y, v in zip(years, values, strict=True)
+        )
+        event = ctx.one_of(ctx.events)
+        op = ctx.one_of(("at_least", "at_most", ">="))
+        word = ctx.kw(op) if op.startswith("at_") else op
+        return f"{ctx.kw('count')}({event.name}){ctx.sep()}{word}{ctx.sep()}[{table}]{_per(ctx, 'year')}"
+    if form == "refvalue":
+        event = ctx.one_of(ctx.events)
+        name = ctx.one_of(ctx.refvalues)
+        limit = ctx.number(float(ctx.draw(st.integers(1, 40))) / 2)
+        return (
+            f"{ctx.kw('count')}({event.name}){ctx.gap()}/{ctx.gap()}{name}{ctx.gap()}*{ctx.gap()}1000"
+            f"{ctx.sep()}{ctx.comparator(ctx.one_of(('<=', '>=')))}{ctx.sep()}{limit}{_per(ctx, 'year')}"
+        )
+    if form == "measure":
+        name, percent = ctx.one_of(ctx.measures)
+        value = float(ctx.draw(st.integers(1, 99)))
+        target = ctx.number(value, percent=True) if percent else ctx.number(value / 10)
+        return f"{ctx.kw('latest')}({name}){ctx.gap()}{ctx.comparator(ctx.one_of(('>=', '<=')))}{ctx.gap()}{target}{_per(ctx, 'year')}"
+    if form == "duration":
+        event, field, working = ctx.one_of(ctx.durations)
+        days = f"{ctx.draw(st.integers(0, 30))}{ctx.sep()}{ctx.kw('working_days' if working else 'days')}"
+        if ctx.chance(50):
+            share = ctx.number(float(ctx.draw(st.integers(1, 99))), percent=True)
+            return f"{ctx.kw('share')}({event.name}{ctx.sep()}{ctx.kw('where')}{ctx.sep()}{field}{ctx.gap()}<={ctx.gap()}{days}){ctx.gap()}>={ctx.gap()}{share}"
+        return f"{ctx.kw('avg')}({event.name}{ctx.gap()}.{ctx.gap()}{field}){ctx.sep()}<={ctx.sep()}{days}"
+    # another calendar: a count per school year, per fiscal year, or cumulated per quarter
+    event = ctx.one_of(ctx.events)
+    target = f"{ctx.kw('count')}({event.name}){ctx.gap()}>={ctx.gap()}{ctx.draw(st.integers(1, 12))}"
+    kinds = ["cumulative"] if ctx.granularity_months <= 3 else []
+    if ctx.granularity_months == 1:
+        kinds += ["school_year", "fiscal_year"] if ctx.fiscal else ["school_year"]
+    if not kinds:
+        return target + _per(ctx, "year")
+    kind = ctx.one_of(kinds)
+    if kind == "cumulative":
+        return f"{target}{_per(ctx, 'quarter')}{ctx.sep()}{ctx.kw('cumulative')}"
+    return target + _per(ctx, kind)
+
+
 def _expression_line(ctx: _Context) -> tuple[str, bool]:
     """An indicator's expression line, and whether it is numeric (a monitored value)."""
+    if ctx.beyond_chance and ctx.chance(ctx.beyond_chance):
+        found = _beyond_line(ctx)
+        if found is not None:
+            return found, False
     numeric = ctx.chance(35)
     if numeric:
         piece = _numeric(ctx, 2)
@@ -708,6 +869,12 @@ def _header(w: _Writer) -> list[str]:
         key = ctx.name() if ctx.chance(60) else w.label()
         colon = ctx.rng.choice(("", ":", " :"))
         statements.append(f"{ctx.kw('meta')}{sep()}{key}{colon}{sep()}{w.label()}")
+    if ctx.chance(15):  # fiscal years from April (the other calendars need no header)
+        ctx.fiscal = True
+        french = ctx.flavour == "fr" or (
+            ctx.flavour == "mixed" and ctx.maybe(50)
+        )  # one language for both words
+        statements.append(f"exercice{sep()}avril" if french else f"fiscal year{sep()}april")
     if ctx.chance(40):
         unit = ctx.one_of(tuple(_MONTHS))
         ctx.granularity_months = _MONTHS[unit]
@@ -752,7 +919,43 @@ def _events(w: _Writer) -> None:
             optional = f"{ctx.sep()}{ctx.kw('optional')}" if ctx.chance(30) else ""
             w.add(f"{field.name}{ctx.gap()}:{ctx.gap()}{type_text}{optional}")
             event.fields.append(field)
+        if ctx.chance(20):  # a duration between two dates of the event, as a case file has them
+            opened, closed, delay = _Field(ctx.name(), "date"), _Field(ctx.name(), "date"), ctx.name()
+            working = ctx.chance(50)
+            w.add(f"{opened.name}{ctx.gap()}:{ctx.gap()}{ctx.kw('date')}")
+            w.add(f"{closed.name}{ctx.gap()}:{ctx.gap()}{ctx.kw('date')}{ctx.sep()}{ctx.kw('optional')}")
+            spans = f"{ctx.kw('from')}{ctx.sep()}{opened.name}{ctx.sep()}{ctx.kw('until')}{ctx.sep()}{closed.name}"
+            unit = f"{ctx.sep()}{ctx.kw('in_unit')}{ctx.sep()}{ctx.kw('working_days')}" if working else ""
+            w.add(f"{delay}{ctx.gap()}:{ctx.gap()}{ctx.kw('duration')}{ctx.sep()}{spans}{unit}")
+            event.fields += [opened, closed]
+            ctx.durations.append((event, delay, working))
         ctx.events.append(event)
+
+
+def _declarations(w: _Writer) -> None:
+    """Reference values (one number, or one per year) and measured values (surveys, scores)."""
+    ctx = w.ctx
+    first, last = _years(ctx)
+    for _ in range(ctx.draw(st.integers(0, 2))):
+        name = ctx.name()
+        if ctx.chance(50):
+            years = sorted({first, *(y for y in range(first + 1, last + 1) if ctx.chance(50))})
+            sep = ctx.rng.choice((" · ", "; ", " ; "))
+            value = (
+                "["
+                + sep.join(f"{y}:{ctx.sep()}{ctx.draw(st.integers(1, 5)) * 1000 + 500}" for y in years)
+                + "]"
+            )
+        else:
+            value = ctx.number(float(ctx.draw(st.integers(100, 50_000))))
+        w.add(f"{ctx.kw('refvalue')}{ctx.sep()}{name}{ctx.sep()}{w.label()}{ctx.gap()}={ctx.gap()}{value}")
+        ctx.refvalues.append(name)
+    for _ in range(ctx.draw(st.integers(0, 2))):
+        name = ctx.name()
+        percent = ctx.chance(50)
+        unit = f"{ctx.sep()}{ctx.kw('in_unit')}{ctx.sep()}%" if percent else ""
+        w.add(f"{ctx.kw('measure')}{ctx.sep()}{name}{ctx.sep()}{w.label()}{unit}")
+        ctx.measures.append((name, percent))
 
 
 def _indicator(w: _Writer) -> None:
@@ -821,6 +1024,9 @@ def _plan_text(draw: st.DrawFn, flavour: Flavour | None) -> str:
     events_last = ctx.chance(20)
     events_block = _Writer(ctx)
     _events(events_block)  # declared first in the context: every aggregate needs one
+    if ctx.chance(40):  # constructs beyond counting: reference values, measures, trends, calendars…
+        _declarations(events_block)
+        ctx.beyond_chance = 35
     if not events_last:
         w.lines.extend(events_block.lines)
     for _ in range(ctx.draw(st.integers(0, 2))):
@@ -856,6 +1062,10 @@ def compile_plan(text: str) -> Plan:
 
 EXPRESSION_CONTEXT = """\
 période 2023 à 2024
+exercice avril
+valeur de référence population « Population » = [2023: 2 000 · 2024: 2 100]
+valeur mesurée score « Score de propreté »
+valeur mesurée enquete « Enquête de sécurité » en %
 événement signalement « Signalement »
     gravité : entier
     montant : décimal optionnel
@@ -863,6 +1073,8 @@ période 2023 à 2024
     confirmé : booléen
     quartier : texte
     canal : téléphone | courriel | guichet
+    traité_le : date optionnel
+    délai : durée de reçu_le à traité_le en jours ouvrables
 événement réunion
     participants : entier optionnel
 indicateur volume « Volume »
@@ -890,6 +1102,11 @@ def _expression_context(draw: st.DrawFn, flavour: Flavour) -> _Context:
     ]
     ctx.numeric_refs = ["volume"]
     ctx.bool_refs = ["atteint"]
+    ctx.refvalues = ["population"]
+    ctx.measures = [("score", False), ("enquete", True)]
+    ctx.durations = [(ctx.events[0], "délai", True)]
+    ctx.fiscal = True
+    ctx.beyond_chance = 30
     return ctx
 
 
