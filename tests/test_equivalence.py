@@ -1,6 +1,8 @@
 """The compiled evaluator against the reference interpreter, on generated plans and rows.
 
 Plans are built as model objects (a few event types with fields of every kind and durations,
+trends, shares of units, targets per year, rates per reference value, latest values, school and
+fiscal years, years to date,
 aggregates of every function, conditions with and/or/not/in/between and optional fields,
 every period kind, deadlines, ratios, references) and must pass the checker. Rows mix valid and broken values,
 dates on every boundary that matters, unknown and unused types, and several shapes of source.
@@ -155,6 +157,71 @@ def numeric_expr(draw: st.DrawFn, event_types: dict[str, m.EventType], monitored
     return aggregate(draw, event_types)
 
 
+POPULATION = m.RefValue(
+    "population",
+    "Population",
+    m.ByYear((m.YearValue(2022, m.Number(2000.0)), m.YearValue(2024, m.Number(2500.0)))),
+)
+
+
+def beyond(
+    draw: st.DrawFn, event_types: dict[str, m.EventType], unit: m.PeriodUnit, start_year: int
+) -> tuple[m.Expr, m.PeriodUnit, str | None, bool]:
+    """A target beyond counting: a trend, a share of units, a target per year, a rate per
+    reference value, a latest value; with its period (and calendar, or year to date)."""
+    form = draw(st.sampled_from(["trend", "units", "by_year", "rate", "latest", "cumulative"]))
+    measure = aggregate(draw, event_types)
+    if form == "trend":
+        direction = draw(st.sampled_from(["down", "up", "stable"]))
+        amount = draw(st.sampled_from([None, m.Number(10.0, percent=True)]))
+        if direction == "stable":
+            amount = m.Number(5.0, percent=True)
+        baseline = draw(
+            st.sampled_from(
+                [
+                    None,
+                    m.Baseline(start_year, start_year),
+                    m.Baseline(2015, 2019, m.Number(12.0)),
+                ]
+            )
+        )
+        if baseline is not None:
+            unit = m.PeriodUnit.YEAR
+        return m.Trend(measure, direction, amount, baseline), unit, None, False
+    if form == "units":
+        candidates = [
+            (e, f)
+            for e in event_types.values()
+            for f in e.fields
+            if f.kind in (m.FieldKind.ENUM, m.FieldKind.TEXT)
+        ]
+        if candidates:
+            event, decl = draw(st.sampled_from(candidates))
+            where = condition(draw, event) if draw(st.booleans()) else None
+            op = draw(st.sampled_from([m.Comparator.GE, m.Comparator.GT, m.Comparator.LE]))
+            fn = draw(st.sampled_from([m.AggregateFn.SHARE, m.AggregateFn.COUNT]))
+            share = m.UnitShare(
+                fn, event.name, decl.name, where, op, m.Number(float(draw(st.integers(1, 3))))
+            )
+            target = m.Number(50.0, percent=True) if fn is m.AggregateFn.SHARE else m.Number(1.0)
+            return m.Compare(m.Comparator.GE, share, target), unit, None, False
+    if form == "by_year":
+        table = m.ByYear((m.YearValue(start_year, m.Number(1.0)), m.YearValue(start_year + 1, m.Number(2.0))))
+        return m.Compare(m.Comparator.GE, measure, table), m.PeriodUnit.YEAR, None, False
+    if form == "rate":
+        rate = m.Arithmetic("*", m.Arithmetic("/", measure, m.ValueRef("population")), m.Number(1000.0))
+        return m.Compare(m.Comparator.LE, rate, m.Number(1.0)), m.PeriodUnit.YEAR, None, False
+    if form == "cumulative":
+        unit = draw(st.sampled_from([m.PeriodUnit.MONTH, m.PeriodUnit.QUARTER, m.PeriodUnit.SEMESTER]))
+        return m.Compare(m.Comparator.GE, measure, m.Number(2.0)), unit, None, True
+    numeric = [(e, f) for e in event_types.values() for f in e.fields if f.kind in NUMERIC]
+    if numeric:
+        event, decl = draw(st.sampled_from(numeric))
+        latest = m.Aggregate(m.AggregateFn.LAST, event.name, decl.name)
+        return m.Compare(m.Comparator.GE, latest, m.Number(2.0)), unit, None, False
+    return m.Compare(m.Comparator.GE, measure, m.Number(1.0)), unit, None, False
+
+
 @st.composite
 def plans(draw: st.DrawFn) -> m.Plan:
     names = draw(st.lists(st.sampled_from(TYPE_NAMES), min_size=1, max_size=3, unique=True))
@@ -170,6 +237,8 @@ def plans(draw: st.DrawFn) -> m.Plan:
     verdicts: list[str] = []
     for i in range(draw(st.integers(1, 6))):
         ident = f"ind{i}"
+        calendar: str | None = None
+        cumulative = False
         kind = draw(st.sampled_from(list(m.IndicatorKind)))
         unit = draw(st.sampled_from(UNITS))
         deadline = None
@@ -185,6 +254,8 @@ def plans(draw: st.DrawFn) -> m.Plan:
             if verdicts and draw(st.booleans()):
                 other: m.Expr = m.IndicatorRef(draw(st.sampled_from(verdicts)))
                 expr = m.And(expr, other) if draw(st.booleans()) else m.Or(expr, m.Not(other))
+        elif draw(st.integers(0, 2)) == 0:  # a construct beyond counting
+            expr, unit, calendar, cumulative = beyond(draw, event_types, unit, start_year)
         else:
             measure = numeric_expr(draw, event_types, monitored)
             if draw(st.integers(0, 3)) == 0:
@@ -197,7 +268,23 @@ def plans(draw: st.DrawFn) -> m.Plan:
                     st.sampled_from([m.Number(1.0), m.Number(2.0), m.Number(50.0, percent=True)])
                 )
                 expr = m.Compare(op, measure, threshold)
-        ind = m.Indicator(ident, f"Indicateur {i}", expr, kind, unit, deadline, "unités" if i % 2 else None)
+        if kind is not m.IndicatorKind.TARGET:
+            calendar, cumulative = None, False
+        elif (
+            unit is m.PeriodUnit.YEAR and not cumulative and calendar is None and draw(st.integers(0, 4)) == 0
+        ):
+            calendar = draw(st.sampled_from(["school_year", "fiscal_year"]))
+        ind = m.Indicator(
+            ident,
+            f"Indicateur {i}",
+            expr,
+            kind,
+            unit,
+            deadline,
+            "unités" if i % 2 else None,
+            calendar=calendar,
+            cumulative=cumulative,
+        )
         indicators.append(ind)
         if kind is m.IndicatorKind.MONITORED:
             monitored.append(ident)
@@ -215,6 +302,8 @@ def plans(draw: st.DrawFn) -> m.Plan:
         event_types,
         (node,),
         tuple(indicators),
+        values={"population": POPULATION},
+        fiscal_start=draw(st.sampled_from([1, 4, 9])),
     )
     errors = [d for d in check_plan(plan) if d.severity is Severity.ERROR]
     assume(not errors)
