@@ -6,9 +6,12 @@ so that the indicator is met, or not met, in every period of the evaluation wind
 filtered. `around_threshold(plan, indicator)` draws the streams just below, exactly at and just
 above the indicator's threshold.
 
-How a stream is constructed. Each period of the window is built on its own, cut into segments
-that every measure sees alike (the periods of the units involved, either side of each
-deadline). The boolean expression is broken into goals: atoms (a comparison, a `between`, an
+How a stream is constructed. The periods of the window are built in order (a trend's baseline
+years first), each cut into segments that every measure sees alike (the periods of every
+calendar involved, either side of each deadline); a period that reads earlier ones (a trend, a
+year to date) is solved with their events fixed. A reference to an indicator judged over
+longer periods makes the stretch built at once that longer period. Periods the window cuts
+are not asked a verdict (the evaluator does not judge them). The boolean expression is broken into goals: atoms (a comparison, a `between`, an
 `existe`), each in the period and with the deadline it is measured in, that must be true or
 false; `ou`/`et`/`non` choose which. A reference is followed as the evaluator follows it: a
 monitored indicator is measured again on the referring periods; any other indicator is a
@@ -16,14 +19,16 @@ verdict on its own periods and deadline, all of which must hold within the refer
 The events of each type are split into regions, one per combination of the type's `où`
 conditions holding or not; a region is a box of field values solved from the conditions (=,
 !=, <, <=, >, >=, dans, pas dans, entre, et, ou, non, boolean fields). The unknowns are, per
-segment, the number of events per region, the values of the fields that are summed, averaged
-or compared by min/max, how many repeat a value counted distinct, and how many leave an
-optional field blank. Each goal is solved on one unknown at a time (two when one will not do)
+segment, the number of events per region, the values of the fields that are summed, averaged,
+compared by min/max or read as the latest (a duration is such a value: its two dates are then
+written from it, in days or Belgian working days), how many repeat a value counted distinct,
+how many leave an optional field blank, and for a share of units how many units reach the
+count and how many fall short. Each goal is solved on one unknown at a time (two when one will not do)
 by probing the values its threshold suggests and bisecting to the exact value where the
 comparison flips. A small model of the evaluator (written apart from it: the property tests
 compare the two) checks every candidate. Exotic conditions (a field compared with another
 field) are satisfied by generate-and-check within the box, with a clear error when no value is
-found. Monitored indicators, milestones and constructs beyond counting raise ValueError.
+found. Monitored indicators, milestones and targets to be defined have no threshold: ValueError.
 
 Streams are meant for `indicateurs.evaluate(plan, events, period=<same period>, as_of=<any date
 on or after the end of the window>)`.
@@ -3024,8 +3029,8 @@ def events_for(
 
 def buildable_indicators(plan: m.Plan) -> list[str]:
     """The indicators `meeting`, `missing` and `around_threshold` build streams for, in plan order:
-    targets and yes/no facts made of counting (not monitored ones, milestones, indicators without
-    expression, constructs beyond counting, references to longer periods)."""
+    targets and yes/no facts (not monitored ones, milestones, targets to be defined), except the
+    rare combinations the construction declines with a ValueError that says so."""
     out = []
     for ind in plan.indicators:
         try:
