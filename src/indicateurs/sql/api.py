@@ -421,10 +421,13 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
     conn = ctx.conn
     names = [f"c{j}" for j in range(width)]
     chosen = [j for j, k in enumerate(keys) if k in wanted]
-    reader_sql = (
-        "read_csv(:path, delim = :delim, quote = '\"', escape = '\"', header = false, skip = :skip, "
-        "all_varchar = true, null_padding = true, nullstr = :nullstr, auto_detect = false, columns = :columns)"
+    options = (
+        ":path, delim = :delim, quote = '\"', escape = '\"', header = false, skip = :skip, "
+        "all_varchar = true, null_padding = true, nullstr = :nullstr, auto_detect = false, columns = :columns"
     )
+    reader_sql = f"read_csv({options})"
+    # the first rows only: small buffers, rather than DuckDB's 32 MB per thread
+    sample_sql = f"read_csv({options}, buffer_size = 2097152)"
     params = {
         "path": str(path),
         "delim": source.delimiter,
@@ -435,7 +438,7 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
     spec_columns = [(names[j], keys[j], ColumnClass.TEXT) for j in chosen]
     probe = names[keys.index("type")] if "type" in keys else names[0]
 
-    if _plain_values(conn, plan, reader_sql, params, names, keys, chosen, mapping):
+    if _plain_values(conn, plan, sample_sql, params, names, keys, chosen, mapping):
         # One pass: the file is read by the statement that classifies its rows.
         text = sa.text(f"SELECT * FROM {reader_sql}").bindparams(**params)
         base_q = text.columns(*[sa.column(n) for n in names]).subquery("base")
