@@ -77,12 +77,16 @@ def _edge_ok(char_code: Expr) -> Expr:
     return sa.or_(*[char_code.between(_i(low), _i(high)) for low, high in _KEPT])
 
 
-def lookup(raw: Expr, pairs: Sequence[tuple[Any, Any]], missing: Expr) -> Expr:
+def lookup(raw: Expr, pairs: Sequence[tuple[Any, Any]], missing: Expr, sparse: bool = False) -> Expr:
     """The value paired with `raw` as written, else `missing` (a CASE: faster in DuckDB than
-    a search in a list, and than a join, which would not keep the reading order)."""
+    a search in a list, and than a join, which would not keep the reading order). `sparse`:
+    most cells are empty (a field of a few types), tested first."""
     if not pairs:
         return missing
-    return sa.case(*[(raw == sa.literal(k), sa.literal(v)) for k, v in pairs], else_=missing)
+    whens: list[tuple[Expr, Expr]] = [(raw == sa.literal(k), sa.literal(v)) for k, v in pairs]
+    if sparse:  # no lookup key is blank: an empty cell is missing at once
+        whens.insert(0, (empty(raw), missing))
+    return sa.case(*whens, else_=missing)
 
 
 def plain_text(raw: Expr) -> Expr:
@@ -193,7 +197,7 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
         blank = empty(raw)
         value: Expr
         if builder._needs_lookup(decl):
-            value = lookup(raw, builder.lookup_table(src, decl), null)
+            value = lookup(raw, builder.lookup_table(src, decl), null, sparse=True)
         elif decl.kind is m.FieldKind.TEXT and referenced:
             value = sa.case((blank, null), (plain_text(raw), raw), else_=null)
         elif decl.kind is m.FieldKind.TEXT:
