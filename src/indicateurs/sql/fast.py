@@ -5,19 +5,20 @@ value the Python converters accept: Unicode trimming, a dozen date layouts, deci
 On a CSV file nearly every cell has one plain shape, so this one settles only the plain shapes
 with a few cheap, vectorised tests, and hands every other row to the Python evaluator:
 
-- a text is plain when it is empty, or when neither its first nor its last character is one
-  of the characters Python's `str.strip()` removes (then it is its own stripped value);
-- a date is plain when DuckDB reads it as `yyyy-mm-dd` or `dd/mm/yyyy` and writes it back
-  identically (so each part was written with its digits, and the date exists), within the
-  years Python accepts;
+- a text is plain when neither its first nor its last character is one that Python's
+  `str.strip()` removes (then it is its own stripped value); an empty cell is blank;
+- a date is plain when it is `yyyy-mm-dd` or `dd/mm/yyyy` in ASCII digits (a GLOB pattern:
+  DuckDB's own readers are lenient, spaces or one digit) and DuckDB reads a day that exists,
+  within the years Python accepts;
 - an integer is `-?[0-9]{1,18}`, a decimal `-?[0-9]{1,15}([.,][0-9]{1,15})?`;
 - a type, enumeration or yes/no value is one of the spellings in the lookup, as written.
 
-Anything else (a space before a date, `12 `, `31/02/2023`, ` formation`) makes the row
-unsettled: the Python evaluator decides it with its own code, as for the careful path. So the
-rows settled here get exactly Python's values, and the rest get Python's verdict by
-construction. The statement has the careful classification's columns, so the aggregates,
-evidence and accounting that follow are the same code.
+Anything else (a space before a date, `12 `, `31/02/2023`, ` Zed `) makes the row unsettled:
+the Python evaluator decides it with its own code, as for the careful path. So the rows settled
+here get exactly Python's values, and the rest get Python's verdict by construction. The
+classified rows have the columns the engine reads from the careful classification (a row's
+cells are kept as one list, `raw`, and values only for the fields a slot reads), so the
+aggregates, evidence and accounting that follow are the same code.
 """
 
 from __future__ import annotations
