@@ -104,17 +104,33 @@ class _CreateTemp(Executable, ClauseElement):
 
     inherit_cache = False
 
-    def __init__(self, name: str, select: sa.Select[Any], temporary: bool = True):
+    def __init__(self, name: str, select: sa.Select[Any], temporary: bool = True, kind: str = "TABLE"):
         self.name = name
         self.select = select
         self.temporary = temporary
+        self.kind = kind  # TABLE, or VIEW (whose definition may hold no bound value)
 
 
 @compiles(_CreateTemp)
 def _compile_create_temp(element: _CreateTemp, compiler: SQLCompiler, **kw: Any) -> str:
     name = compiler.preparer.quote(element.name)
-    kind = "TEMPORARY TABLE" if element.temporary else "TABLE"
+    kind = f"TEMPORARY {element.kind}" if element.temporary else element.kind
     return f"CREATE {kind} {name} AS {compiler.process(element.select, **kw)}"
+
+
+class _UnionByName(Executable, ClauseElement):
+    """DuckDB's `UNION ALL BY NAME`: each SELECT has only its own columns, the others are NULL."""
+
+    inherit_cache = False
+
+    def __init__(self, selects: Sequence[sa.Select[Any]]):
+        self.selects = list(selects)
+
+
+@compiles(_UnionByName)
+def _compile_union_by_name(element: _UnionByName, compiler: SQLCompiler, **kw: Any) -> str:
+    parts = [compiler.process(select, asfrom=True, **kw) for select in element.selects]
+    return " UNION ALL BY NAME ".join(f"({part})" for part in parts)
 
 
 @attrs.define
@@ -731,8 +747,14 @@ class _RowBuilder:
             return self.ctx.create_temp("lignes", outer)
         created = self.ctx.create_temp("lignes", outer, temporary=False)
         self.ctx.conn.commit()  # rows of an uncommitted table have provisional rowids
-        numbers: Expr = sa.literal_column("rowid") + sa.literal(src.rowid_offset, sa.BigInteger)
-        return sa.select(numbers.label("r"), *created.c).select_from(created).subquery(created.name)
+        # A view adds the row numbers: the statements that follow name it, and stay short.
+        offset = sa.literal_column(str(int(src.rowid_offset)), sa.BigInteger)
+        numbered = sa.select((sa.literal_column("rowid") + offset).label("r"), *created.c).select_from(
+            created
+        )
+        name = self.ctx.temp_name("vue")
+        self.ctx.execute(_CreateTemp(name, numbered, temporary=True, kind="VIEW"))
+        return sa.table(name, *[sa.column(str(c.name)) for c in numbered.selected_columns])
 
     def _sql_type(self, decl: m.FieldDecl) -> sa.types.TypeEngine[Any]:
         """How a field's values are held: texts, integers (booleans 1/0, dates yyyymmdd), doubles."""
@@ -924,14 +946,14 @@ def _aggregate(
         for w in wanted:
             selected: list[Any] = []
             for (key, _), columns in zip(layout, per_slot, strict=True):
-                mine = type_index[key.event_type] == w
-                selected += columns if mine else [sa.null().label(c.name) for c in columns]
+                if type_index[key.event_type] == w:
+                    selected += columns
             branches.append(
                 sa.select(rows.c.t, period, *selected)
                 .where(used_rows, rows.c.t == i(w, sa.Integer))
                 .group_by(*group)
             )
-        stmt = sa.union_all(*branches) if len(branches) > 1 else branches[0]
+        stmt = _UnionByName(branches)
     by_type = {v: k for k, v in type_index.items()}
     for row in ctx.execute(stmt):
         data = row._mapping
