@@ -902,9 +902,11 @@ def _aggregate(
     period = _period_key(rows, unit).label("k")
     per_slot: list[list[Any]] = []
     layout: list[tuple[SlotKey, list[str]]] = []
+    matches: list[Expr] = []
     for n, key in enumerate(keys):
         matched, value = _match(rows, ctx.dialect, key, type_index, slot_fields, plan)
-        columns: list[Any] = top.columns(rows, matched, n) if top is not None else []
+        matches.append(matched)
+        columns: list[Any] = []
         names = [f"c{n}"]
         columns.append(sa.func.sum(sa.case((matched, one), else_=zero)).label(f"c{n}"))
         fn = key.fn
@@ -942,28 +944,16 @@ def _aggregate(
     else:
         # DuckDB: one SELECT per event type, computing only the slots of that type (a row meets
         # only the aggregates of its own type), all in one statement.
-        branches = []
-        for w in wanted:
-            selected: list[Any] = []
-            for (key, _), columns in zip(layout, per_slot, strict=True):
-                if type_index[key.event_type] == w:
-                    selected += columns
-            branches.append(
-                sa.select(rows.c.t, period, *selected)
-                .where(used_rows, rows.c.t == i(w, sa.Integer))
-                .group_by(*group)
-            )
-        stmt = _UnionByName(branches)
+        slot_types = [type_index[key.event_type] for key in keys]
+        stmt = _by_type(rows, period, group, slot_types, per_slot, [])
     by_type = {v: k for k, v in type_index.items()}
     for row in ctx.execute(stmt):
         data = row._mapping
         type_name = by_type[int(data["t"])]
         k = int(data["k"])
-        for n, (key, names) in enumerate(layout):
+        for key, names in layout:
             if key.event_type != type_name:
                 continue
-            if top is not None:
-                top.found(data, n, key, k)
             count = int(data[names[0]] or 0)
             st = KeyState(count)
             fn = key.fn
@@ -983,7 +973,28 @@ def _aggregate(
             if st.count or st.extra or st.value is not None:
                 states[key][k] = st
     if top is not None:
-        top.fetch(ctx, rows, states)
+        top.collect(ctx, rows, period, group, keys, matches, type_index, states)
+
+
+def _by_type(
+    rows: sa.Subquery,
+    period: Expr,
+    group: list[Any],
+    slot_types: list[int],
+    per_slot: list[list[Any]],
+    where: list[Expr],
+) -> _UnionByName:
+    """DuckDB: one grouped SELECT per event type with the columns of that type's slots."""
+    i = sa.literal
+    branches = []
+    for w in sorted(set(slot_types)):
+        selected = [c for t, columns in zip(slot_types, per_slot, strict=True) if t == w for c in columns]
+        branches.append(
+            sa.select(rows.c.t, period, *selected)
+            .where(rows.c.cat == i(USED, sa.Integer), rows.c.t == i(w, sa.Integer), *where)
+            .group_by(*group)
+        )
+    return _UnionByName(branches)
 
 
 def _number(x: Any) -> float:
@@ -1065,10 +1076,14 @@ def _evidence(
 _ROW_BITS = 1 << 40  # (source, row) as one integer: source * 2**40 + row
 
 
+PREFIX_ROWS = 65536  # evidence is looked for in the first rows of a file first
+
+
 class _TopEvidence:
-    """DuckDB: each slot's first EVIDENCE_CAP rows in reading order, found by the aggregate
-    query itself with the top-N aggregates `min(x, n)` and `arg_min(x, v, n)` (no sort, no
-    window, no second query unless the rows have an id to fetch)."""
+    """DuckDB: each slot's first EVIDENCE_CAP rows in reading order, with the top-N aggregates
+    `min(x, n)` and `arg_min(x, v, n)` (no sort, no window). In one file the first rows
+    usually hold them all: they are looked for there first (a few row groups), and in the
+    whole file only when the counts say some are missing."""
 
     def __init__(self, used: list[str], sources: Sequence[SourceSpec], with_ident: bool):
         self.used = used
@@ -1087,10 +1102,42 @@ class _TopEvidence:
             sa.func.arg_min(sa.case((matched, ymd), else_=sa.null()), where, cap).label(f"w{n}"),
         ]
 
-    def found(self, data: Any, n: int, key: SlotKey, k: int) -> None:
-        """Both lists are in the order of the positions (arg_min's order is its value's)."""
-        for pos, ymd in zip(data[f"e{n}"] or (), data[f"w{n}"] or (), strict=True):
-            self.chosen.append((key, k, int(pos), int(ymd)))
+    def collect(
+        self,
+        ctx: _Context,
+        rows: sa.Subquery,
+        period: Expr,
+        group: list[Any],
+        keys: list[SlotKey],
+        matches: list[Expr],
+        type_index: dict[str, int],
+        states: dict[SlotKey, SlotState],
+    ) -> None:
+        """The evidence of the slots of one period unit, whose counts are in `states`."""
+        slot_types = [type_index[key.event_type] for key in keys]
+        per_slot = [self.columns(rows, matched, n) for n, matched in enumerate(matches)]
+        limits: list[int | None] = [PREFIX_ROWS, None] if len(self.sources) == 1 else [None]
+        for limit in limits:
+            where = [] if limit is None else [rows.c.r <= sa.literal(limit, sa.BigInteger)]
+            found: dict[tuple[int, int], list[tuple[int, int]]] = {}
+            for row in ctx.execute(_by_type(rows, period, group, slot_types, per_slot, where)):
+                data = row._mapping
+                t, k = int(data["t"]), int(data["k"])
+                for n, slot_type in enumerate(slot_types):
+                    if slot_type == t:
+                        # both lists are in the order of the positions (arg_min's is its value's)
+                        both = zip(data[f"e{n}"] or (), data[f"w{n}"] or (), strict=True)
+                        found[(n, k)] = [(int(pos), int(ymd)) for pos, ymd in both]
+            complete = all(
+                len(found.get((n, k), ())) >= min(st.count, EVIDENCE_CAP)
+                for n, key in enumerate(keys)
+                for k, st in states[key].items()
+            )
+            if limit is None or complete:  # the first rows of the file hold every slot's first rows
+                for (n, k), pairs in found.items():
+                    self.chosen.extend((keys[n], k, pos, ymd) for pos, ymd in pairs)
+                break
+        self.fetch(ctx, rows, states)
 
     def fetch(self, ctx: _Context, rows: sa.Subquery, states: dict[SlotKey, SlotState]) -> None:
         idents: dict[int, Any] = {}
