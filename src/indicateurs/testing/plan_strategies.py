@@ -319,10 +319,6 @@ class _Context:
     durations: list[tuple[_Event, str, bool]] = attrs.Factory(list)  # event, duration field, working days
     fiscal: bool = False  # `exercice avril` declared
     beyond_chance: int = 0  # percent of expression lines with a construct beyond counting
-    # Known parser bug (grammaire/plan.lark: the lookahead of multi-word keywords such as
-    # `en baisse`, `au moins`): a `#` comment holding a closing quote after them on the same line
-    # does not parse. Until it is fixed, lines beyond counting get no trailing comment.
-    bare_line: bool = False
 
     def kw(self, concept: str) -> str:
         fr, en = _SPELLINGS[concept]
@@ -727,7 +723,6 @@ def _unit_share(ctx: _Context) -> str | None:
 def _beyond_line(ctx: _Context) -> str | None:
     """An expression line with a construct beyond counting, or None when the plan declares
     nothing it needs."""
-    ctx.bare_line = True  # see _Context.bare_line
     forms = ["trend", "units", "by_year", "calendar"]
     if ctx.refvalues:
         forms.append("refvalue")
@@ -820,7 +815,7 @@ class _Writer:
     ctx: _Context
     lines: list[str] = attrs.Factory(list)
 
-    def add(self, statement: str, trailing: bool = True) -> None:
+    def add(self, statement: str) -> None:
         ctx = self.ctx
         rng = ctx.rng
         for _ in range(rng.randint(0, 14) // 5):
@@ -828,7 +823,7 @@ class _Writer:
         if ctx.maybe(8):
             self.lines.append(self.indent() + self.comment())
         line = self.indent() + statement
-        if ctx.maybe(10) and trailing:
+        if ctx.maybe(10):
             line += ctx.gap() + self.comment()
         elif ctx.maybe(10):
             line += rng.choice((" ", "\t", "  "))
@@ -898,9 +893,7 @@ def _header(w: _Writer) -> list[str]:
         joined = f"{ctx.gap()}>{ctx.gap()}".join(quoted)
         statements.append(f"{ctx.kw('levels')}{sep()}{joined}")
     for statement in ctx.draw(st.permutations(statements)):
-        w.add(
-            statement, trailing=not statement.startswith(("exercice", "fiscal year"))
-        )  # see _Context.bare_line
+        w.add(statement)
     return levels
 
 
@@ -929,16 +922,11 @@ def _events(w: _Writer) -> None:
         if ctx.chance(20):  # a duration between two dates of the event, as a case file has them
             opened, closed, delay = _Field(ctx.name(), "date"), _Field(ctx.name(), "date"), ctx.name()
             working = ctx.chance(50)
-            w.add(f"{opened.name}{ctx.gap()}:{ctx.gap()}{ctx.kw('date')}", trailing=False)
-            w.add(
-                f"{closed.name}{ctx.gap()}:{ctx.gap()}{ctx.kw('date')}{ctx.sep()}{ctx.kw('optional')}",
-                trailing=False,
-            )
+            w.add(f"{opened.name}{ctx.gap()}:{ctx.gap()}{ctx.kw('date')}")
+            w.add(f"{closed.name}{ctx.gap()}:{ctx.gap()}{ctx.kw('date')}{ctx.sep()}{ctx.kw('optional')}")
             spans = f"{ctx.kw('from')}{ctx.sep()}{opened.name}{ctx.sep()}{ctx.kw('until')}{ctx.sep()}{closed.name}"
             unit = f"{ctx.sep()}{ctx.kw('in_unit')}{ctx.sep()}{ctx.kw('working_days')}" if working else ""
-            w.add(
-                f"{delay}{ctx.gap()}:{ctx.gap()}{ctx.kw('duration')}{ctx.sep()}{spans}{unit}", trailing=False
-            )
+            w.add(f"{delay}{ctx.gap()}:{ctx.gap()}{ctx.kw('duration')}{ctx.sep()}{spans}{unit}")
             event.fields += [opened, closed]
             ctx.durations.append((event, delay, working))
         ctx.events.append(event)
@@ -960,16 +948,13 @@ def _declarations(w: _Writer) -> None:
             )
         else:
             value = ctx.number(float(ctx.draw(st.integers(100, 50_000))))
-        w.add(
-            f"{ctx.kw('refvalue')}{ctx.sep()}{name}{ctx.sep()}{w.label()}{ctx.gap()}={ctx.gap()}{value}",
-            trailing=False,
-        )
+        w.add(f"{ctx.kw('refvalue')}{ctx.sep()}{name}{ctx.sep()}{w.label()}{ctx.gap()}={ctx.gap()}{value}")
         ctx.refvalues.append(name)
     for _ in range(ctx.draw(st.integers(0, 2))):
         name = ctx.name()
         percent = ctx.chance(50)
         unit = f"{ctx.sep()}{ctx.kw('in_unit')}{ctx.sep()}%" if percent else ""
-        w.add(f"{ctx.kw('measure')}{ctx.sep()}{name}{ctx.sep()}{w.label()}{unit}", trailing=False)
+        w.add(f"{ctx.kw('measure')}{ctx.sep()}{name}{ctx.sep()}{w.label()}{unit}")
         ctx.measures.append((name, percent))
 
 
@@ -981,18 +966,15 @@ def _indicator(w: _Writer) -> None:
     w.add(f"{ctx.kw('indicator')}{ctx.sep()}{name}{wording}")
     parts: list[str] = []
     numeric: bool | None = None
-    bare: str | None = None
     if ctx.chance(92):
-        ctx.bare_line = False
         line, numeric = _expression_line(ctx)
         parts.append(line)
-        bare = line if ctx.bare_line else None
     if ctx.chance(40):
         parts.append(f"{ctx.kw('unit')}{ctx.sep()}{w.label()}")
     for _ in range(ctx.draw(st.integers(0, 2))):
         parts.append(f"{ctx.kw('note')}{ctx.sep()}{w.label()}")
     for part in ctx.draw(st.permutations(parts)):
-        w.add(part, trailing=part != bare)
+        w.add(part)
     if numeric is True:
         ctx.numeric_refs.append(name)
     elif numeric is False:
