@@ -148,3 +148,35 @@ def test_clean_rows_are_settled_in_sql_and_odd_rows_by_python(tmp_path: Path) ->
         assert got.to_dict() == expected.to_dict()
         assert pushdown.rows_checked_in_python == checked * (2 if extra else 1)
         assert [r.code for r in got.rejections] == ["date_invalide"] * (2 if extra else 1)
+
+
+@pytest.mark.parametrize("prefix", [1, 40, 400])
+def test_evidence_beyond_the_first_rows(tmp_path: Path, prefix: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Evidence is looked for in the first rows of the file, then in the whole file when some
+    slot's first rows are missing there: the same evidence either way."""
+    need_duckdb()
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import synth
+
+    from indicateurs.sql import engine, evaluate_duckdb
+
+    plan = indicateurs.load_plan(synth.PLAN)
+    path = synth.write_csv(tmp_path / "molenbeek.csv", 2000)
+    window = (synth.START, synth.END)
+    expected = indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF)
+    looked: list[bool] = []
+    original = engine._by_type
+
+    def counting(*args: Any) -> Any:
+        looked.append(bool(args[-1]))  # a `where` on the row numbers: the first rows only
+        return original(*args)
+
+    monkeypatch.setattr(engine, "PREFIX_ROWS", prefix)
+    monkeypatch.setattr(engine, "_by_type", counting)
+    got = evaluate_duckdb(plan, path, period=window, as_of=synth.AS_OF)
+    assert got.to_dict() == expected.to_dict()
+    assert any(looked)  # the first rows were tried
+    if prefix == 1:
+        assert looked.count(False) > looked.count(True)  # and the whole file was needed
