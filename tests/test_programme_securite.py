@@ -262,6 +262,6 @@ def test_reports_say_what_the_latest_period_shows(result: indicateurs.PlanResult
     assert details_text(result.indicator("plan_adopte"), "fr") is None
     assert (
         details_text(result.indicator("quartiers_couverts"), "fr")
-        == "2024 : quartier ayant au moins 4 action : 5 sur 5"
+        == "2024 : quartier ayant au moins 4 « Action de prévention de quartier » : 5 sur 5"
     )
     assert "par rapport à 2019 (128, calculée) : -7,8\u00a0%, en baisse" in render_markdown(result, lang="fr")

@@ -14,7 +14,7 @@ from . import model as m
 from . import trends
 from .calendars import PeriodSpec, period_years
 from .refvalues import value_over
-from .results import Coverage, ReferenceUse, Status, UnitsInfo
+from .results import BaselineInfo, Coverage, DurationInfo, ReferenceUse, Status, UnitsInfo, UnitsRule
 
 if TYPE_CHECKING:
     from .compile import CompiledIndicator
@@ -163,3 +163,100 @@ def beyond_counting(plan: m.Plan, ind: m.Indicator) -> bool:
             if event is not None and (event.measure or any(f.duration is not None for f in event.fields)):
                 return True
     return False
+
+
+# ---------------------------------------------------------------------------- what the value is
+
+
+_DURATION_FIGURES = {
+    m.AggregateFn.AVG: "average",
+    m.AggregateFn.MIN: "min",
+    m.AggregateFn.MAX: "max",
+    m.AggregateFn.SUM: "total",
+    m.AggregateFn.LAST: "latest",
+}
+
+
+def indicator_facts(ind: m.Indicator, plan: m.Plan) -> dict[str, Any]:
+    """What the plan says an indicator's value is, as `IndicatorResult` carries it for the
+    reports (their detail line reads these, never the target's or the expression's words):
+    a trend's baseline, a share of units' rule, a figure of durations, a latest measurement.
+    Shared by every evaluator (`evaluate._plan_result`)."""
+    expr = ind.expr
+    if expr is None:
+        return {}
+    out: dict[str, Any] = {}
+    if isinstance(expr, m.Trend):
+        out["baseline"] = _baseline(expr)
+        expr = expr.value
+    value = expr.left if isinstance(expr, m.Compare) else expr.value if isinstance(expr, m.Between) else expr
+    share = next((n for n in m.walk(value) if isinstance(n, m.UnitShare)), None)
+    if share is not None:
+        out["units"] = _units_rule(share, plan, ind.unit if value is share else None)
+    if isinstance(value, m.Aggregate):
+        out["latest"] = value.fn is m.AggregateFn.LAST
+        duration = _duration(value, plan)
+        if duration is not None:
+            out["duration"] = duration
+    return out
+
+
+def _baseline(trend: m.Trend) -> BaselineInfo:
+    base = trend.baseline
+    if base is None:
+        return BaselineInfo("previous")
+    kind = "year" if base.first == base.last else "average"
+    declared = None if base.declared is None else base.declared.effective
+    return BaselineInfo(kind, tuple(range(base.first, base.last + 1)), declared)
+
+
+def _units_rule(share: m.UnitShare, plan: m.Plan, unit_label: str | None) -> UnitsRule:
+    """`unit_label`: the indicator's unit, when its value is the number of units (`nombre`)."""
+    event = plan.event_types.get(share.event_type)
+    fr = en = None
+    if share.where is not None:
+        fr, en = _condition(share.where, "fr"), _condition(share.where, "en")
+    return UnitsRule(
+        share=share.fn is m.AggregateFn.SHARE,
+        event_type=share.event_type,
+        field=share.field,
+        op=share.op.value,
+        threshold=share.threshold.effective,
+        event_label=None if event is None else event.label,
+        unit_label=None if share.fn is m.AggregateFn.SHARE else unit_label,
+        condition_fr=fr,
+        condition_en=en,
+    )
+
+
+def _condition(where: m.Expr, lang: str) -> str | None:
+    """A filter in the plan language's canonical spelling (keywords in `lang`)."""
+    from .format import format_expression  # the printer the formatter uses
+
+    try:
+        return format_expression(where, "en" if lang == "en" else "fr")
+    except Exception:  # a literal the printer cannot spell: no condition shown rather than a crash
+        return None
+
+
+def _duration(agg: m.Aggregate, plan: m.Plan) -> DurationInfo | None:
+    """A figure of a duration field (`moyenne(intervention.temps)`), or the share of events
+    whose duration is within a number of days (`part(dossier où délai <= 21 jours ouvrables)`)."""
+    event = plan.event_types.get(agg.event_type)
+    if event is None:
+        return None
+    figure = _DURATION_FIGURES.get(agg.fn)
+    decl = None if agg.field is None else event.field(agg.field)
+    if figure is not None and decl is not None and decl.duration is not None:
+        unit = "working_days" if decl.duration.working else "days"
+        return DurationInfo(figure, unit, agg.event_type, decl.name)
+    where = agg.where
+    if agg.fn is not m.AggregateFn.SHARE or not isinstance(where, m.Compare):
+        return None  # the share of events within a limit, and nothing else
+    field, limit = where.left, where.right
+    if not isinstance(field, m.Name) or not isinstance(limit, m.Number) or limit.days is None:
+        return None
+    decl = event.field(field.name)
+    if decl is None or decl.duration is None:
+        return None
+    return DurationInfo("within", limit.days, agg.event_type, decl.name, where.op.value, limit.value)

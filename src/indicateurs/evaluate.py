@@ -29,7 +29,14 @@ from .convert import (
     is_blank,
     parse_date,
 )
-from .details import PARTIAL_PERIOD, by_year_text, calendar_text, explain_periods, mark_partial
+from .details import (
+    PARTIAL_PERIOD,
+    by_year_text,
+    calendar_text,
+    explain_periods,
+    indicator_facts,
+    mark_partial,
+)
 from .durations import computed
 from .events import Event, Rejection, RowProblem, SkippedRow
 from .keywords import fold
@@ -401,9 +408,14 @@ def _plan_result(
     by_id: dict[str, IndicatorResult] = {}
     ordered: list[IndicatorResult] = []
     percent = {i.id for i in plan.indicators if measures.percent_values(i.expr, plan)}
+    facts = {i.id: indicator_facts(i, plan) for i in plan.indicators}
     for result in results:
-        if result.id in percent:  # for reports: values to show in %
-            result = attrs.evolve(result, percent=True)
+        # For reports: values to show in %, and what the value is (baseline, units, durations).
+        changes = facts.get(result.id) or {}
+        if result.id in percent:
+            changes = {**changes, "percent": True}
+        if changes:
+            result = attrs.evolve(result, **changes)
         by_id.setdefault(result.id, result)
         ordered.append(result)
     nodes = tuple(_node_result(n, by_id) for n in plan.nodes)
@@ -668,9 +680,10 @@ def target_text(ind: m.Indicator, lang: str = "fr") -> str | None:
         symbol = {">=": "≥", "<=": "≤", "!=": "≠"}.get(expr.op.value, expr.op.value)
         return f"{symbol} {by_year_text(expr.right, fr)}{period}{deadline}"
     if isinstance(expr, m.Between) and isinstance(expr.low, m.Number) and isinstance(expr.high, m.Number):
+        low = expr.low if expr.low.days != expr.high.days else attrs.evolve(expr.low, days=None)
         word = ("entre {} et {}" if fr else "between {} and {}").format(
-            _number(expr.low, fr), _number(expr.high, fr)
-        )
+            _number(low, fr), _number(expr.high, fr)
+        )  # `entre 2 et 5 jours`: the unit once
         return f"{word}{period}{deadline}"
     return None
 
@@ -684,7 +697,18 @@ _PERIOD_WORDS = {
 
 
 def _number(n: m.Number, fr: bool) -> str:
+    """`10`, `7,5`, `80 %`, `2 jours`, `21 jours ouvrables` (`1 day`, `0,5 jour`)."""
     text = str(int(n.value)) if n.value.is_integer() else f"{n.value:g}"
     if fr:
         text = text.replace(".", ",")
+    if n.days is not None:
+        singular = abs(n.value) < 2 if fr else n.value == 1  # French: 1,5 jour; English: 1.5 days
+        words = _DAY_WORDS[n.days][0 if fr else 1]
+        return f"{text} {words[0] if singular else words[1]}"
     return text + (" %" if n.percent else "")
+
+
+_DAY_WORDS = {
+    "days": (("jour", "jours"), ("day", "days")),
+    "working_days": (("jour ouvrable", "jours ouvrables"), ("working day", "working days")),
+}

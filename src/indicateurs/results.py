@@ -154,6 +154,88 @@ class UnitsInfo:
 
 
 @attrs.frozen
+class BaselineInfo:
+    """Where a trend's baseline comes from, as the plan states it, so that reports need not
+    read it back from the target's words: a year (`par rapport à 2019`), the average of years
+    (`par rapport à la moyenne 2014-2018`) or the previous period (no `par rapport à`);
+    computed from the events, or declared in the plan (`= 138`). Each period's baseline value
+    is `PeriodResult.baseline`."""
+
+    kind: str  # "year", "average" or "previous"
+    years: tuple[int, ...] = ()  # the baseline years, first to last (none for "previous")
+    declared: float | None = None  # the value the plan declares, in the unit of the values
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "years": list(self.years),
+            "declared": self.declared is not None,
+            "value": _num(self.declared),
+        }
+
+
+@attrs.frozen
+class UnitsRule:
+    """What a share of units counts (`part(action.quartier où genre = rue ayant au moins 4)`):
+    the units are the values of `field` in the events of `event_type` (those the condition
+    keeps); a unit meets the count when its events number `op threshold`. The labels are the
+    plan's (the event type's label; the indicator's `unité` when its value is the number of
+    units), None when it declares none; `condition` is the filter as written in each language."""
+
+    share: bool  # `part` (a share of the units) or `nombre` (how many units)
+    event_type: str
+    field: str
+    op: str  # ">=", ">", "<=", "<", "=", "!="
+    threshold: float
+    event_label: str | None = None
+    unit_label: str | None = None
+    condition_fr: str | None = None
+    condition_en: str | None = None
+
+    def condition(self, lang: Lang | None = None) -> str | None:
+        return self.condition_fr if (lang or current_language()) == "fr" else self.condition_en
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "share": self.share,
+            "event_type": self.event_type,
+            "field": self.field,
+            "op": self.op,
+            "threshold": _num(self.threshold),
+            "event_label": self.event_label,
+            "unit_label": self.unit_label,
+            "condition": None
+            if self.condition_fr is None
+            else {"fr": self.condition_fr, "en": self.condition_en},
+        }
+
+
+@attrs.frozen
+class DurationInfo:
+    """An indicator on durations (a field `durée de … à … en jours [ouvrables]`): which figure
+    its value is, `aggregate` ("average", "min", "max", "total", "latest" of the durations, or
+    "within": the share of events whose duration is `op limit`), and the unit of the days,
+    "days" (calendar days) or "working_days"."""
+
+    aggregate: str
+    unit: str
+    event_type: str
+    field: str
+    op: str | None = None  # "within" only
+    limit: float | None = None  # "within" only
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "aggregate": self.aggregate,
+            "unit": self.unit,
+            "event_type": self.event_type,
+            "field": self.field,
+            "op": self.op,
+            "limit": _num(self.limit),
+        }
+
+
+@attrs.frozen
 class Coverage:
     """A period the evaluation window cuts (a school year 2018-2019 in a plan from 1 January
     2019): the calendar period in full. The dates covered are the period's own `start`/`end`;
@@ -292,6 +374,11 @@ class IndicatorResult:
     calendar: str | None = None  # years of another calendar: "school_year" or "fiscal_year"
     cumulative: bool = False  # each period counts from the start of its year (`cumulé`)
     percent: bool = False  # the values are fractions that reports show in % (shares, values `en %`)
+    # What the plan says its value is, for the reports' detail line (present when it applies):
+    baseline: BaselineInfo | None = None  # a trend: where its baseline comes from
+    units: UnitsRule | None = None  # a share of units: what a unit must count
+    duration: DurationInfo | None = None  # a figure of durations, in days or working days
+    latest: bool = False  # the value is the latest measurement of its period (`dernier`)
 
     @property
     def value(self) -> Value:
@@ -327,6 +414,14 @@ class IndicatorResult:
             out["calendar"] = self.calendar
         if self.cumulative:
             out["cumulative"] = True
+        if self.baseline is not None:
+            out["baseline"] = self.baseline.to_dict()
+        if self.units is not None:
+            out["units"] = self.units.to_dict()
+        if self.duration is not None:
+            out["duration"] = self.duration.to_dict()
+        if self.latest:
+            out["latest"] = True
         return out
 
 

@@ -212,32 +212,13 @@ def format_percent(fraction: float, lang: Lang, *, signed: bool = False) -> str:
     return text + percent_sign(lang)
 
 
-_TREND_TARGET = re.compile(r"(?:en baisse|en hausse|stable)\b")
-_SHARE_START = re.compile(r"\s*(?:(?:suivi|monitor)\s+)?(?:part|share)\s*\(", re.IGNORECASE)
-
-
-def _is_share(expression: str | None) -> bool:
-    """`part(…)` alone on its side of the comparison: its value is a fraction of one."""
-    if expression is None:
-        return False
-    start = _SHARE_START.match(expression)
-    if start is None:
-        return False
-    depth = 1
-    for i in range(start.end(), len(expression)):
-        depth += {"(": 1, ")": -1}.get(expression[i], 0)
-        if depth == 0:
-            return not expression[i + 1 :].lstrip().startswith(("*", "/", "+", "-"))
-    return False
-
-
 def is_percent(ind: IndicatorResult) -> bool:
-    """Whether the values are fractions that read as percentages: shares, values measured `en %`,
-    values compared with a target in percent (a trend's « 10 % » is the change it asks for,
-    not the unit of its values)."""
-    if ind.percent or _is_share(ind.expression):
+    """Whether the values are fractions that read as percentages: shares, values measured `en %`
+    (the evaluator marks both), values compared with a target in percent (a trend's « 10 % » is
+    the change it asks for, not the unit of its values)."""
+    if ind.percent:
         return True
-    if ind.target is None or _TREND_TARGET.match(ind.target):
+    if ind.target is None or ind.baseline is not None:
         return False
     return "%" in ind.target
 
@@ -287,6 +268,10 @@ _TARGET_WORDS = (
     ("par mois", "per month"),
     ("(dès ", "(from "),
     ("réalisé", "achieved"),
+    ("jours ouvrables", "working days"),
+    ("jour ouvrable", "working day"),
+    ("jours", "days"),
+    ("jour", "day"),
 )
 _FR_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 # A number of a target, with its percent sign; not a part of a date or of a range of years.
@@ -330,7 +315,7 @@ _NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
 def target_numbers(ind: IndicatorResult) -> tuple[float, ...]:
     """The numbers of a numeric target, in the unit of the values (fractions for percentages):
     one for `≥ 10 par an`, two for `entre 3 et 5`, none for `Oui`, a trend or no target."""
-    if ind.target is None or ind.kind == "yes_no" or _TREND_TARGET.match(ind.target):
+    if ind.target is None or ind.kind == "yes_no" or ind.baseline is not None:
         return ()
     if "·" in ind.target:
         return ()  # a value per year (`≤ 7 (2019) · 6,5 (dès 2022)`): no single line to draw
@@ -524,13 +509,9 @@ def indicator_details(ind: IndicatorResult, lang: Lang) -> Details | None:
     return Details(period_label(period.label, lang), tuple(facts))
 
 
-_MONITOR = r"\s*(?:(?:suivi|monitor)\s+)?"
-_LATEST = re.compile(_MONITOR + r"(?:dernier|dernière|derniere|latest)\s*\(", re.IGNORECASE)
-
-
 def _latest_fact(ind: IndicatorResult, period: PeriodResult, lang: Lang, percent: bool) -> Fact | None:
     """`dernière mesure : 67 % le 15/05/2023`, for an indicator on the latest measurement."""
-    if ind.expression is None or not _LATEST.match(ind.expression):
+    if not ind.latest:
         return None
     if period.value is None or isinstance(period.value, bool) or not period.evidence.items:
         return None
@@ -541,71 +522,64 @@ def _latest_fact(ind: IndicatorResult, period: PeriodResult, lang: Lang, percent
     )
 
 
-_VS_AVERAGE = re.compile(r"par rapport à la moyenne (\d{4}-\d{4})")
-_VS_YEAR = re.compile(r"par rapport à (\d{4})")
-_DECLARED = re.compile(r"par rapport à [^(]*\(")
-
-
 def _baseline_fact(ind: IndicatorResult, index: int, lang: Lang, percent: bool) -> Fact | None:
     """`par rapport à 2019 (128, calculée) : -7,8 %, en baisse`: the baseline, where it comes
     from (a year, an average of years, the previous period; computed from the events or
     declared in the plan), the change and the direction."""
     period = ind.periods[index]
-    if period.baseline is None:
+    info = ind.baseline
+    if info is None or period.baseline is None:
         return None
-    target = ind.target or ""
     value = format_value(period.baseline, lang, percent=percent)
-    average, year = _VS_AVERAGE.search(target), _VS_YEAR.search(target)
-    if average is not None or year is not None:
-        what = (
-            word("vs_average", lang, years=average[1])
-            if average is not None
-            else word("vs_year", lang, years=year[1] if year is not None else "")
-        )
-        how = word("declared" if _DECLARED.search(target) else "computed", lang)
+    if info.kind in ("year", "average") and info.years:
+        first, last = info.years[0], info.years[-1]
+        years = str(first) if first == last else f"{first}-{last}"
+        what = word("vs_year" if info.kind == "year" else "vs_average", lang, years=years)
+        how = word("computed" if info.declared is None else "declared", lang)
         head = f"{what} ({value}, {how})"
-    elif index > 0:
-        previous = period_label(ind.periods[index - 1].label, lang)
-        head = f"{word('vs_previous', lang, period=previous)} ({value})"
     else:
-        head = f"{word('vs_previous', lang, period=word('previous_period', lang))} ({value})"
+        previous = period_label(ind.periods[index - 1].label, lang) if index > 0 else None
+        head = f"{word('vs_previous', lang, period=previous or word('previous_period', lang))} ({value})"
     change = [] if period.change is None else [format_percent(period.change, lang, signed=True)]
     direction = [word(period.direction, lang)] if period.direction in ("baisse", "hausse", "stable") else []
     tail = ", ".join(change + direction)
     return Fact("baseline", f"{head}{colon(lang)}{tail}" if tail else head)
 
 
-_UNITS = re.compile(
-    r"(?P<event>\w+)\.(?P<unit>\w+)(?:\s+(?:où|ou|where)\s+[^()]*?)?\s+(?:ayant|having)\s+(?P<threshold>[^()]+?)\s*\)",
-    re.IGNORECASE,
-)
+# How a unit's events compare with the count: `au moins 3`, `plus de 3`, `≠ 3`.
+_COUNT_WORDS: dict[str, tuple[str, str]] = {
+    ">=": ("au moins", "at least"),
+    "<=": ("au plus", "at most"),
+    ">": ("plus de", "more than"),
+    "<": ("moins de", "fewer than"),
+    "=": ("exactement", "exactly"),
+    "!=": ("≠", "≠"),
+}
 
 
-def _threshold_text(text: str, lang: Lang) -> str:
-    """`au moins 3` in the report's language, whatever the plan's keywords."""
-    for key in ("at_least", "at_most"):
-        fr, en = _WORDS[key]
-        text = re.sub(en if lang == "fr" else fr, fr if lang == "fr" else en, text, flags=re.IGNORECASE)
-    return _FR_DECIMAL.sub(r"\1,\2", text) if lang == "fr" else _EN_DECIMAL.sub(r"\1.\2", text)
-
-
-_FR_DECIMAL = re.compile(r"(\d)\.(\d)")
-_EN_DECIMAL = re.compile(r"(\d),(\d)")
+def _quoted(label: str, lang: Lang) -> str:
+    return f"« {label} »" if lang == "fr" else f"'{label}'"
 
 
 def _units_fact(ind: IndicatorResult, period: PeriodResult, lang: Lang) -> Fact | None:
-    """`ecole ayant au moins 3 atelier : 3 sur 6 (en dessous : Athénée royal, …)`."""
+    """`ecole ayant au moins 3 « Atelier de prévention en classe » : 3 sur 6 (en dessous :
+    Athénée royal, …)`: the plan's labels when it declares them, its identifiers otherwise."""
     units = period.units
     if units is None:
         return None
     sep = colon(lang)
-    found = _UNITS.search(ind.expression or "")
-    if found is not None:
-        threshold = f"{_threshold_text(found['threshold'], lang)} {found['event']}"
+    rule = ind.units
+    if rule is not None:
+        fr, en = _COUNT_WORDS.get(rule.op, (rule.op, rule.op))
+        events = _quoted(rule.event_label, lang) if rule.event_label else rule.event_type
+        threshold = f"{fr if lang == 'fr' else en} {format_number(rule.threshold, lang)} {events}"
+        condition = rule.condition(lang)
+        if condition:
+            threshold += f" {word('where', lang)} {condition}"
         text = word(
             "units_met",
             lang,
-            unit=found["unit"],
+            unit=rule.unit_label or rule.field,
             threshold=threshold,
             sep=sep,
             met=units.met,
@@ -618,38 +592,12 @@ def _units_fact(ind: IndicatorResult, period: PeriodResult, lang: Lang) -> Fact 
     return Fact("units", text)
 
 
-_DAYS_WORDS = r"jours ouvrables|jours calendrier|jours|working days|days"
-_DURATION_AGGREGATE = re.compile(
-    _MONITOR
-    + r"(?P<fn>moyenne|avg|average|min|max|somme|sum|dernier|dernière|derniere|latest)\s*\([^()]*\)\s*"
-    + r"(?:[<>=!]=?|au plus|au moins|at most|at least|entre|between)\s*[\d\s.,]+(?:et|and)?[\d\s.,]*"
-    + rf"(?P<days>{_DAYS_WORDS})",
-    re.IGNORECASE,
-)
-_DURATION_FNS = {
-    "moyenne": "average",
-    "avg": "average",
-    "average": "average",
-    "min": "min",
-    "max": "max",
-    "somme": "total",
-    "sum": "total",
-    "dernier": "latest",
-    "dernière": "latest",
-    "derniere": "latest",
-    "latest": "latest",
-}
-_DURATION_CONDITION = re.compile(
-    r"\(\s*(?P<event>\w+)\s+(?:où|ou|where)\s+(?P<field>\w+)\s*(?P<op><=|>=|<|>|=)\s*"
-    + rf"(?P<n>\d+(?:[.,]\d+)?)\s*(?P<days>{_DAYS_WORDS})",
-    re.IGNORECASE,
-)
-_OPS = {"<=": "≤", ">=": "≥"}
+_OPS = {"<=": "≤", ">=": "≥", "!=": "≠"}
 
 
-def _days(n: float, kind: str, lang: Lang) -> str:
+def _days(n: float, unit: str, lang: Lang) -> str:
     """`1,54 jour`, `21 jours ouvrables`, `2 working days`: a number of days, agreed."""
-    working = "ouvrable" in kind.lower() or "working" in kind.lower()
+    working = unit == "working_days"
     singular = abs(n) < 2 if lang == "fr" else n == 1
     key = ("working_day" if working else "day") if singular else ("working_days" if working else "days")
     return f"{format_number(n, lang)} {word(key, lang)}"
@@ -657,20 +605,18 @@ def _days(n: float, kind: str, lang: Lang) -> str:
 
 def _duration_fact(ind: IndicatorResult, period: PeriodResult, lang: Lang) -> Fact | None:
     """`durée moyenne : 1,54 jour`; `dossier où délai ≤ 21 jours ouvrables : 32 sur 40`."""
-    expression = ind.expression or ""
+    info = ind.duration
     value = period.value
-    if value is None or isinstance(value, bool):
+    if info is None or value is None or isinstance(value, bool):
         return None
     sep = colon(lang)
-    aggregate = _DURATION_AGGREGATE.match(expression)
-    if aggregate is not None:
-        key = _DURATION_FNS[aggregate["fn"].lower()] + "_duration"
-        return Fact("duration", word(key, lang, sep=sep, value=_days(float(value), aggregate["days"], lang)))
-    condition = _DURATION_CONDITION.search(expression)
-    if condition is None or not _is_share(expression):
+    if info.aggregate != "within":
+        key = info.aggregate + "_duration"
+        return Fact("duration", word(key, lang, sep=sep, value=_days(float(value), info.unit, lang)))
+    if info.op is None or info.limit is None:
         return None
-    limit = _days(float(condition["n"].replace(",", ".")), condition["days"], lang)
-    what = f"{condition['event']} {word('where', lang)} {condition['field']} {_OPS.get(condition['op'], condition['op'])} {limit}"
+    limit = _days(info.limit, info.unit, lang)
+    what = f"{info.event_type} {word('where', lang)} {info.field} {_OPS.get(info.op, info.op)} {limit}"
     counted = period.evidence.count  # the events of the share's numerator
     total = counted / value if value > 0 else None
     if total is None or abs(total - round(total)) > 1e-6:
