@@ -226,3 +226,98 @@ def test_explanations_show_the_percent(plan_path: Path, tmp_path: Path) -> None:
     score = explain(plan, "score_proprete", [read_csv(path)], AS_OF, "fr").render("fr")
     (counted,) = [line for line in score.splitlines() if "compté (valeur = " in line]
     assert "%" not in counted  # a score is not in %: the number alone
+
+
+# ---------------------------------------------------------------------------- Excel percent cells
+#
+# A number cell formatted in percent: Excel stores 0.66 and shows 66 %. In a value declared `en %`
+# it is the 66 % the officer sees (not 0,66 %); in a decimal field not declared in % it is refused
+# like the text `66 %`, with the percentage the officer sees in the message.
+
+
+def write_percent_workbook(path: Path) -> Path:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["type", "date", "valeur"])
+    for kind, day, value, number_format in (
+        ("sentiment", dt.date(2021, 5, 1), 0.66, "0%"),  # shown 66 %
+        ("sentiment", dt.date(2022, 5, 1), 0.645, "0.0%"),  # shown 64,5 %
+        ("sentiment", dt.date(2023, 5, 1), 70, '0" %"'),  # the sign is literal text: 70 as written
+        ("sentiment", dt.date(2024, 5, 1), 63, "General"),  # a bare 63: 63 % as declared
+        ("score", dt.date(2023, 3, 1), 7.5, "0.0"),
+        ("score", dt.date(2024, 3, 1), 0.75, "0%"),  # shown 75 %: a score is not declared in %
+    ):
+        sheet.append([kind, day, value])
+        sheet.cell(row=sheet.max_row, column=3).number_format = number_format
+    workbook.save(path)
+    return path
+
+
+def test_excel_percent_cells_are_the_percentage_shown(plan_path: Path, tmp_path: Path) -> None:
+    path = write_percent_workbook(tmp_path / "pourcents.xlsx")
+    result = indicateurs.evaluate(plan_path, read_xlsx(path), as_of=AS_OF)
+    check(result)  # the same values as the text cells `66 %`, `64,5%`…: 0.66, 0.645, 0.70, 0.63
+
+
+def test_read_only_mode_gives_the_number_format(tmp_path: Path) -> None:
+    """The premise, checked on this openpyxl: in read-only mode a cell still has its format."""
+    import openpyxl
+
+    from indicateurs.sources.xlsx_source import _shows_percent
+
+    path = write_percent_workbook(tmp_path / "pourcents.xlsx")
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook.active
+        assert sheet is not None
+        formats = [row[2].number_format for row in sheet.iter_rows(min_row=2)]
+        assert formats == ["0%", "0.0%", '0" %"', "General", "0.0", "0%"]
+        assert _shows_percent(workbook)
+    finally:
+        workbook.close()
+    plain = openpyxl.Workbook()
+    assert plain.active is not None
+    plain.active.append(["type", "date", "valeur"])
+    plain.active.append(["sentiment", dt.date(2023, 5, 1), 0.5])
+    plain.save(tmp_path / "sans.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "sans.xlsx", read_only=True, data_only=True)
+    try:
+        assert not _shows_percent(workbook)  # read by values, the quicker way
+    finally:
+        workbook.close()
+
+
+@pytest.mark.parametrize(
+    ("number_format", "percent"),
+    [
+        ("0%", True),
+        ("0.00%", True),
+        ("#,##0.0%;[Red]-#,##0.0%", True),
+        ("General", False),
+        ("0.00", False),
+        ('0" %"', False),  # a quoted sign is shown as written: no scaling
+        ("0\\%", False),  # an escaped one too
+        ("[Red]0.0", False),
+        (None, False),
+    ],
+)
+def test_which_number_formats_are_in_percent(number_format: str | None, percent: bool) -> None:
+    from indicateurs.sources.xlsx_source import is_percent_format
+
+    assert is_percent_format(number_format) is percent
+
+
+def test_a_percent_cell_in_each_kind_of_field() -> None:
+    from indicateurs.convert import PercentCell
+
+    cell = PercentCell(0.645)
+    assert field_converter(PERCENT)(cell) == 64.5
+    with pytest.raises(FieldError) as caught:
+        field_reader(PLAIN)(cell)
+    assert caught.value.code == "pourcentage_non_declare" and str(caught.value.value) == "64.5 %"
+    assert field_converter(FieldDecl("note", FieldKind.TEXT))(cell) == "64.5 %"  # as the officer sees it
+    assert field_converter(FieldDecl("n", FieldKind.INTEGER))(PercentCell(1.0)) == 1
+    assert cell == 0.645 and cell + 1 == pytest.approx(1.645)  # otherwise the number it stores

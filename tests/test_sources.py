@@ -718,3 +718,30 @@ def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(
     with tempfile.TemporaryDirectory() as folder:
         path = write_text(Path(folder) / "a.csv", lines)
         assert _kinds(list(read_csv(path, delimiter=";").rows())) == expected
+
+
+def test_xlsx_numbers_shown_in_percent_come_as_percent_cells(tmp_path: Path) -> None:
+    """Only a number whose format shows it in percent is marked; texts, dates, other numbers and
+    a number with a quoted `%` come as stored, and empty cells stay None."""
+    from indicateurs.convert import PercentCell
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["type", "date", "valeur", "note"])
+    sheet.append(["sentiment", dt.date(2023, 5, 1), 0.66, "66 %"])
+    sheet.append(["sentiment", dt.date(2024, 5, 1), 12, None])
+    sheet.append(["sentiment", dt.date(2024, 6, 1), 70, 0.5])
+    sheet["C2"].number_format = "0%"
+    sheet["D2"].number_format = "0%"  # a text in a percent-formatted cell stays its text
+    sheet["C3"].number_format = "0.00"
+    sheet["C4"].number_format = '0" %"'
+    sheet["D4"].number_format = "0.0%"
+    sheet["B2"].number_format = "dd/mm/yyyy"
+    workbook.save(tmp_path / "p.xlsx")
+    rows = list(read_xlsx(tmp_path / "p.xlsx").rows())
+    values = [(n, r["valeur"], r["note"]) for n, r in rows]
+    assert values == [(2, 0.66, "66 %"), (3, 12, None), (4, 70, 0.5)]
+    assert [type(v).__name__ for _, v, _ in values] == ["PercentCell", "int", "int"]
+    assert isinstance(values[2][2], PercentCell) and str(values[2][2]) == "50 %"
+    assert rows[0][1]["date"] == dt.datetime(2023, 5, 1)

@@ -109,6 +109,26 @@ def _to_int(value: object) -> int:
     raise ConversionError("entier_invalide", value)
 
 
+class PercentCell(float):
+    """A number a spreadsheet shows in percent: stored 0.66, shown `66 %` (an Excel cell whose
+    number format has a `%`). The officer sees 66 %, so a value declared `en %` takes 66
+    (`percent`), and any other decimal field refuses it as it refuses the text `66 %`; as text
+    it is what the officer sees. Elsewhere it is the number it stores."""
+
+    __slots__ = ()
+
+    @property
+    def percent(self) -> float:
+        """The number of percent shown: 66 for 0.66 (rounded off the binary fraction's noise)."""
+        return round(float(self) * 100, 10)
+
+    def __str__(self) -> str:
+        return f"{self.percent:.10g} %"
+
+    def __repr__(self) -> str:
+        return f"PercentCell({float(self)!r})"
+
+
 # A percent sign at the end of a cell, after any spaces (no-break ones too): `66 %`, `66%`.
 _PERCENT_SIGN = re.compile(r"[\s\u00a0\u202f]*%[\s\u00a0\u202f]*$")
 
@@ -118,13 +138,18 @@ def _to_float(value: object) -> float:
     plan not saying what a percentage means for this field (see `_to_percent`)."""
     if isinstance(value, str) and _PERCENT_SIGN.search(value) and value.strip() != "%":
         raise ConversionError("pourcentage_non_declare", value)
+    if isinstance(value, PercentCell):
+        raise ConversionError("pourcentage_non_declare", str(value))
     return _decimal(value, value)
 
 
 def _to_percent(value: object) -> float:
     """A value declared in percent (`valeur mesurée … en %`): `66`, `66 %`, `66%` and `66,5 %`
     are 66 and 66,5 percent, stored as the number of percent (the aggregates scale it to 0.66);
-    a bare number is in the declared unit too (`0,5` is 0,5 %)."""
+    a bare number is in the declared unit too (`0,5` is 0,5 %); a spreadsheet's number shown in
+    percent (`PercentCell`, stored 0.66) is the 66 it shows."""
+    if isinstance(value, PercentCell):
+        return value.percent
     if isinstance(value, str):
         sign = _PERCENT_SIGN.search(value)
         if sign is not None and sign.start() > 0:

@@ -6,6 +6,13 @@ numbered as Excel shows them. Dates come as the workbook stores them: real dates
 numbers and text when the cell is not formatted as a date; the evaluator reads all three.
 Formulas give the value Excel last computed (a workbook never opened in Excel has none).
 
+Numbers shown in percent: a cell stored 0.66 and formatted `0 %` shows 66 %; it comes as a
+`PercentCell` (a float that knows it), which a value declared `en %` reads as 66, as it reads
+the text `66 %`, and any other decimal field refuses with its reason, as it refuses that text.
+openpyxl gives the number format of each cell in read-only mode too (`ReadOnlyCell.number_format`),
+but reading cells rather than bare values costs about a quarter more: a workbook whose styles
+show no number in percent (most) is read by values.
+
 Merged cells: openpyxl gives the value only to the top-left cell of a merged range, the
 other cells are empty. Filling the value down would be a guess (a merged "type" cell over
 three rows may or may not mean three activities of that type), so it is not done: a row
@@ -16,12 +23,15 @@ number, for the officer to fix in the workbook.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..convert import PercentCell
 from ..events import RowProblem
 from . import Row
 from .columns import SourceError
@@ -38,6 +48,53 @@ def _open_workbook(path: Path) -> Any:
         if isinstance(exc, FileNotFoundError):
             raise
         raise SourceError(f"{path} : ce n'est pas un classeur Excel .xlsx lisible ({exc})") from None
+
+
+# Sections of a number format that are shown as written, not read as format codes: quoted
+# text, escaped characters and bracketed colours or conditions (`0" %"` shows 66 as `66 %`).
+_LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+@functools.cache
+def is_percent_format(number_format: str | None) -> bool:
+    """Whether Excel multiplies a number by 100 to show it: a `%` code in its number format."""
+    return bool(number_format) and "%" in _LITERAL.sub("", number_format or "")
+
+
+def _shows_percent(workbook: Any) -> bool:
+    """Whether any cell style of the workbook has a number format in percent; True when openpyxl
+    does not tell (the cells are then read one by one, which is always right)."""
+    styles = getattr(workbook, "_cell_styles", None)
+    formats = getattr(workbook, "_number_formats", None)
+    if styles is None or formats is None:
+        return True
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+    try:
+        for style in styles:
+            ident = style.numFmtId
+            if ident < BUILTIN_FORMATS_MAX_SIZE:
+                found = BUILTIN_FORMATS.get(ident, "General")
+            else:
+                found = formats[ident - BUILTIN_FORMATS_MAX_SIZE]
+            if is_percent_format(found):
+                return True
+    except (AttributeError, IndexError, TypeError):
+        return True
+    return False
+
+
+def _cell_values(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The values of rows of read-only cells, a number shown in percent as a `PercentCell`."""
+    for cells in rows:
+        values = []
+        for cell in cells:
+            value = cell.value
+            kind = value.__class__
+            if (kind is float or kind is int) and is_percent_format(cell.number_format):
+                value = PercentCell(value)
+            values.append(value)
+        yield tuple(values)
 
 
 def _blank_row(values: tuple[Any, ...]) -> bool:
@@ -92,7 +149,10 @@ class XlsxSource:
         try:
             sheet = workbook[self.sheet]
             sheet.reset_dimensions()  # a wrong stored dimension must not hide rows
-            rows = sheet.iter_rows(values_only=True)
+            if _shows_percent(workbook):
+                rows = _cell_values(sheet.iter_rows())
+            else:
+                rows = sheet.iter_rows(values_only=True)
             header = read_header(rows, _blank_row, self.mapping, self.name, self.warnings, trim=True)
             if header is None:
                 return
