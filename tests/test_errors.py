@@ -15,6 +15,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from indicateurs import Diagnostic, PlanError, Severity, analyse, load_plan
 from indicateurs.diagnostics import render_diagnostic
@@ -453,7 +455,7 @@ CASES: list[Case] = [
     ),
     body(
         "  nombre(formation) entre 5 et 3",
-        "  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+        "                          ^^^^^^",
         "C150",
         "bornes à l'envers dans « entre »",
         "écrivez la plus petite borne d'abord : « entre 3 et 5 »",
@@ -725,6 +727,90 @@ CASES: list[Case] = [
         "vouliez-vous dire « trimestre » ? (périodes : an, semestre, trimestre, mois)",
         "a year to date as the plan's granularity",
     ),
+    whole(
+        "période 2023\névénement dossier « D »\n  reçu : date\n  délai : durée de recu à fin en jours ouvrables\n",
+        4,
+        "                   ^^^^",
+        "C214",
+        "« recu » n'est pas une date de l'événement : la durée « délai » se compte entre deux de ses dates",
+        "vouliez-vous dire « reçu » ? (dates de l'événement : reçu, « date », « fin »)",
+        "unknown first date of a duration",
+        message_en="'recu' is not a date of the event: duration 'délai' is counted between two of its dates",
+        suggestion_en="did you mean 'reçu'? (dates of the event: reçu, 'date', 'fin')",
+    ),
+    whole(
+        "period 2023\nevent case « C »\n  received : date\n"
+        "  delay : duration from received to closed in working days\n",
+        4,
+        "                                    ^^^^^^",
+        "C214",
+        "« closed » n'est pas une date de l'événement : la durée « delay » se compte entre deux de ses dates",
+        "une durée va d'un champ « date » de l'événement à un autre (ou de « date » à « fin ») : received",
+        "unknown second date of a duration, in English, nothing close",
+        suggestion_en="a duration goes from one 'date' field of the event to another (or from 'date' to 'fin'): received",
+    ),
+    whole(
+        "période 2023\nvaleur de référence jeunes « Jeunes » = table « absente-g7.csv »\n",
+        2,
+        " " * 46 + "^" * 18,
+        "C211",
+        "table « absente-g7.csv » introuvable (absente-g7.csv)",
+        "placez le fichier CSV à côté du plan, ou écrivez son chemin depuis le dossier du plan",
+        "a table that is not there",
+        message_en="table 'absente-g7.csv' not found (absente-g7.csv)",
+    ),
+    body(
+        "  somme(formation.participans) >= 3",
+        "                  ^^^^^^^^^^^",
+        "C102",
+        "champ inconnu « participans » pour l'événement « formation »",
+        "vouliez-vous dire « participants » ?",
+        "unknown field of a sum",
+        message_en="unknown field 'participans' for event 'formation'",
+    ),
+    whole(
+        "période 2023\névénement action « A »\n  quartier : texte\nindicateur a « A »\n"
+        "  part(action.quartir ayant au moins 4) >= 80 %\n",
+        5,
+        "              ^^^^^^^",
+        "C102",
+        "champ inconnu « quartir » pour l'événement « action »",
+        "vouliez-vous dire « quartier » ?",
+        "unknown field of a share of units",
+    ),
+    whole(
+        "période 2023\névénement action « A »\n  quartier : texte\nindicateur a « A »\n"
+        "  moyenne(action.quartier ayant au moins 4) >= 1\n",
+        5,
+        "  ^^^^^^^",
+        "C223",
+        "« moyenne(… ayant …) » : seuls « part » et « nombre » comptent des unités",
+        "écrivez « part(action.quartier ayant au moins 4) » (la proportion des unités) ou « nombre(…) » (leur nombre)",
+        "units counted by an average",
+    ),
+    whole(
+        "période 2019 à 2021\névénement f « F »\nindicateur a « A »\n  nombre(f) en baisse de 10 %\n",
+        4,
+        "            ^^^^^^^^^^^^^^^^^",
+        "C222",
+        "« en baisse », « en hausse » ou « stable » sans année de référence compare chaque période à la "
+        "précédente : il faut des périodes (indicateur « a »)",
+        "ajoutez « par an » (ou « par trimestre »…), ou une référence : « par rapport à 2022 »",
+        "a change without baseline nor periods",
+    ),
+    whole(
+        "period 2019 to 2021\nevent f « F »\nindicator a « A »\n  count(f) stable within ± 5 % # note\n",
+        4,
+        "           ^^^^^^^^^^^^^^^^^^^",
+        "C222",
+        "« en baisse », « en hausse » ou « stable » sans année de référence compare chaque période à la "
+        "précédente : il faut des périodes (indicateur « a »)",
+        "ajoutez « par an » (ou « par trimestre »…), ou une référence : « par rapport à 2022 »",
+        "a stable value without baseline nor periods, in English, before a comment",
+        message_en="'down', 'up' or 'stable' without a baseline compares each period with the one before: "
+        "periods are needed (indicator 'a')",
+        suggestion_en="add 'per year' (or 'per quarter'…), or a baseline: 'vs 2022'",
+    ),
 ]
 
 # Warnings about one part of a line, drawn the same way.
@@ -749,6 +835,26 @@ WARNING_CASES: list[Case] = [
         "l'échéance 2022-12-31 est hors de la période du plan (2023-01-01 – 2023-12-31)",
         "vérifiez l'année de l'échéance",
         "deadline before the plan period, after a two-word period",
+    ),
+    whole(
+        "période 2023\névénement f « F »\nindicateur a « A »\n  nombre(f) >= 1 par exercice\n",
+        4,
+        "                     ^^^^^^^^",
+        "C217",
+        "« par exercice » (indicateur « a ») sans ligne « exercice » : l'exercice est l'année civile",
+        "dites dans l'en-tête le mois où l'exercice commence, par exemple « exercice avril »",
+        "fiscal years without the month they start in",
+    ),
+    whole(
+        "period 2023\nevent f « F »\nindicator a « A »\n  count(f) >= 1 per fiscal year by 2023-06-30\n",
+        4,
+        "                    ^^^^^^^^^^^",
+        "C217",
+        "« par exercice » (indicateur « a ») sans ligne « exercice » : l'exercice est l'année civile",
+        "dites dans l'en-tête le mois où l'exercice commence, par exemple « exercice avril »",
+        "fiscal years without their month, in English, before a deadline",
+        message_en="'per fiscal year' (indicator 'a') without a 'fiscal year' line: fiscal years are calendar years",
+        suggestion_en="say in the header the month fiscal years start in, for example 'fiscal year april'",
     ),
 ]
 
@@ -843,6 +949,118 @@ def test_spans_of_period_and_deadline_do_not_change_what_a_plan_means() -> None:
         assert period is not None and deadline is not None
         columns.append((period.column, period.end_column, deadline.column))
     assert columns == [(22, 26, 36), (25, 29, 42)]
+
+
+# Reference-value tables: the mistake is in a file next to the plan, the caret on the plan line
+# goes under the table's name, or under the value's name when only its column is missing.
+TABLE_LINE = "valeur de référence jeunes « Jeunes » = table « t.csv »"
+TABLE_CARET = " " * 46 + "^" * 9  # « t.csv »
+NAME_CARET = " " * 20 + "^" * 6  # jeunes
+
+
+@pytest.mark.parametrize(
+    ("table", "code", "caret", "message", "message_en"),
+    [
+        (
+            "x;y;z\n2023;5;1\n",
+            "C212",
+            TABLE_CARET,
+            "la table « t.csv » n'a pas de colonne année et « jeunes » (colonnes : x, y, z)",
+            "table 't.csv' has no year column and 'jeunes' column (columns: x, y, z)",
+        ),
+        (
+            "année;population;budget\n2023;5;1\n",
+            "C212",
+            NAME_CARET,
+            "la table « t.csv » n'a pas de colonne année et « jeunes » (colonnes : année, population, budget)",
+            "table 't.csv' has no year column and 'jeunes' column (columns: année, population, budget)",
+        ),
+        (
+            "année;jeunes\n",
+            "C212",
+            TABLE_CARET,
+            "la table « t.csv » n'a pas de colonne année et « jeunes » (colonnes : année, jeunes)",
+            "table 't.csv' has no year column and 'jeunes' column (columns: année, jeunes)",
+        ),
+        (
+            "année;jeunes\n2022;1 200\n2023;beaucoup\n",
+            "C213",
+            TABLE_CARET,
+            "table « t.csv », ligne 3 : « beaucoup » n'est pas un nombre ou une année",
+            "table 't.csv', row 3: 'beaucoup' is not a number or a year",
+        ),
+    ],
+    ids=["no year column", "no column of the value", "no row", "not a number"],
+)
+def test_table_mistakes_point_at_the_table_or_the_value(
+    tmp_path: Path, table: str, code: str, caret: str, message: str, message_en: str
+) -> None:
+    (tmp_path / "t.csv").write_text(table, encoding="utf-8")
+    text = f"période 2023\n{TABLE_LINE}\n"
+    name = str(tmp_path / "essai.plan")
+    _, diagnostics = analyse(text, name)
+    assert [(d.code, d.line, d.column) for d in diagnostics] == [
+        (code, 2, len(caret) - len(caret.lstrip()) + 1)
+    ]
+    diag = diagnostics[0]
+    assert (diag.text("fr"), diag.text("en")) == (message, message_en)
+    rendered = render_diagnostic(diag, text, "fr")
+    assert rendered.split("\n")[:2] == [
+        f"{name}:2:{diag.column}: erreur[{code}]: {message}",
+        f"     2 | {TABLE_LINE}",
+    ]
+    assert caret_of(rendered) == caret
+    assert caret_of(render_diagnostic(diag, text, "en")) == caret
+
+
+def _span_text(text: str, diag: Diagnostic) -> str:
+    line = text.split("\n")[diag.line - 1]
+    assert diag.span.end_line == diag.line
+    return line[diag.column - 1 : diag.span.end_column - 1]
+
+
+@given(
+    gaps=st.lists(st.sampled_from([" ", "  ", "\t", " \t "]), min_size=6, max_size=6),
+    unknown_first=st.booleans(),
+)
+def test_carets_stay_under_the_names_whatever_the_spacing(gaps: list[str], unknown_first: bool) -> None:
+    """Spaces and tabs between the words never move the caret off the unknown name."""
+    start, end = ("recu", "fin") if unknown_first else ("reçu", "clôture")
+    g = gaps
+    text = (
+        "période 2023\névénement dossier « D »\n  reçu : date\n"
+        f"  délai{g[0]}:{g[1]}durée{g[2]}de{g[3]}{start}{g[4]}à{g[5]}{end}\n"
+        "indicateur a « A »\n"
+        f"  somme({g[0]}dossier.delai{g[1]})  >= 3\n"
+    )
+    _, diagnostics = analyse(text, "essai.plan")
+    found = [(d.code, _span_text(text, d)) for d in diagnostics]
+    assert found == [("C214", "recu" if unknown_first else "clôture"), ("C102", "delai")]
+
+
+def test_spans_of_names_do_not_change_what_a_plan_means() -> None:
+    """Durations, aggregates, shares of units and trends laid out two ways compare equal."""
+    tight = (
+        "période 2019 à 2023\névénement dossier « D »\n  reçu : date\n  quartier : texte\n"
+        "  délai : durée de reçu à fin en jours ouvrables\n"
+        "indicateur a « A »\n  somme(dossier.délai) en baisse de 10 % par an\n"
+        "indicateur b « B »\n  part(dossier.quartier ayant au moins 2) >= 50 %\n"
+    )
+    loose = (
+        tight.replace("de reçu à fin", "de   reçu  à   fin")
+        .replace("somme(dossier.délai) en baisse", "somme( dossier.délai )   en  baisse")
+        .replace("part(dossier.quartier", "part(  dossier.quartier")
+    )
+    assert loose != tight
+    first, second = load_plan(tight), load_plan(loose)
+    assert first == second
+    durations = [p.event_types["dossier"].field("délai").duration for p in (first, second)]
+    assert [
+        (d.start_span.column, d.end_span.column) for d in durations if d and d.start_span and d.end_span
+    ] == [
+        (20, 27),
+        (22, 32),
+    ]
 
 
 # ---------------------------------------------------------------------------- every error at once

@@ -103,7 +103,13 @@ class Assembler:
                     if event is None:
                         self.error("C115", stmt.span, name=stmt.name)
                     else:
-                        duration = m.Duration(stmt.start or "date", stmt.end or "fin", stmt.working)
+                        duration = m.Duration(
+                            stmt.start or "date",
+                            stmt.end or "fin",
+                            stmt.working,
+                            stmt.start_span,
+                            stmt.end_span,
+                        )
                         # a duration is missing when one of its dates is (an open case): optional
                         field = m.FieldDecl(
                             stmt.name, m.FieldKind.INTEGER, (), True, stmt.span, duration=duration

@@ -177,7 +177,7 @@ class Checker:
         else:
             decl = event.field(agg.field)
             if decl is None:
-                self._unknown_field(agg.field, event, agg.span)
+                self._unknown_field(agg.field, event, agg.field_span or agg.span)
             elif (
                 agg.fn
                 in (
@@ -394,7 +394,10 @@ class Checker:
             elif isinstance(node, m.Between) and not isinstance(node.value, m.Name):
                 value, low, high = _range(node.value), _range(node.low), _range(node.high)
                 if low[0] > high[1]:
-                    self.error("C150", node.span)
+                    # From the first bound to the second: the two are what is reversed.
+                    first, second = node.low.span, node.high.span
+                    span = Span(first.file, first.line, first.column, second.end_line, second.end_column)
+                    self.error("C150", span if first.line else node.span)
                 elif value[1] < low[0] or value[0] > high[1]:
                     self.error("C111", node.span, low=_fmt(value[0]), high=_fmt(value[1]))
 

@@ -31,13 +31,14 @@ def event_type(checker: _Checker, event: m.EventType) -> None:
     for decl in event.fields:
         if decl.duration is None:
             continue
-        for name in (decl.duration.start, decl.duration.end):
+        duration = decl.duration
+        for name, span in ((duration.start, duration.start_span), (duration.end, duration.end_span)):
             if name in ("date", "fin", "end") or name in dates:
                 continue
             guess = closest(name, [*dates, "date", "fin"])
             checker.error(
                 "C214",
-                decl.span,
+                span or decl.span,
                 name=name,
                 field=decl.name,
                 guess=guess or "",
@@ -95,7 +96,7 @@ def indicator(checker: _Checker, ind: m.Indicator) -> None:
     assert ind.expr is not None
     _numeric_days(checker, ind.expr)
     if ind.calendar == "fiscal_year" and checker.plan.fiscal_start == 1:
-        checker.error("C217", ind.span, Severity.WARNING, name=ind.id)
+        checker.error("C217", ind.period_span or ind.span, Severity.WARNING, name=ind.id)
     _cut_periods(checker, ind)
     several_years = _several_years(checker.plan, ind)
     reported = False
@@ -117,10 +118,13 @@ def indicator(checker: _Checker, ind: m.Indicator) -> None:
 
 def _unit_share(checker: _Checker, share: m.UnitShare) -> None:
     """The event type, field and filter as for any aggregate; a share or a number of units."""
-    as_aggregate = m.Aggregate(m.AggregateFn.DISTINCT, share.event_type, share.field, share.where, share.span)
+    as_aggregate = m.Aggregate(
+        m.AggregateFn.DISTINCT, share.event_type, share.field, share.where, share.span,
+        field_span=share.field_span,
+    )  # fmt: skip
     checker._aggregate(as_aggregate)  # type: ignore[attr-defined]
     if share.fn not in (m.AggregateFn.SHARE, m.AggregateFn.COUNT, m.AggregateFn.DISTINCT):
-        checker.error("C223", share.span, fn=share.fn.value)
+        checker.error("C223", share.fn_span or share.span, fn=share.fn.value)
     if share.threshold.percent or share.threshold.days is not None:
         checker.error("C224", share.threshold.span)
 
@@ -132,7 +136,7 @@ def _trend(checker: _Checker, ind: m.Indicator, trend: m.Trend) -> None:
     base = trend.baseline
     if base is None:
         if ind.period is m.PeriodUnit.WHOLE:
-            checker.error("C222", trend.span, name=ind.id)
+            checker.error("C222", trend.words_span or trend.span, name=ind.id)
         return
     if base.first > base.last:
         checker.error("C219", base.span, first=base.first, last=base.last)

@@ -81,8 +81,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fix_en": "write the year in digits and the value as a number: '2023;97500'",
     },
     "C214": {
-        "fr": "« {name} » n'est pas une date de l'événement : la durée « {field} » ne peut pas partir de là",
-        "en": "'{name}' is not a date of the event: duration '{field}' cannot be measured from it",
+        "fr": "« {name} » n'est pas une date de l'événement : la durée « {field} » se compte entre deux de ses dates",
+        "en": "'{name}' is not a date of the event: duration '{field}' is counted between two of its dates",
         "fix_fr": "vouliez-vous dire « {guess} » ? (dates de l'événement : {dates}, « date », « fin »)",
         "fix_en": "did you mean '{guess}'? (dates of the event: {dates}, 'date', 'fin')",
         "fix0_fr": "une durée va d'un champ « date » de l'événement à un autre (ou de « date » à « fin ») : {dates}",

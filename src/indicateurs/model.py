@@ -209,6 +209,7 @@ class Aggregate:
     field: str | None = None
     where: Expr | None = None
     span: Span = _span()
+    field_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # for carets under the field
 
 
 @attrs.frozen
@@ -256,6 +257,9 @@ class UnitShare:
     op: Comparator
     threshold: Number
     span: Span = _span()
+    # Where the function's word and the field's name stand, for carets under the faulty one.
+    fn_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    field_span: Span | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -280,6 +284,7 @@ class Trend:
     amount: Number | None = None
     baseline: Baseline | None = None
     span: Span = _span()
+    words_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # `en baisse de 10 %`
 
 
 @attrs.frozen
@@ -383,6 +388,9 @@ class Duration:
     start: str = "date"
     end: str = "fin"
     working: bool = False
+    # Where the two date names stand, for a caret under an unknown one.
+    start_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    end_span: Span | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen

@@ -584,14 +584,20 @@ class _StatementBuilder:
         return st.FieldStatement(str(name), ftype[0], optional, self._span(meta), ftype[1])
 
     def duration_field(self, meta: Any, name: Token, duration: tuple[Any, ...]) -> st.DurationFieldStatement:
-        start, end, working, span = duration
-        return st.DurationFieldStatement(str(name), start, end, working, self._span(meta), span)
+        start, end, working, span, start_span, end_span = duration
+        return st.DurationFieldStatement(
+            str(name), start, end, working, self._span(meta), span, start_span, end_span
+        )
 
-    def duration_type(self, meta: Any, *items: Any) -> tuple[str | None, str | None, bool, Span]:
-        names = [str(item) for item in items if isinstance(item, Token)]
+    def duration_type(
+        self, meta: Any, *items: Any
+    ) -> tuple[str | None, str | None, bool, Span, Span | None, Span | None]:
+        names = [item for item in items if isinstance(item, Token)]
         working = any(item == ("unit", "working_days") for item in items if isinstance(item, tuple))
-        start, end = (names[0], names[1]) if names else (None, None)
-        return start, end, working, self._span(meta)
+        if not names:
+            return None, None, working, self._span(meta), None, None
+        start, end = names[0], names[1]
+        return str(start), str(end), working, self._span(meta), self._tok(start), self._tok(end)
 
     def day_unit(self, meta: Any, token: Token) -> tuple[str, str]:
         return "unit", "working_days" if token.type == "WORKING_DAYS" else "days"
@@ -732,33 +738,38 @@ class _StatementBuilder:
     def refvalue_decl(self, meta: Any, name: Token, *rest: Any) -> st.RefValueDecl:
         label = _unquote(rest[0]) if len(rest) == 2 else None
         source = rest[-1]
-        table = source[1] if isinstance(source, tuple) else None
+        table, table_span = (source[1], source[2]) if isinstance(source, tuple) else (None, None)
         if isinstance(source, m.Negative) and isinstance(source.operand, m.Number):
             source = m.Number(-source.operand.value, source.operand.percent, source.span)
         value = source if isinstance(source, m.Number | m.ByYear) else None
-        return st.RefValueDecl(str(name), label, value, table, self._span(meta), self._tok(name))
+        return st.RefValueDecl(str(name), label, value, table, self._span(meta), self._tok(name), table_span)
 
-    def table_source(self, meta: Any, path: Token) -> tuple[str, str]:
-        return "table", _unquote(path)
+    def table_source(self, meta: Any, path: Token) -> tuple[str, str, Span]:
+        return "table", _unquote(path), self._tok(path)
 
     # -- shares of units
-    def unit_share(self, meta: Any, fn: m.AggregateFn, event: Token, field: Token, *rest: Any) -> m.UnitShare:
+    def unit_share(
+        self, meta: Any, fn: tuple[m.AggregateFn, Span], event: Token, field: Token, *rest: Any
+    ) -> m.UnitShare:
         where = rest[0] if len(rest) == 3 else None
         op, threshold = rest[-2], rest[-1]
         if isinstance(threshold, m.Negative) and isinstance(threshold.operand, m.Number):
             threshold = m.Number(-threshold.operand.value, threshold.operand.percent, threshold.span)
-        return m.UnitShare(fn, str(event), str(field), where, op, threshold, self._span(meta))
+        return m.UnitShare(
+            fn[0], str(event), str(field), where, op, threshold, self._span(meta),
+            fn[1], self._tok(field),
+        )  # fmt: skip
 
     # -- trends
     def trend_of(self, meta: Any, value: m.Expr, trend: tuple[Any, ...]) -> m.Trend:
-        direction, amount, baseline = trend
-        return m.Trend(value, direction, amount, baseline, self._span(meta))
+        direction, amount, baseline, words = trend
+        return m.Trend(value, direction, amount, baseline, self._span(meta), words)
 
     def trend(self, meta: Any, word: Token, *rest: Any) -> tuple[Any, ...]:
         direction = {"TREND_DOWN": "down", "TREND_UP": "up", "TREND_STABLE": "stable"}[word.type]
         amount = next((item for item in rest if isinstance(item, m.Number)), None)
         baseline = next((item for item in rest if isinstance(item, m.Baseline)), None)
-        return direction, amount, baseline
+        return direction, amount, baseline, self._span(meta)
 
     def trend_amount(self, meta: Any, number: m.Number) -> m.Number:
         return number
@@ -833,18 +844,26 @@ class _StatementBuilder:
     def indicator_ref(self, meta: Any, name: Token) -> m.IndicatorRef:
         return m.IndicatorRef(str(name), self._span(meta))
 
-    def aggregate(self, meta: Any, fn: m.AggregateFn, event: Token, *rest: Any) -> m.Aggregate:
-        field: str | None = None
+    def aggregate(self, meta: Any, fn: tuple[m.AggregateFn, Span], event: Token, *rest: Any) -> m.Aggregate:
+        field: Token | None = None
         where: m.Expr | None = None
         for item in rest:
             if isinstance(item, Token):
-                field = str(item)
+                field = item
             else:
                 where = item
-        return m.Aggregate(fn, str(event), field, where, self._span(meta))
+        return m.Aggregate(
+            fn[0],
+            str(event),
+            None if field is None else str(field),
+            where,
+            self._span(meta),
+            None if field is None else self._tok(field),
+        )
 
-    def aggregate_fn(self, meta: Any, token: Token) -> m.AggregateFn:
-        return _AGGREGATES[str(token).lower()]
+    def aggregate_fn(self, meta: Any, token: Token) -> tuple[m.AggregateFn, Span]:
+        """The function with where its word stands (`part` in a share of units)."""
+        return _AGGREGATES[str(token).lower()], self._tok(token)
 
     def in_list(self, meta: Any, value: m.Expr, items: tuple[m.Expr, ...]) -> m.InList:
         return m.InList(value, items, False, self._span(meta))

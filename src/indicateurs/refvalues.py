@@ -68,10 +68,12 @@ def read_table(reporter: _Reporter, decl: st.RefValueDecl) -> m.ByYear | None:
     """The column of `decl.name` in its table, as a value per year; None (reported) if unreadable."""
     assert decl.table is not None
     path = table_path(reporter.file, decl.table)
+    # Carets under the table's path; under the value's name when only its column is missing.
+    table_span = decl.table_span or decl.span
     try:
         data = path.read_bytes()
     except OSError:
-        reporter.error("C211", decl.span, table=decl.table, path=str(path))
+        reporter.error("C211", table_span, table=decl.table, path=str(path))
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -87,7 +89,8 @@ def read_table(reporter: _Reporter, decl: st.RefValueDecl) -> m.ByYear | None:
         column = 1 - year_column
     if year_column is None or column is None:
         columns = ", ".join(rows[0]) if rows else "-"
-        reporter.error("C212", decl.span, table=decl.table, name=decl.name, columns=columns)
+        span = decl.name_span if year_column is not None else table_span
+        reporter.error("C212", span, table=decl.table, name=decl.name, columns=columns)
         return None
     items: list[m.YearValue] = []
     for number, row in enumerate(rows[1:], start=2):
@@ -100,11 +103,11 @@ def read_table(reporter: _Reporter, decl: st.RefValueDecl) -> m.ByYear | None:
         number_value = read_number(cell)
         if not year_text.isdigit() or number_value is None:
             shown = cell if number_value is None else year_text
-            reporter.error("C213", decl.span, table=decl.table, row=number, value=shown)
+            reporter.error("C213", table_span, table=decl.table, row=number, value=shown)
             return None
         items.append(m.YearValue(int(year_text), number_value))
     if not items:
-        reporter.error("C212", decl.span, table=decl.table, name=decl.name, columns=", ".join(rows[0]))
+        reporter.error("C212", table_span, table=decl.table, name=decl.name, columns=", ".join(rows[0]))
         return None
     return m.ByYear(tuple(sorted(items, key=lambda item: item.year)))
 
@@ -158,13 +161,13 @@ def _resolve(expr: m.Expr, names: frozenset[str], measures: frozenset[str]) -> m
         value = getattr(expr, field.name)
         if isinstance(value, tuple) and value and all(_is_expr(v) for v in value):
             changes[field.name] = tuple(_resolve(v, names, measures) for v in value)
-        elif _is_expr(value) and field.name != "span":
+        elif _is_expr(value):
             changes[field.name] = _resolve(value, names, measures)
     return attrs.evolve(expr, **changes) if changes else expr
 
 
 def _is_expr(value: object) -> bool:
-    return attrs.has(type(value)) and not isinstance(value, m.YearValue | m.ByYear | m.Number)
+    return attrs.has(type(value)) and not isinstance(value, m.YearValue | m.ByYear | m.Number | Span)
 
 
 def _depth(expr: m.Expr) -> int:

@@ -87,6 +87,9 @@ class DurationFieldStatement:
     working: bool
     span: Span
     type_span: Span
+    # Where the two date names stand (None when not written), for a caret under an unknown one.
+    start_span: Span | None = attrs.field(default=None, eq=False)
+    end_span: Span | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
@@ -180,6 +183,7 @@ class RefValueDecl:
     table: str | None
     span: Span
     name_span: Span
+    table_span: Span | None = attrs.field(default=None, eq=False)  # the table's quoted path
 
 
 @attrs.frozen
