@@ -18,6 +18,7 @@ import holidays
 import pytest
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
 
 import indicateurs
 from indicateurs import IndicatorKind, Status
@@ -297,6 +298,21 @@ def test_meeting_and_missing_beyond_counting(ident: str, data: st.DataObject) ->
     assert met.status is Status.MET, [(p.label, p.status, p.value, p.reason) for p in met.periods]
     missed = result(BEYOND, data.draw(missing(BEYOND, ident, noise=True)), ident)
     assert missed.status is Status.NOT_MET, [(p.label, p.status, p.value, p.reason) for p in missed.periods]
+
+
+def test_missing_a_share_of_units_always_leaves_an_event_of_its_type() -> None:
+    """Without any `action`, the share is `sans données`, not missed: every stream missing it
+    holds at least one (found by Hypothesis once: all units drawn out of the stream)."""
+    plan = indicateurs.load_plan(
+        "période 2022 à 2023\névénement action\n  quartier : nord | sud | est | ouest\n"
+        "indicateur q\n  part(action.quartier ayant au moins 2) >= 75 % par an\n"
+    )
+    with pytest.raises(NoSuchExample):
+        find(
+            missing(plan, "q"),
+            lambda events: not any(r["type"] == "action" for r in events),
+            settings=settings(database=None, max_examples=300),
+        )
 
 
 def test_a_trend_inside_a_larger_expression_cannot_be_met_in_its_first_year() -> None:

@@ -2327,6 +2327,12 @@ def _ensure_data(p: _Problem, chain: _Chain) -> bool:
         for s in order:
             for t in p.types:
                 candidates: list[VarKey] = [("blank", t, s)] + [_n_key(t, r.index, s) for r in p.regions[t]]
+                # A type read through a share of units has no plain counts: a unit short of the
+                # count (or meeting it) is its event.
+                candidates += sorted(
+                    (v for v in solver.variables if v[0] in ("uf", "um") and solver.layouts[v[1]].type == t),
+                    key=lambda v: (v[0] != "uf", v[2]),
+                )
                 for var in candidates:
                     if var not in solver.variables or solver.variables[var].hi < 1:
                         continue
