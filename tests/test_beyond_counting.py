@@ -251,14 +251,17 @@ def test_a_comment_holding_quotes_does_not_turn_a_keyword_into_a_level_name(comm
         (f"sum(e.n) at least 4 {comment}", True),
     ):
         assert _expr(line, english) == m.Compare(m.Comparator.GE, SUM, m.Number(4))
-    for line, english in ((f"somme(e.n) en baisse par an {comment}", False), (f"sum(e.n) down per year {comment}", True)):
+    for line, english in (
+        (f"somme(e.n) en baisse par an {comment}", False),
+        (f"sum(e.n) down per year {comment}", True),
+    ):
         assert _expr(line, english) == m.Trend(SUM, "down")
 
 
 def test_a_level_whose_name_holds_a_keyword_keeps_a_label_with_a_hash() -> None:
     plan = load_plan(
         "période 2024\nniveaux « axe en hausse » > « au moins »\n"
-        "axe en hausse 1 « Axe #1 » # commentaire « x »\nau moins 1.1 \"Point #2\"\n"
+        'axe en hausse 1 « Axe #1 » # commentaire « x »\nau moins 1.1 "Point #2"\n'
     )
     assert [(n.level, n.label) for n in plan.nodes] == [("axe en hausse", "Axe #1")]
     assert [(n.level, n.label) for n in plan.nodes[0].children] == [("au moins", "Point #2")]
