@@ -128,6 +128,10 @@ _WORDS: dict[str, tuple[str, str]] = {
         "période partielle{sep}du {start} au {end} ({days} jours sur {of}), non jugée",
         "partial period{sep}{start} to {end} ({days} days of {of}), not judged",
     ),
+    "partial_monitored": (  # a monitored indicator is never judged: no need to say so
+        "période partielle{sep}du {start} au {end} ({days} jours sur {of})",
+        "partial period{sep}{start} to {end} ({days} days of {of})",
+    ),
 }
 
 _REASONS: dict[str, str] = {
@@ -635,6 +639,7 @@ def partial_lines(ind: IndicatorResult, lang: Lang) -> tuple[str, ...]:
             continue
         start, end = format_date(p.start, lang), format_date(p.end, lang)
         days, of = (p.end - p.start).days + 1, cover.days
-        text = word("partial", lang, sep=sep, start=start, end=end, days=days, of=of)
+        key = "partial_monitored" if ind.status is Status.MONITORED else "partial"
+        text = word(key, lang, sep=sep, start=start, end=end, days=days, of=of)
         lines.append(f"{period_label(p.label, lang)}{sep}{text}")
     return tuple(lines)
