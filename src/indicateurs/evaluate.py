@@ -56,7 +56,7 @@ from .results import (
 )
 from .row_messages import row_message
 from .sources import EventSource, RecordsSource, as_sources, from_records
-from .statuses import milestone_result
+from .statuses import milestone_result, milestone_target
 from .trends import text as trend_text
 
 EVIDENCE_SHOWN = 20
@@ -409,11 +409,19 @@ def _plan_result(
     ordered: list[IndicatorResult] = []
     percent = {i.id for i in plan.indicators if measures.percent_values(i.expr, plan)}
     facts = {i.id: indicator_facts(i, plan) for i in plan.indicators}
+    declared = {i.id: i for i in plan.indicators}
     for result in results:
         # For reports: values to show in %, and what the value is (baseline, units, durations).
         changes = facts.get(result.id) or {}
         if result.id in percent:
             changes = {**changes, "percent": True}
+        ind = declared.get(result.id)
+        if ind is not None:  # the target in English and its lines: reports never re-read the French
+            english = (
+                target_text(ind, "en") if ind.milestone is None else milestone_target(ind.milestone, "en")
+            )
+            lines = target_lines(ind, percent=result.id in percent)
+            changes = {**changes, "target_en": english, "target_lines": lines}
         if changes:
             result = attrs.evolve(result, **changes)
         by_id.setdefault(result.id, result)
@@ -686,6 +694,24 @@ def target_text(ind: m.Indicator, lang: str = "fr") -> str | None:
         )  # `entre 2 et 5 jours`: the unit once
         return f"{word}{period}{deadline}"
     return None
+
+
+def target_lines(ind: m.Indicator, *, percent: bool) -> tuple[float, ...]:
+    """The numbers a chart draws against the values, in their unit (fractions when the values
+    are in %, `percent`, or the target is): one for `>= 10`, two for `entre 3 et 5`, none for a
+    yes/no, a milestone, a trend or a value per year (no single line to draw)."""
+    expr = ind.expr
+    if ind.kind is m.IndicatorKind.YES_NO or ind.milestone is not None:
+        return ()
+    if isinstance(expr, m.Compare) and isinstance(expr.right, m.Number):
+        numbers: tuple[m.Number, ...] = (expr.right,)
+    elif isinstance(expr, m.Between) and isinstance(expr.low, m.Number) and isinstance(expr.high, m.Number):
+        numbers = (expr.low, expr.high)
+    else:
+        return ()
+    if percent or any(n.percent for n in numbers):
+        return tuple(n.value / 100 for n in numbers)
+    return tuple(n.value for n in numbers)
 
 
 _PERIOD_WORDS = {

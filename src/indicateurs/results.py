@@ -379,6 +379,11 @@ class IndicatorResult:
     units: UnitsRule | None = None  # a share of units: what a unit must count
     duration: DurationInfo | None = None  # a figure of durations, in days or working days
     latest: bool = False  # the value is the latest measurement of its period (`dernier`)
+    # The target as the evaluator words it in English (`target` is the French wording), and the
+    # numbers a chart draws as lines, in the unit of the values (fractions for percentages): one
+    # for a comparison with a number, two for `entre`, none for yes/no, trends, values per year.
+    target_en: str | None = None
+    target_lines: tuple[float, ...] = ()
 
     @property
     def value(self) -> Value:
@@ -399,6 +404,7 @@ class IndicatorResult:
             "reason": self.reason,
             "expression": self.expression,
             "target": self.target,
+            "target_en": self.target_en,
             "period": self.period,
             "unit": self.unit,
             "event_types": list(self.event_types),
