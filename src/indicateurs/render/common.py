@@ -253,57 +253,31 @@ def value_with_unit(ind: IndicatorResult, lang: Lang) -> str:
     return text
 
 
-# The evaluator words targets in French; these are the words of its wording, in English.
-_TARGET_WORDS = (
-    ("par rapport à la période précédente", "vs the previous period"),
-    ("par rapport à la moyenne", "vs the average of"),
-    ("par rapport à", "vs"),
-    ("en baisse de ", "down "),
-    ("en hausse de ", "up "),
-    ("en baisse", "down"),
-    ("en hausse", "up"),
-    ("stable à ±", "stable within ±"),
-    (", cumulé depuis janvier", ", year to date"),
-    ("par année scolaire", "per school year"),
-    ("par exercice", "per fiscal year"),
-    ("par an", "per year"),
-    ("par semestre", "per semester"),
-    ("par trimestre", "per quarter"),
-    ("par mois", "per month"),
-    ("(dès ", "(from "),
-    ("réalisé", "achieved"),
-    ("jours ouvrables", "working days"),
-    ("jour ouvrable", "working day"),
-    ("jours", "days"),
-    ("jour", "day"),
-)
-_FR_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
-# A number of a target, with its percent sign; not a part of a date or of a range of years.
-_TARGET_NUMBER = re.compile(r"(?<![\d/,.-])(\d+(?:,\d+)?)(?![\d/]|,\d|-\d)(\s?%)?")
+# A number of a target, with its percent sign; not a part of a date or of a range of years. The
+# evaluator writes decimals with a comma in French, a point in English.
+_TARGET_NUMBER: dict[Lang, re.Pattern[str]] = {
+    "fr": re.compile(r"(?<![\d/,.-])(\d+(?:,\d+)?)(?![\d/]|,\d|-\d)(\s?%)?"),
+    "en": re.compile(r"(?<![\d/,.-])(\d+(?:\.\d+)?)(?![\d/]|\.\d|-\d)(\s?%)?"),
+}
 
 
 def _target_number(match: re.Match[str], lang: Lang) -> str:
     text, percent = match[1], match[2]
     if not percent and re.fullmatch(r"(19|20)\d\d", text):
         return text  # a year
-    decimals = len(text.partition(",")[2])
-    shown = format_number(float(text.replace(",", ".")), lang, max(decimals, 2))
+    text = text.replace(",", ".")
+    decimals = len(text.partition(".")[2])
+    shown = format_number(float(text), lang, max(decimals, 2))
     return shown + (percent_sign(lang) if percent else "")
 
 
 def target_label(ind: IndicatorResult, lang: Lang) -> str:
-    """The target as the evaluator words it (French), its numbers written as numbers are in
-    the report's language (`≥ 80 %`, `entre 380 000 et 460 000`), translated for English."""
-    if ind.target is None:
+    """The target as the evaluator words it in the report's language, its numbers written as
+    numbers are in that language (`≥ 80 %`, `entre 380 000 et 460 000`, `≥ 80%`)."""
+    text = ind.target if lang == "fr" else ind.target_en or ind.target
+    if text is None:
         return "—"
-    text = ind.target
-    if lang == "en":
-        for fr, en in _TARGET_WORDS:
-            text = text.replace(fr, en)
-        text = re.sub(r"^Oui\b", "Yes", text)
-        text = re.sub(r"^entre (\S+) et (\S+)", r"between \1 and \2", text)
-        text = _FR_DATE.sub(r"\3-\2-\1", text.replace(" avant le ", " by "))
-    return _TARGET_NUMBER.sub(lambda found: _target_number(found, lang), text)
+    return _TARGET_NUMBER[lang].sub(lambda found: _target_number(found, lang), text)
 
 
 def value_vs_target(ind: IndicatorResult, lang: Lang) -> str:
@@ -313,21 +287,10 @@ def value_vs_target(ind: IndicatorResult, lang: Lang) -> str:
     return f"{indicator_value(ind, lang)} / {target_label(ind, lang)}"
 
 
-_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
-
-
 def target_numbers(ind: IndicatorResult) -> tuple[float, ...]:
-    """The numbers of a numeric target, in the unit of the values (fractions for percentages):
-    one for `≥ 10 par an`, two for `entre 3 et 5`, none for `Oui`, a trend or no target."""
-    if ind.target is None or ind.kind == "yes_no" or ind.baseline is not None:
-        return ()
-    if "·" in ind.target:
-        return ()  # a value per year (`≤ 7 (2019) · 6,5 (dès 2022)`): no single line to draw
-    text = _FR_DATE.sub("", ind.target)
-    numbers = [float(n.replace(",", ".")) for n in _NUMBER.findall(text)]
-    if is_percent(ind):
-        numbers = [n / 100 for n in numbers]
-    return tuple(numbers[:2])
+    """The lines a chart draws for the target, as the evaluator gives them (see
+    `IndicatorResult.target_lines`)."""
+    return ind.target_lines
 
 
 def period_label(label: str, lang: Lang, *, short: bool = False) -> str:
