@@ -16,6 +16,7 @@ import attrs
 
 from . import model as m
 from .periods import Bucket, bucket_key, buckets, key_range, keys_between
+from .precision import settle
 
 if TYPE_CHECKING:
     from .compile import Slot
@@ -261,9 +262,9 @@ def combined_value(slot: Slot, keys: tuple[int, ...]) -> float | bool | None:
             union |= values
         return float(len(union))
     if fn is m.AggregateFn.SUM:
-        return float(sum(present)) if present else 0.0
+        return settle(float(sum(present))) if present else 0.0
     if fn is m.AggregateFn.AVG:
-        return float(sum(present)) / extra if extra else None
+        return settle(float(sum(present)) / extra) if extra else None
     if not present:
         return None
     if fn is m.AggregateFn.MIN:

@@ -31,6 +31,7 @@ from .durations import endpoints
 from .durations import reader as duration_reader
 from .events import Event
 from .periods import KEY_INDEX, DateInfo
+from .precision import settle
 
 Value = float | bool | None
 Cond = Callable[[Event], bool | None]
@@ -83,10 +84,10 @@ class Slot:
         if fn is m.AggregateFn.DISTINCT:
             return float(len(self.values.get(key, ())))
         if fn is m.AggregateFn.SUM:
-            return float(self.values.get(key, 0.0))
+            return settle(float(self.values.get(key, 0.0)))
         if fn is m.AggregateFn.AVG:
             n = self.extra.get(key, 0)
-            return self.values.get(key, 0.0) / n if n else None
+            return settle(self.values.get(key, 0.0) / n) if n else None
         if fn is m.AggregateFn.LAST:  # (date, value) of the latest event
             latest = self.values.get(key)
             return None if latest is None else float(latest[1])
@@ -328,7 +329,7 @@ class CompiledPlan:
 
                 def cmp(k: int) -> Value:
                     x, y = fa(k), fb(k)
-                    return None if x is None or y is None else compare(x, y)
+                    return None if x is None or y is None else compare(settle(x), settle(y))
 
                 return cmp
             case m.Between(value=v, low=lo, high=hi):
@@ -336,7 +337,11 @@ class CompiledPlan:
 
                 def between(k: int) -> Value:
                     x, a, b = fv(k), flo(k), fhi(k)
-                    return None if x is None or a is None or b is None else bool(a <= x <= b)
+                    return (
+                        None
+                        if x is None or a is None or b is None
+                        else bool(settle(a) <= settle(x) <= settle(b))
+                    )
 
                 return between
             case m.And(left=a, right=b) | m.Or(left=a, right=b):

@@ -29,6 +29,7 @@ from .convert import MAX_YEAR, MIN_YEAR, ConversionError, FieldError, field_conv
 from .evaluate import EVIDENCE_SHOWN, _indicator_result, _plan_result, _window
 from .events import Rejection, RowProblem, SkippedRow
 from .keywords import fold
+from .precision import settle
 from .refvalues import value_over
 from .results import Evidence, EvidenceItem, PlanResult, SourceReport
 from .row_messages import row_message
@@ -374,10 +375,12 @@ def _value(
             return None if y == 0 else float(x) / float(y)
         case m.Compare(op=op, left=a, right=b):
             x, y = again(a), again(b)
-            return None if x is None or y is None else _compare(op, x, y)
+            return None if x is None or y is None else _compare(op, settle(x), settle(y))
         case m.Between(value=v, low=lo, high=hi):
             x, a_, b_ = again(v), again(lo), again(hi)
-            return None if x is None or a_ is None or b_ is None else bool(a_ <= x <= b_)
+            if x is None or a_ is None or b_ is None:
+                return None
+            return bool(settle(a_) <= settle(x) <= settle(b_))
         case m.And(left=a, right=b):
             return _and(again(a), again(b))
         case m.Or(left=a, right=b):
@@ -501,12 +504,12 @@ def _aggregate(
             total = 0.0
             for v in values:
                 total += v
-            return float(total)
+            return settle(float(total))
         case m.AggregateFn.AVG:
             total = 0.0
             for v in values:
                 total += v
-            return total / len(values) if values else None
+            return settle(total / len(values)) if values else None
         case m.AggregateFn.MIN:
             return float(min(values)) if values else None
         case m.AggregateFn.MAX:

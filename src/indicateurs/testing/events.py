@@ -53,6 +53,7 @@ from .. import model as m
 from .. import units as units_rules
 from ..calendars import PeriodSpec, spec_of, value_in
 from ..durations import days_between, is_working_day
+from ..precision import settle
 from ..refvalues import value_over
 from ..results import Status
 
@@ -924,9 +925,9 @@ def _aggregate(agg: m.Aggregate, rows: Sequence[dict[str, Any]], et: m.EventType
     if fn is m.AggregateFn.DISTINCT:
         return float(len(distinct))
     if fn is m.AggregateFn.SUM:
-        return float(total)
+        return settle(float(total))
     if fn is m.AggregateFn.AVG:
-        return total / count if count else None
+        return settle(total / count) if count else None
     if fn is m.AggregateFn.MIN:
         return None if low is None else float(low)
     if fn is m.AggregateFn.LAST:
@@ -1008,12 +1009,14 @@ class _Model:
                 if op == "*":
                     return float(x) * float(y)
                 return None if y == 0 else float(x) / float(y)
-            case m.Compare(op=op, left=a, right=b):
+            case m.Compare(op=op, left=a, right=b):  # settled as the evaluator does (precision.py)
                 x, y = self.value(a, ctx, key), self.value(b, ctx, key)
-                return None if x is None or y is None else _CMP[op](x, y)
+                return None if x is None or y is None else _CMP[op](settle(x), settle(y))
             case m.Between(value=v, low=lo, high=hi):
                 x, a2, b2 = (self.value(e, ctx, key) for e in (v, lo, hi))
-                return None if x is None or a2 is None or b2 is None else bool(a2 <= x <= b2)
+                if x is None or a2 is None or b2 is None:
+                    return None
+                return bool(settle(a2) <= settle(x) <= settle(b2))
             case m.And(left=a, right=b):
                 x, y = self.value(a, ctx, key), self.value(b, ctx, key)
                 if x is False or y is False:
@@ -1766,11 +1769,11 @@ def _measure(
     """An atom's truth, its distances to its thresholds, the measured value and the target."""
     truth = model.value(atom, ctx, key)
     match atom:
-        case m.Compare(left=a, right=b):
-            x, y = model.value(a, ctx, key), model.value(b, ctx, key)
+        case m.Compare(left=a, right=b):  # settled, as compared (precision.py)
+            x, y = settle(model.value(a, ctx, key)), settle(model.value(b, ctx, key))
             return truth, (_diff(x, y),), x, y
         case m.Between(value=v, low=lo, high=hi):
-            x, a2, b2 = (model.value(e, ctx, key) for e in (v, lo, hi))
+            x, a2, b2 = (settle(model.value(e, ctx, key)) for e in (v, lo, hi))
             return truth, (_diff(x, a2), _diff(x, b2)), x, a2
         case m.Aggregate():
             count = model.value(attrs.evolve(atom, fn=m.AggregateFn.COUNT), ctx, key)
