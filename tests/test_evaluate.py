@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from pathlib import Path
 
@@ -221,6 +222,26 @@ def test_events_after_as_of_are_ignored_not_lost(plan: indicateurs.Plan) -> None
     assert result.read == result.used + result.ignored + result.rejected
     reasons = dict(result.sources[0].ignored_reasons)
     assert reasons["apres_date_evaluation"] > 0
+
+
+def test_a_date_outside_the_window_is_read_once_per_distinct_value(
+    plan: indicateurs.Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    evaluate_module = importlib.import_module("indicateurs.evaluate")  # the module, not the function
+    calls: list[object] = []
+    real = evaluate_module.parse_date
+
+    def counting(value: object) -> dt.date:
+        calls.append(value)
+        return real(value)
+
+    monkeypatch.setattr(evaluate_module, "parse_date", counting)
+    rows = [rec("formation", "2022-12-31", participants=3) for _ in range(50)]
+    rows += [rec("formation", "2023-03-01", participants=3) for _ in range(50)]
+    result = indicateurs.evaluate(plan, rows, as_of=dt.date(2024, 1, 1))
+    assert (result.used, result.ignored) == (50, 50)
+    assert dict(result.sources[0].ignored_reasons) == {"hors_periode": 50}
+    assert calls == ["2022-12-31", "2023-03-01"]
 
 
 def test_row_accounting_and_rejections(plan: indicateurs.Plan) -> None:

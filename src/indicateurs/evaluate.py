@@ -123,6 +123,10 @@ class _Dates:
         """The DateInfo of a date within the window, else the reason it is ignored; raises
         ConversionError for a date that does not read."""
         cls = raw.__class__
+        if cls is str or cls is dt.date or cls is dt.datetime:
+            reason = self.ignored.get(raw)  # outside the window, seen before: no new parsing
+            if reason is not None:
+                return reason
         # A date object skips parsing but not the plausibility check (year 1960 is a typo).
         date = raw if cls is dt.date and MIN_YEAR <= raw.year <= MAX_YEAR else parse_date(raw)
         info: DateInfo | None = None
