@@ -186,6 +186,34 @@ def test_engine_duckdb_gives_the_python_report(activities: Path, capsys: pytest.
     assert re.search(r"\| \S*activites\.csv \| 6 \| 4 \| 1 \| 1 \|", capsys.readouterr().out)
 
 
+def test_engine_duckdb_reads_parquet_from_the_command_line(
+    activities: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Parquet is DuckDB's to read: the command does not first open it with the Python readers."""
+    from test_sql_helpers import need_duckdb
+
+    duckdb = need_duckdb()
+    parquet = tmp_path / "activites.parquet"
+    duckdb.connect().execute(
+        f"COPY (SELECT * FROM read_csv('{activities}', all_varchar=true, header=true)) TO '{parquet}' (FORMAT parquet)"
+    )
+    argv = ["rapport", MOLENBEEK, "--format", "markdown", "--au", "2023-06-30", "--moteur", "duckdb"]
+    assert main([*argv[:2], str(activities), *argv[2:]]) == 0
+    from_csv = capsys.readouterr().out
+    assert main([*argv[:2], str(parquet), *argv[2:]]) == 0
+    from_parquet = capsys.readouterr().out
+    assert "activites.parquet" in from_parquet
+
+    # The same verdicts; the Parquet copy has no blank row, so the rows are numbered otherwise.
+    def verdicts(report: str) -> str:
+        return report.split("## Résumé")[1].split("## Lignes rejetées")[0]
+
+    assert verdicts(from_parquet) == verdicts(from_csv)
+    assert "## Lignes rejetées (1)" in from_parquet
+    assert main([*argv[:2], str(tmp_path / "absent.parquet"), *argv[2:]]) == 2
+    assert "absent.parquet : fichier introuvable" in capsys.readouterr().err
+
+
 def test_engine_sql_reads_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from test_sql_helpers import need
 

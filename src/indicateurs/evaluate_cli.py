@@ -90,11 +90,16 @@ def load_plan_or_report(path: str) -> Plan | None:
         return None
 
 
-def open_sources(paths: list[str], mapping: str | None) -> list[EventSource]:
+def check_files(paths: list[str], mapping: str | None) -> None:
+    """The data files and the mapping exist: a usage error naming the first one missing."""
     missing = [p for p in paths + ([mapping] if mapping else []) if not Path(p).is_file()]
     if missing:
         word = "fichier introuvable" if current_language() == "fr" else "file not found"
         raise UsageError(f"{missing[0]} : {word}")
+
+
+def open_sources(paths: list[str], mapping: str | None) -> list[EventSource]:
+    check_files(paths, mapping)
     try:
         return [open_source(p, mapping=mapping) for p in paths]
     except (ValueError, OSError) as exc:
@@ -153,7 +158,7 @@ def evaluate_with_engine(
 
     try:
         if moteur == "duckdb":
-            open_sources(sources, mapping)  # the same checks: files exist, mapping reads
+            check_files(sources, mapping)  # DuckDB reads the files itself (Parquet too)
             return sql.evaluate_duckdb_explained(
                 plan, sources, mapping=mapping, period=period, as_of=as_of, strict=strict
             )
