@@ -136,11 +136,14 @@ _PERCENT_SIGN = re.compile(r"[\s\u00a0\u202f]*%[\s\u00a0\u202f]*$")
 def _to_float(value: object) -> float:
     """A decimal field: `7,5`, `1 234,5`, `1.234,5`; a cell in percent (`66 %`) is refused, the
     plan not saying what a percentage means for this field (see `_to_percent`)."""
-    if isinstance(value, str) and _PERCENT_SIGN.search(value) and value.strip() != "%":
-        raise ConversionError("pourcentage_non_declare", value)
     if isinstance(value, PercentCell):
         raise ConversionError("pourcentage_non_declare", str(value))
-    return _decimal(value, value)
+    try:
+        return _decimal(value, value)
+    except ConversionError:  # only then look for a sign: no number ever reads with one
+        if isinstance(value, str) and _PERCENT_SIGN.search(value) and value.strip() != "%":
+            raise ConversionError("pourcentage_non_declare", value) from None
+        raise
 
 
 def _to_percent(value: object) -> float:
