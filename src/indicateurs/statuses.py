@@ -15,6 +15,7 @@ import attrs
 
 from . import model as m
 from . import statements as st
+from . import trends
 from .parse import parse_plan_date
 from .results import Evidence, IndicatorResult, MilestoneInfo, Status
 from .spans import Span
@@ -70,16 +71,9 @@ class MilestoneVerdict:
 
 # The reasons, French first, English second (the renderers translate them).
 REASONS: dict[str, str] = {
+    **trends.REASONS,  # a trend's periods without a verdict
     "aucune mesure sur la période": "no measurement in the period",
-    "période de référence": "baseline period",
-    "première période : rien à comparer": "first period: nothing to compare with",
     "période partielle": "partial period",
-    "période précédente partielle : rien à comparer": "previous period partial: nothing to compare with",
-    "période précédente sans valeur": "previous period without a value",
-    "référence hors de la période évaluée : déclarez sa valeur": "baseline outside the evaluated period: declare its value",
-    "référence sans données : aucun événement compté l'année de référence": (
-        "baseline without data: no event counted in the baseline year"
-    ),
     "jalon réalisé": "milestone achieved",
     "jalon réalisé après l'échéance": "milestone achieved after its due date",
     "jalon en cours": "milestone in progress",
