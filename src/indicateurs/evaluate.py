@@ -99,9 +99,6 @@ class _TypeConverter:
         return Event(self.name, date, values, None if is_blank(ident) else str(ident), end, source, row)
 
 
-_FieldError = FieldError  # the name explain.py knows
-
-
 class _Dates:
     """Raw dates to `DateInfo`, remembered per distinct value: logs repeat a few thousand dates.
 

@@ -16,8 +16,8 @@ import attrs
 from . import model as m
 from .calendars import spec_of
 from .compile import compile_condition
-from .convert import ConversionError, parse_date
-from .evaluate import _FieldError, _TypeConverter
+from .convert import ConversionError, FieldError, parse_date
+from .evaluate import _TypeConverter
 from .events import Event, RowProblem, SkippedRow
 from .i18n import Lang, current_language
 from .row_messages import row_message
@@ -146,7 +146,7 @@ def explain(
                 continue
             try:
                 event = converter.convert(record, date, source.name, row)
-            except _FieldError as exc:
+            except FieldError as exc:
                 message = row_message(
                     exc.code, lang, field=exc.field, value=None if exc.value is None else str(exc.value)
                 )

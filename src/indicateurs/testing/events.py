@@ -1179,23 +1179,6 @@ def _alternatives(
     raise ValueError(f"expression non prise en charge : {expr!r}")
 
 
-def _atom_aggregates(p: _Problem, atom: m.Expr, ctx: _Ctx) -> list[tuple[m.Aggregate | m.UnitShare, _Ctx]]:
-    """The aggregates and shares of units an atom reads, through monitored references, with
-    where each is measured."""
-    out: list[tuple[m.Aggregate | m.UnitShare, _Ctx]] = []
-    stack = [(atom, ctx)]
-    while stack:
-        expr, c = stack.pop()
-        for node in m.walk(expr):
-            if isinstance(node, m.Aggregate | m.UnitShare):
-                out.append((node, c))
-            elif isinstance(node, m.IndicatorRef):
-                ref = p.plan.indicator(node.name)
-                assert ref.expr is not None
-                stack.append((ref.expr, _reference_ctx(p.plan, ref, c)))
-    return out
-
-
 # ---------------------------------------------------------------------------- the problem of one indicator
 
 
@@ -2011,7 +1994,7 @@ class _Solver:
         p = self.p
         atom, _, ctx, key = goal
         out: list[VarKey] = []
-        for agg, actx in _atom_aggregates(p, atom, ctx):
+        for agg, actx in _reads(p.plan, atom, ctx):
             if isinstance(agg, m.UnitShare):
                 i = p.share_index(agg, actx)
                 for k in _keys_within(actx.spec, ctx.spec, key, self.window):
