@@ -1042,7 +1042,7 @@ def test_baselines_changes_and_directions() -> None:
         ("2024", 4.0, 10.0, -0.6, "baisse", Status.MET, None),
     ]
     assert result.indicator("baisse").status is Status.MET
-    assert result.indicator("baisse").target == "en baisse de 10 % par rapport à 2022 par an"
+    assert result.indicator("baisse").target == "en baisse de 10\u00a0% par rapport à 2022 par an"
     assert rows("baisse_moyenne")[0] == (
         "2022",
         10.0,

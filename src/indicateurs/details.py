@@ -14,7 +14,16 @@ from . import model as m
 from . import trends
 from .calendars import PeriodSpec, period_years
 from .refvalues import value_over
-from .results import BaselineInfo, Coverage, DurationInfo, ReferenceUse, Status, UnitsInfo, UnitsRule
+from .results import (
+    BaselineInfo,
+    Coverage,
+    DurationInfo,
+    ReferenceUse,
+    Status,
+    UnitsInfo,
+    UnitsRule,
+    plan_number,
+)
 
 if TYPE_CHECKING:
     from .compile import CompiledIndicator
@@ -126,11 +135,7 @@ def by_year_text(table: m.ByYear, fr: bool) -> str:
     """`7 (2019) · 6,5 (dès 2022)`: a value per year as a target shows it."""
     parts = []
     for i, item in enumerate(table.items):
-        value = item.value
-        text = f"{value.value:g}"
-        if fr:
-            text = text.replace(".", ",")
-        text += " %" if value.percent else ""
+        text = plan_number(item.value.value, "fr" if fr else "en", percent=item.value.percent)
         since = ("dès " if fr else "from ") if i else ""
         parts.append(f"{text} ({since}{item.year})")
     return " · ".join(parts)

@@ -39,6 +39,7 @@ from .details import (
 )
 from .durations import computed
 from .events import Event, Rejection, RowProblem, SkippedRow
+from .i18n import Lang
 from .keywords import fold
 from .periods import Bucket, DateInfo, buckets, date_info
 from .results import (
@@ -53,6 +54,7 @@ from .results import (
     SourceReport,
     SpanRef,
     Status,
+    plan_number,
 )
 from .row_messages import row_message
 from .sources import EventSource, RecordsSource, as_sources, from_records
@@ -670,7 +672,10 @@ def _node_result(node: m.Node, by_id: dict[str, IndicatorResult]) -> NodeResult:
 
 
 def target_text(ind: m.Indicator, lang: str = "fr") -> str | None:
-    """The target as an officer says it: `≥ 10 par an`, `Oui`, `entre 3 et 5`."""
+    """The target as an officer says it: `≥ 10 par an`, `Oui`, `entre 3 et 5`, `≥ 2 150`.
+    Numbers are written as the language writes them (`2 150`, `0,5`, `80 %`; `2,150`, `0.5`,
+    `80%`); years and dates are written here and in the wording functions as years and dates,
+    never grouped (`par rapport à 2019`, `avant le 31/12/2023`, `7 (2019)`)."""
     expr = ind.expr
     fr = lang == "fr"
     period = "" if ind.period is m.PeriodUnit.WHOLE else " " + _PERIOD_WORDS[ind.period][0 if fr else 1]
@@ -724,15 +729,14 @@ _PERIOD_WORDS = {
 
 
 def _number(n: m.Number, fr: bool) -> str:
-    """`10`, `7,5`, `80 %`, `2 jours`, `21 jours ouvrables` (`1 day`, `0,5 jour`)."""
-    text = str(int(n.value)) if n.value.is_integer() else f"{n.value:g}"
-    if fr:
-        text = text.replace(".", ",")
+    """`10`, `7,5`, `2 150`, `80 %`, `2 jours`, `21 jours ouvrables` (`2,150`, `80%`, `1 day`,
+    `0,5 jour`): a number of the plan as the language writes it (`results.plan_number`)."""
+    lang: Lang = "fr" if fr else "en"
     if n.days is not None:
         singular = abs(n.value) < 2 if fr else n.value == 1  # French: 1,5 jour; English: 1.5 days
         words = _DAY_WORDS[n.days][0 if fr else 1]
-        return f"{text} {words[0] if singular else words[1]}"
-    return text + (" %" if n.percent else "")
+        return f"{plan_number(n.value, lang)} {words[0] if singular else words[1]}"
+    return plan_number(n.value, lang, percent=n.percent)
 
 
 _DAY_WORDS = {

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import enum
 import json
 from typing import Any
@@ -575,3 +576,35 @@ def _num(value: Value) -> float | bool | int | None:
     if float(value).is_integer():
         return int(value)
     return round(float(value), 6)
+
+
+# ---------------------------------------------------------------------------- numbers as people read them
+
+
+def format_number(value: float, lang: Lang, decimals: int = 2) -> str:
+    """`12`, `7,5` (French) or `7.5`; thousands grouped with a narrow space (fr) or a comma (en).
+    Here, not in the reports, because the evaluator words targets with it too."""
+    rounded = round(float(value), decimals)
+    if rounded == 0:
+        rounded = 0.0  # no "-0"
+    text = f"{rounded:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def percent_sign(lang: Lang) -> str:
+    """`66,5 %` in French (a no-break space before the sign), `66.5%` in English."""
+    return "\u00a0%" if lang == "fr" else "%"
+
+
+def plan_number(value: float, lang: Lang, *, percent: bool = False) -> str:
+    """A number as the plan writes it (a target, a declared baseline), every decimal kept, in the
+    language's writing: `2 150`, `12 500`, `0,125`, `80 %` (`2,150`, `0.125`, `80%`). Only
+    numbers go through it: a year or a date is written where it is known to be one."""
+    exponent = decimal.Decimal(repr(float(value))).as_tuple().exponent  # the decimals as written
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    text = format_number(value, lang, decimals)
+    return text + percent_sign(lang) if percent else text

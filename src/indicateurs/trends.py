@@ -27,6 +27,8 @@ from collections.abc import Callable
 
 from . import model as m
 from .calendars import PeriodSpec
+from .i18n import Lang
+from .results import plan_number
 
 Value = float | bool | None
 ValueFn = Callable[[int], Value]
@@ -129,12 +131,13 @@ def text(trend: m.Trend, fr: bool) -> str:
     """The target of a trend as an officer says it: `−10 % par rapport à 2022`, `en baisse`."""
     words = {"down": ("en baisse", "down"), "up": ("en hausse", "up"), "stable": ("stable", "stable")}
     out = words[trend.direction][0 if fr else 1]
+    lang: Lang = "fr" if fr else "en"
     if trend.amount is not None:
-        amount = f"{trend.amount.value:g}".replace(".", "," if fr else ".")
+        amount = plan_number(trend.amount.value, lang, percent=True)
         if trend.direction == "stable":
-            out += f" {'à' if fr else 'within'} ± {amount} %"
+            out += f" {'à' if fr else 'within'} ± {amount}"
         else:
-            out += f" {'de ' if fr else ''}{amount} %"
+            out += f" {'de ' if fr else ''}{amount}"
     base = trend.baseline
     if base is None:
         return out + (" par rapport à la période précédente" if fr else " vs the previous period")
@@ -142,9 +145,8 @@ def text(trend: m.Trend, fr: bool) -> str:
     if base.first != base.last:
         years = ("la moyenne " if fr else "the average of ") + years
     out += (" par rapport à " if fr else " vs ") + years
-    if base.declared is not None:
-        declared = f"{base.declared.value:g}"
-        out += f" ({declared.replace('.', ',') if fr else declared})"
+    if base.declared is not None:  # a number, where the years above are years: never grouped
+        out += f" ({plan_number(base.declared.value, lang, percent=base.declared.percent)})"
     return out
 
 

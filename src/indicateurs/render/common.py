@@ -13,7 +13,16 @@ import attrs
 
 from ..events import Rejection
 from ..i18n import Lang, current_language
-from ..results import IndicatorResult, NodeResult, PeriodResult, PlanResult, SourceReport, Status
+from ..results import (
+    IndicatorResult,
+    NodeResult,
+    PeriodResult,
+    PlanResult,
+    SourceReport,
+    Status,
+    format_number,
+    percent_sign,
+)
 from ..row_messages import ignored_label, row_message
 from ..statuses import REASONS
 
@@ -180,18 +189,8 @@ def capitalise(text: str) -> str:
 
 # ---------------------------------------------------------------------------- numbers and dates
 
-
-def format_number(value: float, lang: Lang, decimals: int = 2) -> str:
-    """`12`, `7,5` (French) or `7.5`; thousands grouped with a narrow space (fr) or a comma (en)."""
-    rounded = round(float(value), decimals)
-    if rounded == 0:
-        rounded = 0.0  # no "-0"
-    text = f"{rounded:,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+# `format_number` and `percent_sign` (imported above) live in `results`: the evaluator words
+# targets with them.
 
 
 def format_date(date: dt.date, lang: Lang) -> str:
@@ -200,11 +199,6 @@ def format_date(date: dt.date, lang: Lang) -> str:
 
 def format_period(start: dt.date, end: dt.date, lang: Lang) -> str:
     return f"{format_date(start, lang)} – {format_date(end, lang)}"
-
-
-def percent_sign(lang: Lang) -> str:
-    """`66,5 %` in French (a no-break space before the sign), `66.5%` in English."""
-    return "\u00a0%" if lang == "fr" else "%"
 
 
 def format_percent(fraction: float, lang: Lang, *, signed: bool = False) -> str:
@@ -253,31 +247,11 @@ def value_with_unit(ind: IndicatorResult, lang: Lang) -> str:
     return text
 
 
-# A number of a target, with its percent sign; not a part of a date or of a range of years. The
-# evaluator writes decimals with a comma in French, a point in English.
-_TARGET_NUMBER: dict[Lang, re.Pattern[str]] = {
-    "fr": re.compile(r"(?<![\d/,.-])(\d+(?:,\d+)?)(?![\d/]|,\d|-\d)(\s?%)?"),
-    "en": re.compile(r"(?<![\d/,.-])(\d+(?:\.\d+)?)(?![\d/]|\.\d|-\d)(\s?%)?"),
-}
-
-
-def _target_number(match: re.Match[str], lang: Lang) -> str:
-    text, percent = match[1], match[2]
-    if not percent and re.fullmatch(r"(19|20)\d\d", text):
-        return text  # a year
-    text = text.replace(",", ".")
-    decimals = len(text.partition(".")[2])
-    shown = format_number(float(text), lang, max(decimals, 2))
-    return shown + (percent_sign(lang) if percent else "")
-
-
 def target_label(ind: IndicatorResult, lang: Lang) -> str:
-    """The target as the evaluator words it in the report's language, its numbers written as
-    numbers are in that language (`≥ 80 %`, `entre 380 000 et 460 000`, `≥ 80%`)."""
+    """The target as the evaluator words it in the report's language, numbers written as that
+    language writes them (`≥ 80 %`, `entre 380 000 et 460 000`, `≥ 80%`): see `target_text`."""
     text = ind.target if lang == "fr" else ind.target_en or ind.target
-    if text is None:
-        return "—"
-    return _TARGET_NUMBER[lang].sub(lambda found: _target_number(found, lang), text)
+    return "—" if text is None else text
 
 
 def value_vs_target(ind: IndicatorResult, lang: Lang) -> str:
