@@ -61,7 +61,10 @@ def scaled(read: Callable[[int], Any], factor: float) -> Callable[[int], Any]:
 def percent_values(expr: m.Expr | None, plan: m.Plan) -> bool:
     """Whether an indicator's values are fractions of one that read as percentages, so that
     reports show 0.67 as 67 %: a share (`part(…)`), or a value measured `en %` (`dernier(…)`,
-    `moyenne(…)`…), alone, compared with a target or followed by a trend."""
+    `moyenne(…)`…), alone, compared with a target or followed by a trend; or any value compared
+    with a target in percent (`nombre(…) / jeunes >= 10 %`: 10 % is 0.1, so is the value)."""
+    if _percent_target(expr):
+        return True
     if isinstance(expr, m.Trend):
         expr = expr.value
     if isinstance(expr, m.Compare):
@@ -72,4 +75,16 @@ def percent_values(expr: m.Expr | None, plan: m.Plan) -> bool:
         return expr.fn is m.AggregateFn.SHARE
     if isinstance(expr, m.Aggregate):
         return expr.fn is m.AggregateFn.SHARE or scale(expr, plan) != 1.0
+    return False
+
+
+def _percent_target(expr: m.Expr | None) -> bool:
+    """Whether a target's numbers are in percent: `>= 10 %`, `entre 40 % et 60 %`, `[2019: 7 %]`.
+    A trend's `10 %` is the change it asks for, not the unit of its values: not one of them."""
+    if isinstance(expr, m.Compare) and isinstance(expr.right, m.Number):
+        return expr.right.percent
+    if isinstance(expr, m.Compare) and isinstance(expr.right, m.ByYear):
+        return any(item.value.percent for item in expr.right.items)
+    if isinstance(expr, m.Between) and isinstance(expr.low, m.Number) and isinstance(expr.high, m.Number):
+        return expr.low.percent or expr.high.percent
     return False

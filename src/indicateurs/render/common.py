@@ -211,14 +211,10 @@ def format_percent(fraction: float, lang: Lang, *, signed: bool = False) -> str:
 
 
 def is_percent(ind: IndicatorResult) -> bool:
-    """Whether the values are fractions that read as percentages: shares, values measured `en %`
-    (the evaluator marks both), values compared with a target in percent (a trend's « 10 % » is
-    the change it asks for, not the unit of its values)."""
-    if ind.percent:
-        return True
-    if ind.target is None or ind.baseline is not None:
-        return False
-    return "%" in ind.target
+    """Whether the values are fractions that read as percentages: shares, values measured `en %`,
+    values compared with a target in percent; the evaluator decides (`IndicatorResult.percent`,
+    see `measures.percent_values`), reports never read it back from the target's words."""
+    return ind.percent
 
 
 def format_value(value: float | bool | None, lang: Lang, *, percent: bool = False) -> str:
