@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import attrs
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -739,8 +740,6 @@ class _StatementBuilder:
         label = _unquote(rest[0]) if len(rest) == 2 else None
         source = rest[-1]
         table, table_span = (source[1], source[2]) if isinstance(source, tuple) else (None, None)
-        if isinstance(source, m.Negative) and isinstance(source.operand, m.Number):
-            source = m.Number(-source.operand.value, source.operand.percent, source.span)
         value = source if isinstance(source, m.Number | m.ByYear) else None
         return st.RefValueDecl(str(name), label, value, table, self._span(meta), self._tok(name), table_span)
 
@@ -753,8 +752,6 @@ class _StatementBuilder:
     ) -> m.UnitShare:
         where = rest[0] if len(rest) == 3 else None
         op, threshold = rest[-2], rest[-1]
-        if isinstance(threshold, m.Negative) and isinstance(threshold.operand, m.Number):
-            threshold = m.Number(-threshold.operand.value, threshold.operand.percent, threshold.span)
         return m.UnitShare(
             fn[0], str(event), str(field), where, op, threshold, self._span(meta),
             fn[1], self._tok(field),
@@ -777,11 +774,8 @@ class _StatementBuilder:
     def tolerance(self, meta: Any, number: m.Number) -> m.Number:
         return number
 
-    def baseline(self, meta: Any, years: tuple[int, int], declared: m.Expr | None = None) -> m.Baseline:
-        if isinstance(declared, m.Negative) and isinstance(declared.operand, m.Number):
-            declared = m.Number(-declared.operand.value, declared.operand.percent, declared.span)
-        number = declared if isinstance(declared, m.Number) else None
-        return m.Baseline(years[0], years[1], number, self._span(meta))
+    def baseline(self, meta: Any, years: tuple[int, int], declared: m.Number | None = None) -> m.Baseline:
+        return m.Baseline(years[0], years[1], declared, self._span(meta))
 
     def baseline_years(self, meta: Any, first: Token, last: Token | None = None) -> tuple[int, int]:
         years = []
@@ -796,14 +790,11 @@ class _StatementBuilder:
     def by_year(self, meta: Any, *items: m.YearValue) -> m.ByYear:
         return m.ByYear(tuple(items), self._span(meta))
 
-    def year_value(self, meta: Any, year: Token, value: m.Expr) -> m.YearValue:
+    def year_value(self, meta: Any, year: Token, value: m.Number) -> m.YearValue:
         written = str(year)
         if not written.isdigit() or not 1900 <= int(written) <= 2200:
             self.problems.append(Diagnostic("C201", self._tok(year), {"year": written}))
         number = int(written) if written.isdigit() else 0
-        if isinstance(value, m.Negative) and isinstance(value.operand, m.Number):
-            value = m.Number(-value.operand.value, value.operand.percent, value.span)
-        assert isinstance(value, m.Number)
         return m.YearValue(number, value, self._span(meta))
 
     # -- expressions
@@ -837,9 +828,14 @@ class _StatementBuilder:
     div = _arith("/")
 
     def neg(self, meta: Any, operand: m.Expr) -> m.Expr:
+        # `-4` and `-4 jours` are numbers; `-4 %` in an expression stays the negation of 4 %.
         if isinstance(operand, m.Number) and not operand.percent:
-            return m.Number(-operand.value, False, self._span(meta))
+            return self.negative_number(meta, operand)
         return m.Negative(operand, self._span(meta))
+
+    def negative_number(self, meta: Any, number: m.Number) -> m.Number:
+        """The one reading of a minus before a number: its unit (%, jours) and all else kept."""
+        return attrs.evolve(number, value=-number.value, span=self._span(meta))
 
     def indicator_ref(self, meta: Any, name: Token) -> m.IndicatorRef:
         return m.IndicatorRef(str(name), self._span(meta))
