@@ -7,6 +7,7 @@ test plan, with bad rows mixed in, and must give exactly what `indicateurs.evalu
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import subprocess
@@ -267,6 +268,55 @@ def test_duckdb_irregular_csv_falls_back_to_the_python_reader(plan: indicateurs.
     got, pushdown = evaluate_duckdb_explained(plan, path, as_of=AS_OF)
     assert pushdown.reason is not None
     assert got.to_dict() == expected.to_dict()
+
+
+def _synthetic(tmp_path: Path, count: int) -> tuple[Any, indicateurs.Plan, Path]:
+    """The benchmarks' rows for the Molenbeek plan: plain values, read in one pass."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import synth
+
+    return synth, indicateurs.load_plan(synth.PLAN), synth.write_csv(tmp_path / "molenbeek.csv", count)
+
+
+@pytest.mark.parametrize("odd_row", ["formation,2023-03-03", "formation,2023-03-03" + ",x" * 40])
+def test_duckdb_irregular_row_beyond_the_first_rows_falls_back(tmp_path: Path, odd_row: str) -> None:
+    """A row with too few or too many cells after the rows read to choose the pass: DuckDB's
+    reader refuses the file in the middle of the statement, and the Python reader reads it."""
+    need_duckdb()
+    from indicateurs.sql import evaluate_duckdb_explained
+    from indicateurs.sql.api import SAMPLE_ROWS
+
+    synth, plan, path = _synthetic(tmp_path, SAMPLE_ROWS + 50)
+    window = (synth.START, synth.END)
+    _, clean = evaluate_duckdb_explained(plan, path, period=window, as_of=synth.AS_OF, keep_sql=True)
+    assert clean.reason is None and any("read_csv" in q for q in clean.queries)  # one pass
+    text = path.read_text(encoding="utf-8").splitlines()
+    text.insert(SAMPLE_ROWS + 20, odd_row)
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    expected = indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF)
+    got, pushdown = evaluate_duckdb_explained(plan, path, period=window, as_of=synth.AS_OF)
+    assert pushdown.reason is not None and "CSV Error on Line" in pushdown.reason
+    assert got.to_dict() == expected.to_dict()
+    assert got.rejected == expected.rejected == 1
+
+
+def test_duckdb_quoted_empty_cells_are_blank(tmp_path: Path) -> None:
+    """`""` is an empty cell for the Python reader: DuckDB reads it as one too."""
+    need_duckdb()
+    from indicateurs.sql import evaluate_duckdb_explained
+
+    synth, plan, path = _synthetic(tmp_path, 3000)
+    with path.open(encoding="utf-8", newline="") as f:
+        table = list(csv.reader(f))
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, quoting=csv.QUOTE_ALL).writerows(table)  # every cell quoted: "" when empty
+    assert '""' in path.read_text(encoding="utf-8")
+    window = (synth.START, synth.END)
+    expected = indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF)
+    got, pushdown = evaluate_duckdb_explained(plan, path, period=window, as_of=synth.AS_OF, keep_sql=True)
+    assert pushdown.reason is None and any("read_csv" in q for q in pushdown.queries)
+    assert got.to_dict() == expected.to_dict()
+    assert got.used == expected.used > 2900
 
 
 def test_duckdb_reads_parquet_and_jsonl(plan: indicateurs.Plan, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import os
 import threading
 import warnings
@@ -22,6 +23,8 @@ from .pushdown import Pushdown
 from .values import ColumnClass, column_class
 
 PlanLike = m.Plan | str | os.PathLike[str]
+
+SAMPLE_ROWS = 5000  # rows read by Python to choose between one pass and two
 
 
 def _plan(plan: PlanLike) -> m.Plan:
@@ -308,55 +311,39 @@ def evaluate_duckdb_explained(
             try:
                 specs = [_duckdb_source(ctx, the_plan, f, cmap) for f in files]
                 conn.commit()  # rows of uncommitted tables have provisional rowids
-            except _IrregularFileError as exc:
-                result = evaluate(
+                return run(
+                    conn,
                     the_plan,
-                    [str(f) for f in files],
-                    period=window,
+                    specs,
+                    window=window,
                     as_of=as_of,
+                    mapping=cmap,
                     strict=strict,
-                    mapping=mapping,
+                    force_python=force_python,
+                    keep_sql=keep_sql,
+                    drop_tables=False,  # the in-memory database goes with the engine
                 )
-                return result, Pushdown("duckdb", (), tuple(ctx.queries), result.read, 0, str(exc))
-            try:
-                return _run_files(conn, the_plan, specs, window, as_of, cmap, strict, force_python, keep_sql)
             except _IrregularFileError as exc:
-                result = evaluate(
-                    the_plan,
-                    [str(f) for f in files],
-                    period=window,
-                    as_of=as_of,
-                    strict=strict,
-                    mapping=mapping,
-                )
-                return result, Pushdown("duckdb", (), (), result.read, 0, str(exc))
+                reason = str(exc)
+            except sa.exc.DBAPIError as exc:
+                if not _unreadable(exc):
+                    raise
+                # a file DuckDB's reader refuses (a row with too few or too many cells…)
+                reason = f"lu par le lecteur Python ({str(exc.orig).splitlines()[0]})"
     finally:
         engine.dispose()
-
-
-def _run_files(
-    conn: sa.Connection,
-    plan: m.Plan,
-    specs: list[SourceSpec],
-    window: m.PlanPeriod,
-    as_of: dt.date,
-    mapping: Any,
-    strict: bool,
-    force_python: Sequence[str],
-    keep_sql: bool,
-) -> tuple[PlanResult, Pushdown]:
-    return run(
-        conn,
-        plan,
-        specs,
-        window=window,
-        as_of=as_of,
-        mapping=mapping,
-        strict=strict,
-        force_python=force_python,
-        keep_sql=keep_sql,
-        drop_tables=False,  # the in-memory database goes with the engine
+    # The Python reader reads what DuckDB's reader cannot, with the same results.
+    result = evaluate(
+        the_plan, [str(f) for f in files], period=window, as_of=as_of, strict=strict, mapping=mapping
     )
+    return result, Pushdown("duckdb", (), tuple(ctx.queries), result.read, 0, reason)
+
+
+def _unreadable(exc: sa.exc.DBAPIError) -> bool:
+    """DuckDB's reader refused a file's content (not an error in the statement itself)."""
+    import duckdb
+
+    return isinstance(exc.orig, duckdb.InvalidInputException)
 
 
 def _duckdb_source(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> SourceSpec:
@@ -410,8 +397,12 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
             if any(c.strip() for c in cells):
                 header = cells
                 break
+        # the first rows, read by Python: is one pass enough (see _plain_values)?
+        sample = list(itertools.islice(lines, SAMPLE_ROWS))
     if header is None:
         raise _IrregularFileError(f"{path} : fichier sans en-tête")
+    if any(cells and len(cells) != len(header) for cells in sample):
+        raise _IrregularFileError(f"{path} : lignes incomplètes ou trop longues, lu par le lecteur Python")
     line_count = _LineCount(path)
     keys, notes = _keys(header, mapping, str(path))
     for note in notes:
@@ -423,35 +414,26 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
     chosen = [j for j, k in enumerate(keys) if k in wanted]
     options = (
         ":path, delim = :delim, quote = '\"', escape = '\"', header = false, skip = :skip, "
-        "all_varchar = true, null_padding = true, nullstr = :nullstr, auto_detect = false, columns = :columns"
+        "all_varchar = true, null_padding = false, nullstr = '', auto_detect = false, columns = :columns"
     )
+    # Every cell as text; an empty cell (or "") is NULL; a row with too few or too many cells
+    # is an error, and the Python reader reads the file (see evaluate_duckdb_explained).
     reader_sql = f"read_csv({options})"
-    # the first rows only: small buffers, rather than DuckDB's 32 MB per thread
-    sample_sql = f"read_csv({options}, buffer_size = 2097152)"
     params = {
         "path": str(path),
         "delim": source.delimiter,
         "skip": header_row,
-        "nullstr": "\x00",
         "columns": {n: "VARCHAR" for n in names},
     }
     spec_columns = [(names[j], keys[j], ColumnClass.TEXT) for j in chosen]
     probe = names[keys.index("type")] if "type" in keys else names[0]
 
-    if _plain_values(conn, plan, sample_sql, params, names, keys, chosen, mapping):
+    if _plain_values(plan, sample, keys, chosen, mapping):
         # One pass: the file is read by the statement that classifies its rows.
         text = sa.text(f"SELECT * FROM {reader_sql}").bindparams(**params)
         base_q = text.columns(*[sa.column(n) for n in names]).subquery("base")
         all_cells = [base_q.c[n] for n in names]
-        checks = {
-            "vide": _blank_row(all_cells, base_q.c[probe]),
-            "incomplet": sa.case(
-                (sa.or_(*[base_q.c[names[j]].is_(None) for j in chosen]), sa.literal(1, sa.Integer)),
-                else_=sa.literal(0, sa.Integer),
-            )
-            if chosen
-            else sa.literal(0, sa.Integer),
-        }
+        checks = {"vide": _blank_row(all_cells, base_q.c[probe])}
 
         def verify(count: int, flagged: int) -> None:
             _check_lines(path, header_row, count, flagged, line_count)
@@ -482,13 +464,10 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
     flags = sa.select(
         sa.func.count(),
         sa.func.sum(_blank_row([relation.c[n] for n in names if n in relation.c], probe_col)),
-        sa.func.sum(
-            sa.case((sa.or_(*[relation.c[names[j]].is_(None) for j in chosen]), 1), else_=0) if chosen else 0
-        ),
     ).select_from(relation)
     # (every column was loaded when a row might be blank in columns not chosen)
-    count, blank, short = conn.execute(flags).one()
-    _check_lines(path, header_row, int(count), int(blank or 0) + int(short or 0), line_count)
+    count, blank = conn.execute(flags).one()
+    _check_lines(path, header_row, int(count), int(blank or 0), line_count)
     loaded = sa.select(
         (sa.literal_column("rowid") + (header_row + 1)).label("r"),
         *[relation.c[names[j]] for j in chosen],
@@ -551,17 +530,11 @@ def _check_lines(path: Path, header_row: int, count: int, odd_rows: int, lines: 
 
 
 def _plain_values(
-    conn: sa.Connection,
-    plan: m.Plan,
-    reader: str,
-    params: dict[str, Any],
-    names: list[str],
-    keys: list[str],
-    chosen: list[int],
-    mapping: Any,
+    plan: m.Plan, sample: list[list[str]], keys: list[str], chosen: list[int], mapping: Any
 ) -> bool:
     """Whether the plan's own spellings cover the looked-up columns (type, enumerations,
-    yes/no fields) in the first rows, and no mapping translates values: then one pass will do."""
+    yes/no fields) in the first rows, and no mapping translates values: then one pass will do
+    (a spelling seen later is still read exactly, by Python, only more slowly)."""
     from .engine import static_candidates
 
     if mapping is not None and (getattr(mapping, "values", None) or getattr(mapping, "ignored_types", None)):
@@ -569,25 +542,13 @@ def _plain_values(
     looked_up = {"type"}
     for event_type in plan.event_types.values():
         looked_up |= {f.name for f in event_type.fields if f.kind in (m.FieldKind.ENUM, m.FieldKind.BOOLEAN)}
-    columns = [(names[j], keys[j]) for j in chosen if keys[j] in looked_up]
-    if not columns:
-        return True
-    # The first rows that a lookup would leave to Python (a spelling not in the plan), counted
-    # by DuckDB: the answer is one number, not the rows.
-    sample = sa.text(f"SELECT * FROM {reader} LIMIT 20000").bindparams(**params)
-    first = sample.columns(*[sa.column(n) for n, _ in columns]).subquery("premieres")
-    odd = [
-        sa.and_(
-            first.c[n] != sa.literal("", sa.String),
-            first.c[n].not_in([sa.literal(w, sa.String) for w in static_candidates(plan, key)]),
-        )
-        for n, key in columns
-    ]
-    try:
-        count = conn.execute(sa.select(sa.func.count()).where(sa.or_(*odd)).select_from(first)).scalar()
-    except sa.exc.DBAPIError:
-        return False
-    return not count
+    for j in chosen:
+        if keys[j] not in looked_up:
+            continue
+        known = set(static_candidates(plan, keys[j]))
+        if any(j < len(cells) and cells[j] != "" and cells[j] not in known for cells in sample):
+            return False
+    return True
 
 
 def _physical_rows(path: Path) -> int:

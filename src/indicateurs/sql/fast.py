@@ -108,18 +108,22 @@ def empty(raw: Expr) -> Expr:
 def plain_date(raw: Expr) -> Expr:
     """The date of `yyyy-mm-dd` or `dd/mm/yyyy` written with ASCII digits, if it exists and
     falls within MIN_YEAR..MAX_YEAR; NULL otherwise (DuckDB's readers alone are lenient:
-    spaces, one digit; the digit pattern is not)."""
+    spaces, one digit; the digit pattern is not). The years are compared as text, on the
+    digits the pattern has checked: one CASE, each cell converted once."""
     digit = "[0-9]"
-    iso = raw.op("GLOB")(_s(f"{digit * 4}-{digit * 2}-{digit * 2}"))
-    eu = raw.op("GLOB")(_s(f"{digit * 2}/{digit * 2}/{digit * 4}"))
-    date = sa.case(
+    iso = sa.and_(
+        raw.op("GLOB")(_s(f"{digit * 4}-{digit * 2}-{digit * 2}")),
+        raw.between(_s(f"{MIN_YEAR:04d}-01-01"), _s(f"{MAX_YEAR:04d}-12-31")),
+    )
+    eu = sa.and_(
+        raw.op("GLOB")(_s(f"{digit * 2}/{digit * 2}/{digit * 4}")),
+        sa.func.right(raw, _i(4)).between(_s(f"{MIN_YEAR:04d}"), _s(f"{MAX_YEAR:04d}")),
+    )
+    return sa.case(
         (iso, sa.try_cast(raw, sa.Date)),
         (eu, sa.cast(sa.func.try_strptime(raw, _s("%d/%m/%Y")), sa.Date)),
         else_=sa.null(),
     )
-    low = sa.literal_column(f"DATE '{MIN_YEAR:04d}-01-01'", sa.Date)
-    high = sa.literal_column(f"DATE '{MAX_YEAR:04d}-12-31'", sa.Date)
-    return sa.case((date.between(low, high), date), else_=sa.null())
 
 
 def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: set[str]) -> sa.FromClause:
@@ -172,10 +176,13 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
             ]
         )
     )
-    # What each field says about the row: the name of a stage-1 boolean column, a constant
-    # known here, or (dates) read in stage 2 from the date's columns.
+    # What each field says about the row: the stage-1 column of its value (NULL when the cell
+    # is blank or not plainly written), a constant known here, or (dates) read in stage 2
+    # from the date's columns. Fields of several types on one column share one value
+    # column when they are read the same way (`participants` of two types: one test).
     oks: dict[m.FieldDecl, str | bool] = {}
-    values: dict[m.FieldDecl, str] = {}  # stage-1 column of each value a slot reads
+    values: dict[m.FieldDecl, str] = {}  # stage-1 column of each field's value
+    computed: dict[tuple[Any, ...], str] = {}  # (column, reading) -> stage-1 column
     dates: dict[str, int] = {}
     for n, key in enumerate(date_keys):
         raw = raw_of(key)
@@ -183,7 +190,7 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
             cols += [plain_date(raw).label(f"dv{n}"), empty(raw).label(f"db{n}")]
             dates[key] = n
 
-    for decl, name in builder.field_columns.items():
+    for decl in builder.field_columns:
         raw = raw_of(decl.name)
         referenced = decl in builder.referenced
         if decl.kind is m.FieldKind.DATE and not builder._needs_lookup(decl):
@@ -195,30 +202,36 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
             oks[decl] = True  # nothing can go wrong with it, and nothing reads it
             continue
         # each test runs on the filled cells only (CASE evaluates its branches lazily)
-        blank = empty(raw)
-        value: Expr
+        column = column_of[decl.name]
+        reading: tuple[Any, ...]
         if builder._needs_lookup(decl):
-            value = lookup(raw, builder.lookup_table(src, decl), null, sparse=True)
-        elif decl.kind is m.FieldKind.TEXT and referenced:
-            value = sa.case((blank, null), (plain_text(raw), raw), else_=null)
+            pairs = builder.lookup_table(src, decl)
+            reading = (column, "lookup", tuple(pairs))
         elif decl.kind is m.FieldKind.TEXT:
-            value = sa.case((blank, null), (filled_text(raw), one), else_=null)
-        elif decl.kind is m.FieldKind.INTEGER:
-            test = sa.func.regexp_full_match(raw, _s(_INTEGER))
-            value = sa.case((blank, null), (test, sa.cast(raw, sa.BigInteger)), else_=null)
-        elif decl.kind is m.FieldKind.DECIMAL:
-            number = sa.cast(sa.func.replace(raw, _s(","), _s(".")), ctx.dialect.double())
-            test = sa.func.regexp_full_match(raw, _s(_DECIMAL))
-            value = sa.case((blank, null), (test, number), else_=null)
+            reading = (column, "plain" if referenced else "filled")
         else:
-            value = null
-        # a blank cell has a NULL value: for a required field, the value says it all
-        found = value.is_not(None)
-        cols.append((sa.or_(blank, found) if decl.optional else found).label(f"ok_{name}"))
-        oks[decl] = f"ok_{name}"
-        if referenced:
-            cols.append(value.label(name))
-            values[decl] = name
+            reading = (column, decl.kind)
+        if reading not in computed:
+            blank = empty(raw)
+            value: Expr
+            if builder._needs_lookup(decl):
+                value = lookup(raw, pairs, null, sparse=True)
+            elif reading[1] == "plain":
+                value = sa.case((blank, null), (plain_text(raw), raw), else_=null)
+            elif reading[1] == "filled":
+                value = sa.case((blank, null), (filled_text(raw), one), else_=null)
+            elif decl.kind is m.FieldKind.INTEGER:
+                test = sa.func.regexp_full_match(raw, _s(_INTEGER))
+                value = sa.case((blank, null), (test, sa.cast(raw, sa.BigInteger)), else_=null)
+            elif decl.kind is m.FieldKind.DECIMAL:
+                number = sa.cast(sa.func.replace(raw, _s(","), _s(".")), ctx.dialect.double())
+                test = sa.func.regexp_full_match(raw, _s(_DECIMAL))
+                value = sa.case((blank, null), (test, number), else_=null)
+            else:
+                value = null
+            computed[reading] = f"x{len(computed)}"
+            cols.append(value.label(computed[reading]))
+        oks[decl] = values[decl] = computed[reading]
     ident = raw_of("id")
     rid = ctx.dialect.text(ident) if ident is not None else sa.cast(null, sa.Text)
     cols.append(rid.label("rid"))
@@ -232,10 +245,14 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
         return sa.or_(first.c[f"db{n}"], filled) if optional else filled
 
     def ok_of(decl: m.FieldDecl) -> Expr | bool:
+        """A blank cell has a NULL value: for a required field, the value says it all."""
         if decl.kind is m.FieldKind.DATE and not builder._needs_lookup(decl):
             return date_ok(decl.name, decl.optional)
         ok = oks[decl]
-        return ok if isinstance(ok, bool) else first.c[ok]
+        if isinstance(ok, bool):
+            return ok
+        found = first.c[ok].is_not(None)
+        return sa.or_(empty(first.c[column_of[decl.name]]), found) if decl.optional else found
 
     # -- stage 2: the parts of the date, the row's outcome
     date_value = first.c[f"dv{dates['date']}"] if "date" in dates else sa.cast(null, sa.Date)
