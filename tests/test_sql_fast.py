@@ -150,7 +150,7 @@ def test_clean_rows_are_settled_in_sql_and_odd_rows_by_python(tmp_path: Path) ->
         assert [r.code for r in got.rejections] == ["date_invalide"] * (2 if extra else 1)
 
 
-@pytest.mark.parametrize("prefix", [1, 40, 400])
+@pytest.mark.parametrize("prefix", [1, 40, 400, 10**6])
 def test_evidence_beyond_the_first_rows(tmp_path: Path, prefix: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Evidence is looked for in the first rows of the file, then in the whole file when some
     slot's first rows are missing there: the same evidence either way."""
@@ -166,17 +166,18 @@ def test_evidence_beyond_the_first_rows(tmp_path: Path, prefix: int, monkeypatch
     path = synth.write_csv(tmp_path / "molenbeek.csv", 2000)
     window = (synth.START, synth.END)
     expected = indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF)
-    looked: list[bool] = []
-    original = engine._by_type
+    searched: list[int] = []  # period units whose evidence was searched in the whole file
+    original = engine._TopEvidence.search_whole
 
-    def counting(*args: Any) -> Any:
-        looked.append(bool(args[-1]))  # a `where` on the row numbers: the first rows only
-        return original(*args)
+    def counting(self: Any, ctx: Any, rows: Any, uq: Any, found: Any) -> None:
+        searched.append(uq.j)
+        original(self, ctx, rows, uq, found)
 
     monkeypatch.setattr(engine, "PREFIX_ROWS", prefix)
-    monkeypatch.setattr(engine, "_by_type", counting)
+    monkeypatch.setattr(engine._TopEvidence, "search_whole", counting)
     got = evaluate_duckdb(plan, path, period=window, as_of=synth.AS_OF)
     assert got.to_dict() == expected.to_dict()
-    assert any(looked)  # the first rows were tried
     if prefix == 1:
-        assert looked.count(False) > looked.count(True)  # and the whole file was needed
+        assert sorted(searched) == [0, 1]  # one row is not enough for either unit
+    elif prefix > 2000:
+        assert searched == []  # the first rows are the whole file

@@ -297,15 +297,15 @@ def _run_sql(
     pushed = [key for key in compiled.slots if key not in python_slots]
     units = list(dict.fromkeys(key.unit for key in pushed))
     # DuckDB: the first evidence rows come with the aggregates (a top-N aggregate, no sort).
-    top = _TopEvidence(used, sources, any(src.column("id") is not None for src in sources))
-    if everything is None:
+    if everything is None and ctx.dialect.name == "duckdb":
+        top = _TopEvidence(used, sources, any(src.column("id") is not None for src in sources))
+        groups = [(unit, [key for key in pushed if key.unit is unit]) for unit in units]
+        _aggregate_duckdb(ctx, rows, groups, type_index, slot_fields, plan, states, top)
+    elif everything is None:
         for unit in units:
             keys = [key for key in pushed if key.unit is unit]
-            if ctx.dialect.name == "duckdb":
-                _aggregate(ctx, rows, unit, keys, type_index, slot_fields, plan, states, top)
-            else:
-                _aggregate(ctx, rows, unit, keys, type_index, slot_fields, plan, states)
-                _evidence(ctx, rows, unit, keys, type_index, slot_fields, plan, states, used, sources)
+            _aggregate(ctx, rows, unit, keys, type_index, slot_fields, plan, states)
+            _evidence(ctx, rows, unit, keys, type_index, slot_fields, plan, states, used, sources)
 
     # Rows SQL did not settle: the Python evaluator decides, with its own code.
     source_index = {src.name: i for i, src in enumerate(sources)}
@@ -884,6 +884,78 @@ def _match(
     return sa.and_(*parts), value
 
 
+def _slot_columns(
+    rows: sa.Subquery,
+    dialect: Dialect,
+    keys: list[SlotKey],
+    type_index: dict[str, int],
+    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    plan: m.Plan,
+    tag: str = "",
+) -> tuple[list[list[Any]], list[tuple[SlotKey, list[str]]], list[Expr]]:
+    """Per slot: its aggregate columns (a CASE column per quantity, named with `tag`), their
+    names, and the test of the rows it counts."""
+    i = sa.literal
+    one, zero = i(1, sa.Integer), i(0, sa.Integer)
+    per_slot: list[list[Any]] = []
+    layout: list[tuple[SlotKey, list[str]]] = []
+    matches: list[Expr] = []
+    for n, key in enumerate(keys):
+        matched, value = _match(rows, dialect, key, type_index, slot_fields, plan)
+        matches.append(matched)
+        names = [f"{tag}c{n}"]
+        columns: list[Any] = [sa.func.sum(sa.case((matched, one), else_=zero)).label(names[0])]
+        fn = key.fn
+        x = f"{tag}x{n}"
+        if fn in (m.AggregateFn.SUM, m.AggregateFn.AVG):
+            assert value is not None
+            columns.append(sa.func.sum(sa.case((matched, value), else_=sa.null())).label(x))
+        elif fn in (m.AggregateFn.MIN, m.AggregateFn.MAX):
+            assert value is not None
+            agg = sa.func.min if fn is m.AggregateFn.MIN else sa.func.max
+            columns.append(agg(sa.case((matched, value), else_=sa.null())).label(x))
+        elif fn is m.AggregateFn.DISTINCT:
+            assert value is not None
+            columns.append(sa.func.count(sa.distinct(sa.case((matched, value), else_=sa.null()))).label(x))
+        elif fn is m.AggregateFn.SHARE:
+            base, _ = _match(rows, dialect, key, type_index, slot_fields, plan, with_condition=False)
+            columns.append(sa.func.sum(sa.case((base, one), else_=zero)).label(x))
+        if len(columns) > 1:
+            names.append(x)
+        per_slot.append(columns)
+        layout.append((key, names))
+    return per_slot, layout, matches
+
+
+def _read_slots(
+    data: Mapping[str, Any],
+    type_name: str,
+    layout: list[tuple[SlotKey, list[str]]],
+    states: dict[SlotKey, SlotState],
+) -> None:
+    """One result row (an event type, a period key `k`) into the states of its slots."""
+    k = int(data["k"])
+    for key, names in layout:
+        if key.event_type != type_name:
+            continue
+        count = int(data[names[0]] or 0)
+        st = KeyState(count)
+        fn = key.fn
+        if len(names) > 1:
+            x = data[names[1]]
+            if fn is m.AggregateFn.AVG:
+                st.value = None if x is None else _number(x)
+                st.extra = count
+            elif fn is m.AggregateFn.DISTINCT:
+                st.value = DistinctCount(int(x or 0)) if x else None
+            elif fn is m.AggregateFn.SHARE:
+                st.extra = int(x or 0)
+            else:  # sum, min, max
+                st.value = None if x is None else _number(x)
+        if st.count or st.extra or st.value is not None:
+            states[key][k] = st
+
+
 def _aggregate(
     ctx: _Context,
     rows: sa.Subquery,
@@ -893,108 +965,94 @@ def _aggregate(
     slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
     plan: m.Plan,
     states: dict[SlotKey, SlotState],
-    top: _TopEvidence | None = None,
 ) -> None:
-    """One GROUP BY for every slot of a period unit: a CASE column per slot and quantity
-    (and with `top`, DuckDB's top-N aggregates giving each slot's first evidence rows)."""
+    """One GROUP BY for every slot of a period unit: a CASE column per slot and quantity."""
     i = sa.literal
-    one, zero = i(1, sa.Integer), i(0, sa.Integer)
     period = _period_key(rows, unit).label("k")
-    per_slot: list[list[Any]] = []
-    layout: list[tuple[SlotKey, list[str]]] = []
-    matches: list[Expr] = []
-    for n, key in enumerate(keys):
-        matched, value = _match(rows, ctx.dialect, key, type_index, slot_fields, plan)
-        matches.append(matched)
-        columns: list[Any] = []
-        names = [f"c{n}"]
-        columns.append(sa.func.sum(sa.case((matched, one), else_=zero)).label(f"c{n}"))
-        fn = key.fn
-        if fn in (m.AggregateFn.SUM, m.AggregateFn.AVG):
-            assert value is not None
-            columns.append(sa.func.sum(sa.case((matched, value), else_=sa.null())).label(f"x{n}"))
-            names.append(f"x{n}")
-        elif fn in (m.AggregateFn.MIN, m.AggregateFn.MAX):
-            assert value is not None
-            agg = sa.func.min if fn is m.AggregateFn.MIN else sa.func.max
-            columns.append(agg(sa.case((matched, value), else_=sa.null())).label(f"x{n}"))
-            names.append(f"x{n}")
-        elif fn is m.AggregateFn.DISTINCT:
-            assert value is not None
-            columns.append(
-                sa.func.count(sa.distinct(sa.case((matched, value), else_=sa.null()))).label(f"x{n}")
-            )
-            names.append(f"x{n}")
-        elif fn is m.AggregateFn.SHARE:
-            base, _ = _match(rows, ctx.dialect, key, type_index, slot_fields, plan, with_condition=False)
-            columns.append(sa.func.sum(sa.case((base, one), else_=zero)).label(f"x{n}"))
-            names.append(f"x{n}")
-        per_slot.append(columns)
-        layout.append((key, names))
+    per_slot, layout, _ = _slot_columns(rows, ctx.dialect, keys, type_index, slot_fields, plan)
     wanted = sorted({type_index[k.event_type] for k in keys})
     group = [rows.c.t, *([] if unit is m.PeriodUnit.WHOLE else [period])]
-    used_rows = rows.c.cat == i(USED, sa.Integer)
-    stmt: Any
-    if top is None:
-        stmt = (
-            sa.select(rows.c.t, period, *[c for columns in per_slot for c in columns])
-            .where(used_rows, rows.c.t.in_([i(w, sa.Integer) for w in wanted]))
-            .group_by(*group)
-        )
-    else:
-        # DuckDB: one SELECT per event type, computing only the slots of that type (a row meets
-        # only the aggregates of its own type), all in one statement.
-        slot_types = [type_index[key.event_type] for key in keys]
-        stmt = _by_type(rows, period, group, slot_types, per_slot, [])
+    stmt = (
+        sa.select(rows.c.t, period, *[c for columns in per_slot for c in columns])
+        .where(rows.c.cat == i(USED, sa.Integer), rows.c.t.in_([i(w, sa.Integer) for w in wanted]))
+        .group_by(*group)
+    )
     by_type = {v: k for k, v in type_index.items()}
     for row in ctx.execute(stmt):
-        data = row._mapping
-        type_name = by_type[int(data["t"])]
-        k = int(data["k"])
-        for key, names in layout:
-            if key.event_type != type_name:
-                continue
-            count = int(data[names[0]] or 0)
-            st = KeyState(count)
-            fn = key.fn
-            if len(names) > 1:
-                x = data[names[1]]
-                if fn is m.AggregateFn.SUM:
-                    st.value = None if x is None else _number(x)
-                elif fn is m.AggregateFn.AVG:
-                    st.value = None if x is None else _number(x)
-                    st.extra = count
-                elif fn is m.AggregateFn.DISTINCT:
-                    st.value = DistinctCount(int(x or 0)) if x else None
-                elif fn is m.AggregateFn.SHARE:
-                    st.extra = int(x or 0)
-                else:
-                    st.value = None if x is None else _number(x)
-            if st.count or st.extra or st.value is not None:
-                states[key][k] = st
-    if top is not None:
-        top.collect(ctx, rows, period, group, keys, matches, type_index, states)
+        _read_slots(row._mapping, by_type[int(row._mapping["t"])], layout, states)
 
 
-def _by_type(
+def _aggregate_duckdb(
+    ctx: _Context,
     rows: sa.Subquery,
-    period: Expr,
-    group: list[Any],
-    slot_types: list[int],
-    per_slot: list[list[Any]],
-    where: list[Expr],
-) -> _UnionByName:
-    """DuckDB: one grouped SELECT per event type with the columns of that type's slots."""
+    groups: list[tuple[m.PeriodUnit, list[SlotKey]]],
+    type_index: dict[str, int],
+    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    plan: m.Plan,
+    states: dict[SlotKey, SlotState],
+    top: _TopEvidence,
+) -> None:
+    """DuckDB: every slot of every period unit, and the first evidence rows of each, in one
+    statement: one grouped SELECT per (period unit, event type), each computing only the slots
+    of its type (a row meets only the aggregates of its own type), joined by UNION ALL BY NAME.
+    Evidence is taken from the first rows of the file; the whole file is searched again only
+    for the units whose counts say some are missing there."""
     i = sa.literal
-    branches = []
-    for w in sorted(set(slot_types)):
-        selected = [c for t, columns in zip(slot_types, per_slot, strict=True) if t == w for c in columns]
-        branches.append(
-            sa.select(rows.c.t, period, *selected)
-            .where(rows.c.cat == i(USED, sa.Integer), rows.c.t == i(w, sa.Integer), *where)
-            .group_by(*group)
-        )
-    return _UnionByName(branches)
+    by_type = {v: k for k, v in type_index.items()}
+    prefix = top.prefix_filter(rows)
+    branches: list[sa.Select[Any]] = []
+    units: list[_UnitQuery] = []
+    for j, (unit, keys) in enumerate(groups):
+        tag = f"u{j}_"
+        period = _period_key(rows, unit).label("k")
+        group = [rows.c.t, *([] if unit is m.PeriodUnit.WHOLE else [period])]
+        per_slot, layout, matches = _slot_columns(rows, ctx.dialect, keys, type_index, slot_fields, plan, tag)
+        evidence = [
+            top.columns(rows, matched if prefix is None else sa.and_(matched, prefix), f"{tag}{n}")
+            for n, matched in enumerate(matches)
+        ]
+        slot_types = [type_index[key.event_type] for key in keys]
+        for w in sorted(set(slot_types)):
+            mine = [n for n, t in enumerate(slot_types) if t == w]
+            branches.append(
+                sa.select(
+                    sa.literal_column(str(j), sa.Integer).label("u"),
+                    rows.c.t,
+                    period,
+                    *[c for n in mine for c in per_slot[n]],
+                    *[c for n in mine for c in evidence[n]],
+                )
+                .where(rows.c.cat == i(USED, sa.Integer), rows.c.t == i(w, sa.Integer))
+                .group_by(*group)
+            )
+        units.append(_UnitQuery(j, keys, slot_types, layout, matches, period, group))
+    if not branches:
+        return  # every slot is computed in Python
+    found: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
+    for row in ctx.execute(_UnionByName(branches)):
+        data = row._mapping
+        uq = units[int(data["u"])]
+        t = int(data["t"])
+        _read_slots(data, by_type[t], uq.layout, states)
+        top.read(data, uq, t, found)
+    for uq in units:
+        if prefix is not None and not top.complete(uq, found, states):
+            top.search_whole(ctx, rows, uq, found)
+        top.choose(uq, found)
+    top.fetch(ctx, rows, states)
+
+
+@attrs.define
+class _UnitQuery:
+    """The slots of one period unit in the DuckDB statement (columns tagged `u{j}_`)."""
+
+    j: int
+    keys: list[SlotKey]
+    slot_types: list[int]
+    layout: list[tuple[SlotKey, list[str]]]
+    matches: list[Expr]
+    period: Expr
+    group: list[Any]
 
 
 def _number(x: Any) -> float:
@@ -1082,7 +1140,7 @@ PREFIX_ROWS = 65536  # evidence is looked for in the first rows of a file first
 class _TopEvidence:
     """DuckDB: each slot's first EVIDENCE_CAP rows in reading order, with the top-N aggregates
     `min(x, n)` and `arg_min(x, v, n)` (no sort, no window). In one file the first rows
-    usually hold them all: they are looked for there first (a few row groups), and in the
+    usually hold them all: they are looked for there first (with the aggregates), and in the
     whole file only when the counts say some are missing."""
 
     def __init__(self, used: list[str], sources: Sequence[SourceSpec], with_ident: bool):
@@ -1091,53 +1149,79 @@ class _TopEvidence:
         self.with_ident = with_ident
         self.chosen: list[tuple[SlotKey, int, int, int]] = []  # slot, period key, position, yyyymmdd
 
-    def columns(self, rows: sa.Subquery, matched: Expr, n: int) -> list[Any]:
+    def prefix_filter(self, rows: sa.Subquery) -> Expr | None:
+        """The rows searched first (one file: its first PREFIX_ROWS rows), or None: all rows."""
+        if len(self.sources) != 1:
+            return None
+        return rows.c.r <= sa.literal(PREFIX_ROWS, sa.BigInteger)
+
+    def columns(self, rows: sa.Subquery, matched: Expr, name: str) -> list[Any]:
         i = sa.literal
         position = rows.c.s * i(_ROW_BITS, sa.BigInteger) + rows.c.r
         ymd = rows.c.y * i(10000, sa.Integer) + rows.c.m * i(100, sa.Integer) + rows.c.d
         cap = sa.literal_column(str(int(EVIDENCE_CAP)), sa.Integer)
         where = sa.case((matched, position), else_=sa.null())
         return [
-            sa.func.min(where, cap).label(f"e{n}"),
-            sa.func.arg_min(sa.case((matched, ymd), else_=sa.null()), where, cap).label(f"w{n}"),
+            sa.func.min(where, cap).label(f"e{name}"),
+            sa.func.arg_min(sa.case((matched, ymd), else_=sa.null()), where, cap).label(f"w{name}"),
         ]
 
-    def collect(
+    def read(
+        self,
+        data: Mapping[str, Any],
+        uq: _UnitQuery,
+        t: int,
+        found: dict[tuple[int, int, int], list[tuple[int, int]]],
+    ) -> None:
+        """The evidence columns of one result row (type `t`, unit `uq`) into `found`."""
+        k = int(data["k"])
+        for n, slot_type in enumerate(uq.slot_types):
+            if slot_type == t:
+                # both lists are in the order of the positions (arg_min's is its value's)
+                both = zip(data[f"eu{uq.j}_{n}"] or (), data[f"wu{uq.j}_{n}"] or (), strict=True)
+                found[(uq.j, n, k)] = [(int(pos), int(ymd)) for pos, ymd in both]
+
+    def complete(
+        self,
+        uq: _UnitQuery,
+        found: dict[tuple[int, int, int], list[tuple[int, int]]],
+        states: dict[SlotKey, SlotState],
+    ) -> bool:
+        """Whether every slot and period of the unit has its first rows (or all its rows)."""
+        return all(
+            len(found.get((uq.j, n, k), ())) >= min(st.count, EVIDENCE_CAP)
+            for n, key in enumerate(uq.keys)
+            for k, st in states[key].items()
+        )
+
+    def search_whole(
         self,
         ctx: _Context,
         rows: sa.Subquery,
-        period: Expr,
-        group: list[Any],
-        keys: list[SlotKey],
-        matches: list[Expr],
-        type_index: dict[str, int],
-        states: dict[SlotKey, SlotState],
+        uq: _UnitQuery,
+        found: dict[tuple[int, int, int], list[tuple[int, int]]],
     ) -> None:
-        """The evidence of the slots of one period unit, whose counts are in `states`."""
-        slot_types = [type_index[key.event_type] for key in keys]
-        per_slot = [self.columns(rows, matched, n) for n, matched in enumerate(matches)]
-        limits: list[int | None] = [PREFIX_ROWS, None] if len(self.sources) == 1 else [None]
-        for limit in limits:
-            where = [] if limit is None else [rows.c.r <= sa.literal(limit, sa.BigInteger)]
-            found: dict[tuple[int, int], list[tuple[int, int]]] = {}
-            for row in ctx.execute(_by_type(rows, period, group, slot_types, per_slot, where)):
-                data = row._mapping
-                t, k = int(data["t"]), int(data["k"])
-                for n, slot_type in enumerate(slot_types):
-                    if slot_type == t:
-                        # both lists are in the order of the positions (arg_min's is its value's)
-                        both = zip(data[f"e{n}"] or (), data[f"w{n}"] or (), strict=True)
-                        found[(n, k)] = [(int(pos), int(ymd)) for pos, ymd in both]
-            complete = all(
-                len(found.get((n, k), ())) >= min(st.count, EVIDENCE_CAP)
-                for n, key in enumerate(keys)
-                for k, st in states[key].items()
+        """The first rows of the unit's slots in the whole file (replacing the prefix's)."""
+        i = sa.literal
+        for stale in [key for key in found if key[0] == uq.j]:
+            del found[stale]
+        branches = []
+        for w in sorted(set(uq.slot_types)):
+            mine = [n for n, t in enumerate(uq.slot_types) if t == w]
+            evidence = [c for n in mine for c in self.columns(rows, uq.matches[n], f"u{uq.j}_{n}")]
+            branches.append(
+                sa.select(rows.c.t, uq.period, *evidence)
+                .where(rows.c.cat == i(USED, sa.Integer), rows.c.t == i(w, sa.Integer))
+                .group_by(*uq.group)
             )
-            if limit is None or complete:  # the first rows of the file hold every slot's first rows
-                for (n, k), pairs in found.items():
-                    self.chosen.extend((keys[n], k, pos, ymd) for pos, ymd in pairs)
-                break
-        self.fetch(ctx, rows, states)
+        for row in ctx.execute(_UnionByName(branches)):
+            self.read(row._mapping, uq, int(row._mapping["t"]), found)
+
+    def choose(self, uq: _UnitQuery, found: dict[tuple[int, int, int], list[tuple[int, int]]]) -> None:
+        """The unit's evidence rows, to be fetched."""
+        for (j, n, k), pairs in found.items():
+            if j == uq.j:
+                self.chosen.extend((uq.keys[n], k, pos, ymd) for pos, ymd in pairs)
 
     def fetch(self, ctx: _Context, rows: sa.Subquery, states: dict[SlotKey, SlotState]) -> None:
         idents: dict[int, Any] = {}
