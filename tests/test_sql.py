@@ -300,6 +300,30 @@ def test_duckdb_irregular_row_beyond_the_first_rows_falls_back(tmp_path: Path, o
     assert got.rejected == expected.rejected == 1
 
 
+@pytest.mark.parametrize(
+    ("odd_row", "pushed_down"),
+    [
+        (" ," + "\u00a0," + "\t," * 11 + " ", False),  # blank cells only: `ligne_vide`, Python numbering
+        (" ,2023-03-03" + "," * 12, True),  # a blank type: rejected, by Python's own code
+    ],
+)
+def test_duckdb_blank_cells_beyond_the_first_rows(tmp_path: Path, odd_row: str, pushed_down: bool) -> None:
+    need_duckdb()
+    from indicateurs.sql import evaluate_duckdb_explained
+    from indicateurs.sql.api import SAMPLE_ROWS
+
+    synth, plan, path = _synthetic(tmp_path, SAMPLE_ROWS + 50)
+    text = path.read_text(encoding="utf-8").splitlines()
+    assert len(odd_row.split(",")) == len(text[0].split(","))
+    text.insert(SAMPLE_ROWS + 20, odd_row)
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    window = (synth.START, synth.END)
+    expected = indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF)
+    got, pushdown = evaluate_duckdb_explained(plan, path, period=window, as_of=synth.AS_OF)
+    assert (pushdown.reason is None) is pushed_down
+    assert got.to_dict() == expected.to_dict()
+
+
 def test_duckdb_quoted_empty_cells_are_blank(tmp_path: Path) -> None:
     """`""` is an empty cell for the Python reader: DuckDB reads it as one too."""
     need_duckdb()

@@ -477,21 +477,16 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
 
 def _blank_row(cells: list[Any], probe: Any) -> Any:
     """1 for a row whose cells are all blank (`ligne_vide` for the Python reader), else 0;
-    a plainly filled probe cell (the type) settles most rows without trimming the others."""
+    a plainly filled probe cell (the type) settles most rows without looking at the others.
+    The cells are all blank exactly when their concatenation is (NULL cells add nothing)."""
     from .fast import filled_text
 
     ws = sa.literal(WHITESPACE, sa.String)
-    one, zero = sa.literal(1, sa.Integer), sa.literal(0, sa.Integer)
-    plain = filled_text(probe)
-    blank = sa.and_(
-        *[
-            sa.or_(
-                c.is_(None), c == sa.literal("", sa.String), sa.func.trim(c, ws) == sa.literal("", sa.String)
-            )
-            for c in cells
-        ]
+    one, zero = sa.literal_column("1", sa.Integer), sa.literal_column("0", sa.Integer)
+    blank = sa.func.trim(sa.func.concat_ws(sa.literal("", sa.String), *cells), ws) == sa.literal(
+        "", sa.String
     )
-    return sa.case((plain, zero), (blank, one), else_=zero)
+    return sa.case((filled_text(probe), zero), (blank, one), else_=zero)
 
 
 class _LineCount:

@@ -66,6 +66,12 @@ T_IGNORED, T_UNUSED, T_PYTHON = -1, -2, -3
 ROW_KEYS = ("type", "date", "id", "fin", "end")
 
 
+def _n(value: int, type_: Any = sa.Integer) -> Expr:
+    """An integer constant written into the statement (no parameter to bind: statements
+    compile faster, and the value is a Python int, never a text from the data)."""
+    return sa.literal_column(str(int(value)), type_)
+
+
 @attrs.define
 class SourceSpec:
     """One source as the engine reads it.
@@ -539,10 +545,9 @@ class _RowBuilder:
         if fast.applies(self, src):
             return fast.classify(self, index, src, python_types)
         values = self.values
-        i = sa.literal
         base = src.base
         null = sa.null()
-        one, zero = i(1, sa.Integer), i(0, sa.Integer)
+        one, zero = _n(1), _n(0)
         end_key = "fin" if src.column("fin") is not None else "end"
 
         # which keys need text and shape
@@ -613,11 +618,11 @@ class _RowBuilder:
         table = self.type_table(src) if type_cell is not None and not self.all_python else []
         if table and type_cell is not None:
             t: Expr = sa.case(
-                *[(type_cell.raw == sa.literal(v), i(code, sa.Integer)) for v, code in table],
-                else_=i(T_PYTHON, sa.Integer),
+                *[(type_cell.raw == sa.literal(v), _n(code)) for v, code in table],
+                else_=_n(T_PYTHON),
             )
         else:
-            t = i(T_PYTHON, sa.Integer)
+            t = _n(T_PYTHON)
         b_cols: list[Any] = [*[stage_a.c[n] for n in carry], t.label("t")] + [
             stage_a.c[col] for col, _, _ in src.columns
         ]
@@ -673,7 +678,7 @@ class _RowBuilder:
             if decl.kind is m.FieldKind.DATE and not self._needs_lookup(decl):
                 n = date_slot[decl.name]
                 dy, dm, dd = checked[decl.name]
-                value = dy * i(10000, sa.Integer) + dm * i(100, sa.Integer) + dd
+                value = dy * _n(10000) + dm * _n(100) + dd
                 blank = stage_b.c[f"db{n}"] == one
             else:
                 value, blank = stage_b.c[name], stage_b.c[f"{name}_b"] == one
@@ -689,45 +694,45 @@ class _RowBuilder:
             if any(decl.duration is not None for decl in decls):
                 all_ok = sa.false()  # a duration between two dates: Python reads these rows
             ok_cases.append(
-                (stage_b.c.t == i(self.type_index[type_name], sa.Integer), sa.case((all_ok, one), else_=zero))
+                (stage_b.c.t == _n(self.type_index[type_name]), sa.case((all_ok, one), else_=zero))
             )
         ok = sa.case(*ok_cases, else_=zero) if ok_cases else zero
         c_cols.append(ok.label("ok"))
         inner = self._fence(sa.select(*c_cols)).subquery("c")
 
         # -- D: the outcome of each row
-        ymd = inner.c.y * i(10000, sa.Integer) + inner.c.m * i(100, sa.Integer) + inner.c.d
+        ymd = inner.c.y * _n(10000) + inner.c.m * _n(100) + inner.c.d
         start = _ymd(self.window.start)
         end = _ymd(min(self.window.end, self.as_of))
         if self.all_python:
-            cat: Expr = i(PYTHON, sa.Integer)
+            cat: Expr = _n(PYTHON)
         else:
             cat = sa.case(
-                (inner.c.t == i(T_IGNORED, sa.Integer), i(IGNORED_MAPPING, sa.Integer)),
-                (inner.c.t == i(T_UNUSED, sa.Integer), i(UNUSED_TYPE, sa.Integer)),
-                (sa.or_(inner.c.t < zero, inner.c.y.is_(None)), i(PYTHON, sa.Integer)),
+                (inner.c.t == _n(T_IGNORED), _n(IGNORED_MAPPING)),
+                (inner.c.t == _n(T_UNUSED), _n(UNUSED_TYPE)),
+                (sa.or_(inner.c.t < zero, inner.c.y.is_(None)), _n(PYTHON)),
                 (
-                    sa.or_(ymd < i(start, sa.Integer), ymd > i(end, sa.Integer)),
+                    sa.or_(ymd < _n(start), ymd > _n(end)),
                     sa.case(
                         (
                             sa.and_(
-                                ymd > i(_ymd(self.as_of), sa.Integer),
-                                ymd <= i(_ymd(self.window.end), sa.Integer),
+                                ymd > _n(_ymd(self.as_of)),
+                                ymd <= _n(_ymd(self.window.end)),
                             ),
-                            i(AFTER_AS_OF, sa.Integer),
+                            _n(AFTER_AS_OF),
                         ),
-                        else_=i(OUT_OF_PERIOD, sa.Integer),
+                        else_=_n(OUT_OF_PERIOD),
                     ),
                 ),
-                (inner.c.ok == one, i(USED, sa.Integer)),
-                else_=i(PYTHON, sa.Integer),
+                (inner.c.ok == one, _n(USED)),
+                else_=_n(PYTHON),
             )
-        keep_raw = cat == i(PYTHON, sa.Integer)
+        keep_raw = cat == _n(PYTHON)
         wanted = [self.type_index[t] for t in python_types if t in self.type_index]
         if wanted:
-            keep_raw = sa.or_(keep_raw, inner.c.t.in_([i(w, sa.Integer) for w in wanted]))
+            keep_raw = sa.or_(keep_raw, inner.c.t.in_([_n(w) for w in wanted]))
         outer = sa.select(
-            i(index, sa.Integer).label("s"),
+            _n(index).label("s"),
             *[inner.c[n] for n in carry],
             inner.c.t,
             inner.c.y,
@@ -825,7 +830,7 @@ def _union(
     names = ["s", "r", "t", "y", "m", "d", "cat", "rid", *value_columns]
     selects = []
     for table, flags in zip(tables, checks, strict=True):
-        flagged: Expr = sa.literal(0, sa.Integer)
+        flagged: Expr = _n(0)
         for flag in flags:
             flagged = flagged + table.c[flag]
         selects.append(sa.select(*[table.c[n] for n in names], flagged.label("flagged")))
@@ -838,19 +843,16 @@ def _union(
 
 
 def _period_key(rows: sa.Subquery, unit: m.PeriodUnit) -> Expr:
-    i = sa.literal
     y, mo = rows.c.y, rows.c.m
     if unit is m.PeriodUnit.YEAR:
         return y
     if unit is m.PeriodUnit.MONTH:
-        return y * i(100, sa.Integer) + mo
+        return y * _n(100) + mo
     if unit is m.PeriodUnit.QUARTER:
-        q = sa.case(
-            (mo <= i(3, sa.Integer), 1), (mo <= i(6, sa.Integer), 2), (mo <= i(9, sa.Integer), 3), else_=4
-        )
-        return y * i(10, sa.Integer) + q
+        q = sa.case((mo <= _n(3), 1), (mo <= _n(6), 2), (mo <= _n(9), 3), else_=4)
+        return y * _n(10) + q
     if unit is m.PeriodUnit.SEMESTER:
-        return y * i(10, sa.Integer) + sa.case((mo <= i(6, sa.Integer), 1), else_=2)
+        return y * _n(10) + sa.case((mo <= _n(6), 1), else_=2)
     return sa.literal_column("0", sa.Integer)  # the whole period: a constant, not a parameter
 
 
@@ -864,11 +866,10 @@ def _match(
     with_condition: bool = True,
 ) -> tuple[Expr, Expr | None]:
     """(does a row count for this slot, the field's value column)."""
-    i = sa.literal
-    parts: list[Expr] = [rows.c.t == i(type_index[key.event_type], sa.Integer)]
+    parts: list[Expr] = [rows.c.t == _n(type_index[key.event_type])]
     if key.deadline is not None:
-        ymd = rows.c.y * i(10000, sa.Integer) + rows.c.m * i(100, sa.Integer) + rows.c.d
-        parts.append(ymd <= i(_ymd(key.deadline), sa.Integer))
+        ymd = rows.c.y * _n(10000) + rows.c.m * _n(100) + rows.c.d
+        parts.append(ymd <= _n(_ymd(key.deadline)))
     event_type = plan.event_types[key.event_type]
 
     def field(name: str) -> tuple[Expr, m.FieldKind]:
@@ -895,8 +896,7 @@ def _slot_columns(
 ) -> tuple[list[list[Any]], list[tuple[SlotKey, list[str]]], list[Expr]]:
     """Per slot: its aggregate columns (a CASE column per quantity, named with `tag`), their
     names, and the test of the rows it counts."""
-    i = sa.literal
-    one, zero = i(1, sa.Integer), i(0, sa.Integer)
+    one, zero = _n(1), _n(0)
     per_slot: list[list[Any]] = []
     layout: list[tuple[SlotKey, list[str]]] = []
     matches: list[Expr] = []
@@ -967,14 +967,13 @@ def _aggregate(
     states: dict[SlotKey, SlotState],
 ) -> None:
     """One GROUP BY for every slot of a period unit: a CASE column per slot and quantity."""
-    i = sa.literal
     period = _period_key(rows, unit).label("k")
     per_slot, layout, _ = _slot_columns(rows, ctx.dialect, keys, type_index, slot_fields, plan)
     wanted = sorted({type_index[k.event_type] for k in keys})
     group = [rows.c.t, *([] if unit is m.PeriodUnit.WHOLE else [period])]
     stmt = (
         sa.select(rows.c.t, period, *[c for columns in per_slot for c in columns])
-        .where(rows.c.cat == i(USED, sa.Integer), rows.c.t.in_([i(w, sa.Integer) for w in wanted]))
+        .where(rows.c.cat == _n(USED), rows.c.t.in_([_n(w) for w in wanted]))
         .group_by(*group)
     )
     by_type = {v: k for k, v in type_index.items()}
@@ -997,7 +996,6 @@ def _aggregate_duckdb(
     of its type (a row meets only the aggregates of its own type), joined by UNION ALL BY NAME.
     Evidence is taken from the first rows of the file; the whole file is searched again only
     for the units whose counts say some are missing there."""
-    i = sa.literal
     by_type = {v: k for k, v in type_index.items()}
     prefix = top.prefix_filter(rows)
     branches: list[sa.Select[Any]] = []
@@ -1022,7 +1020,7 @@ def _aggregate_duckdb(
                     *[c for n in mine for c in per_slot[n]],
                     *[c for n in mine for c in evidence[n]],
                 )
-                .where(rows.c.cat == i(USED, sa.Integer), rows.c.t == i(w, sa.Integer))
+                .where(rows.c.cat == _n(USED), rows.c.t == _n(w))
                 .group_by(*group)
             )
         units.append(_UnitQuery(j, keys, slot_types, layout, matches, period, group))
@@ -1073,8 +1071,7 @@ def _evidence(
     sources: Sequence[SourceSpec],
 ) -> None:
     """The first EVIDENCE_CAP matching rows of every slot and period, in reading order."""
-    i = sa.literal
-    one, zero = i(1, sa.Integer), i(0, sa.Integer)
+    one, zero = _n(1), _n(0)
     period = _period_key(rows, unit)
     flags: list[Any] = []
     running: list[Any] = []
@@ -1105,14 +1102,11 @@ def _evidence(
             *flags,
             *running,
         )
-        .where(rows.c.cat == i(USED, sa.Integer), rows.c.t.in_([i(w, sa.Integer) for w in wanted]))
+        .where(rows.c.cat == _n(USED), rows.c.t.in_([_n(w) for w in wanted]))
         .subquery("preuves")
     )
     keep = sa.or_(
-        *[
-            sa.and_(inner.c[f"f{n}"] == one, inner.c[f"n{n}"] <= i(EVIDENCE_CAP, sa.Integer))
-            for n in range(len(keys))
-        ]
+        *[sa.and_(inner.c[f"f{n}"] == one, inner.c[f"n{n}"] <= _n(EVIDENCE_CAP)) for n in range(len(keys))]
     )
     stmt = sa.select(inner).where(keep)
     for row in ctx.execute(stmt):
@@ -1153,12 +1147,11 @@ class _TopEvidence:
         """The rows searched first (one file: its first PREFIX_ROWS rows), or None: all rows."""
         if len(self.sources) != 1:
             return None
-        return rows.c.r <= sa.literal(PREFIX_ROWS, sa.BigInteger)
+        return rows.c.r <= _n(PREFIX_ROWS, sa.BigInteger)
 
     def columns(self, rows: sa.Subquery, matched: Expr, name: str) -> list[Any]:
-        i = sa.literal
-        position = rows.c.s * i(_ROW_BITS, sa.BigInteger) + rows.c.r
-        ymd = rows.c.y * i(10000, sa.Integer) + rows.c.m * i(100, sa.Integer) + rows.c.d
+        position = rows.c.s * _n(_ROW_BITS, sa.BigInteger) + rows.c.r
+        ymd = rows.c.y * _n(10000) + rows.c.m * _n(100) + rows.c.d
         cap = sa.literal_column(str(int(EVIDENCE_CAP)), sa.Integer)
         where = sa.case((matched, position), else_=sa.null())
         return [
@@ -1202,7 +1195,6 @@ class _TopEvidence:
         found: dict[tuple[int, int, int], list[tuple[int, int]]],
     ) -> None:
         """The first rows of the unit's slots in the whole file (replacing the prefix's)."""
-        i = sa.literal
         for stale in [key for key in found if key[0] == uq.j]:
             del found[stale]
         branches = []
@@ -1211,7 +1203,7 @@ class _TopEvidence:
             evidence = [c for n in mine for c in self.columns(rows, uq.matches[n], f"u{uq.j}_{n}")]
             branches.append(
                 sa.select(rows.c.t, uq.period, *evidence)
-                .where(rows.c.cat == i(USED, sa.Integer), rows.c.t == i(w, sa.Integer))
+                .where(rows.c.cat == _n(USED), rows.c.t == _n(w))
                 .group_by(*uq.group)
             )
         for row in ctx.execute(_UnionByName(branches)):
@@ -1226,13 +1218,12 @@ class _TopEvidence:
     def fetch(self, ctx: _Context, rows: sa.Subquery, states: dict[SlotKey, SlotState]) -> None:
         idents: dict[int, Any] = {}
         if self.with_ident and self.chosen:
-            i = sa.literal
-            position = rows.c.s * i(_ROW_BITS, sa.BigInteger) + rows.c.r
+            position = rows.c.s * _n(_ROW_BITS, sa.BigInteger) + rows.c.r
             wanted = sorted({pos for _, _, pos, _ in self.chosen})
             for start in range(0, len(wanted), FETCH_BATCH):
                 batch = wanted[start : start + FETCH_BATCH]
                 fetch = sa.select(position, rows.c.rid).where(
-                    rows.c.cat == i(USED, sa.Integer), position.in_([i(p, sa.BigInteger) for p in batch])
+                    rows.c.cat == _n(USED), position.in_([_n(p, sa.BigInteger) for p in batch])
                 )
                 idents.update((int(pos), rid) for pos, rid in ctx.execute(fetch))
         for key, k, pos, ymd in self.chosen:
@@ -1272,9 +1263,9 @@ def _merge_distinct(
             stmt = (
                 sa.select(value)
                 .where(
-                    rows.c.cat == sa.literal(USED, sa.Integer),
+                    rows.c.cat == _n(USED),
                     matched,
-                    _period_key(rows, key.unit) == sa.literal(k, sa.Integer),
+                    _period_key(rows, key.unit) == _n(k),
                     value.in_([sa.literal(v) for v in batch]),
                 )
                 .distinct()
@@ -1323,10 +1314,9 @@ class _FetchedSource:
         spec, table = self.spec, self.table
         keys = [key for _, key, _ in spec.columns]
         finish = finisher(keys, self.mapping) if self.mapping is not None else None
-        i = sa.literal
-        cond = [table.c.cat.in_([i(c, sa.Integer) for c in self.cats])]
+        cond = [table.c.cat.in_([_n(c) for c in self.cats])]
         if self.types is not None:
-            cond.append(table.c.t.in_([i(t, sa.Integer) for t in self.types]))
+            cond.append(table.c.t.in_([_n(t) for t in self.types]))
         listed = "raw" in table.c  # the fast classification keeps a row's cells as one list
         cells = [table.c.raw] if listed else [table.c[f"raw_{col}"] for col, _, _ in spec.columns]
         stmt = sa.select(table.c.r, *cells).where(*cond).order_by(table.c.r)

@@ -55,7 +55,7 @@ _DECIMAL = "-?[0-9]{1,15}([.,][0-9]{1,15})?"
 
 
 def _i(value: int) -> Expr:
-    return sa.literal(value, sa.Integer)
+    return sa.literal_column(str(int(value)), sa.Integer)  # rendered inline: no parameter to bind
 
 
 def _s(value: str) -> Expr:
