@@ -167,14 +167,15 @@ def test_evidence_beyond_the_first_rows(tmp_path: Path, prefix: int, monkeypatch
     window = (synth.START, synth.END)
     expected = indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF)
     searched: list[int] = []  # period units whose evidence was searched in the whole file
-    original = engine._TopEvidence.search_whole
+    original = engine._TopEvidence.search
 
-    def counting(self: Any, ctx: Any, rows: Any, uq: Any, found: Any) -> None:
-        searched.append(uq.j)
-        original(self, ctx, rows, uq, found)
+    def counting(self: Any, ctx: Any, rows: Any, units: Any, found: Any) -> None:
+        if rows is not self.first:
+            searched.extend(uq.j for uq in units)
+        original(self, ctx, rows, units, found)
 
     monkeypatch.setattr(engine, "PREFIX_ROWS", prefix)
-    monkeypatch.setattr(engine._TopEvidence, "search_whole", counting)
+    monkeypatch.setattr(engine._TopEvidence, "search", counting)
     got = evaluate_duckdb(plan, path, period=window, as_of=synth.AS_OF)
     assert got.to_dict() == expected.to_dict()
     if prefix == 1:

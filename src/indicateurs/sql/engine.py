@@ -304,7 +304,17 @@ def _run_sql(
     units = list(dict.fromkeys(key.unit for key in pushed))
     # DuckDB: the first evidence rows come with the aggregates (a top-N aggregate, no sort).
     if everything is None and ctx.dialect.name == "duckdb":
-        top = _TopEvidence(used, sources, any(src.column("id") is not None for src in sources))
+        value_columns = [builder.field_columns[d] for d in builder.field_columns if d in builder.referenced]
+        first = (
+            _union([builder.first_rows(tables[0], PREFIX_ROWS)], value_columns, [list(sources[0].checks)])
+            if len(sources) == 1
+            else None
+        )
+
+        def match(on: sa.Subquery, key: SlotKey) -> Expr:
+            return _match(on, ctx.dialect, key, type_index, slot_fields, plan)[0]
+
+        top = _TopEvidence(used, sources, any(src.column("id") is not None for src in sources), match, first)
         groups = [(unit, [key for key in pushed if key.unit is unit]) for unit in units]
         _aggregate_duckdb(ctx, rows, groups, type_index, slot_fields, plan, states, top)
     elif everything is None:
@@ -431,6 +441,8 @@ class _RowBuilder:
         self.mapping = mapping
         self.all_python = all_python
         self.values = Values(ctx.dialect)
+        # Classified tables numbered by their rowid: view name -> (table, rowid offset).
+        self.rowid_views: dict[str, tuple[sa.TableClause, int]] = {}
         # One value column per distinct field declaration of the used types.
         self.field_columns: dict[m.FieldDecl, str] = {}
         for name in used:
@@ -759,7 +771,24 @@ class _RowBuilder:
         )
         name = self.ctx.temp_name("vue")
         self.ctx.execute(_CreateTemp(name, numbered, temporary=True, kind="VIEW"))
+        self.rowid_views[name] = (created, int(src.rowid_offset))
         return sa.table(name, *[sa.column(str(c.name)) for c in numbered.selected_columns])
+
+    def first_rows(self, table: sa.FromClause, count: int) -> sa.FromClause:
+        """The rows of a classified table numbered up to `count`. A table numbered by its
+        rowid is cut by a rowid range, which DuckDB reads from its first row groups only (a
+        test on `r`, an expression of the rowid, would read every row)."""
+        found = self.rowid_views.get(getattr(table, "name", ""))
+        if found is None:
+            return sa.select(table).where(table.c.r <= _n(count, sa.BigInteger)).subquery("debut")
+        created, offset = found
+        rowid = sa.literal_column("rowid", sa.BigInteger)
+        return (
+            sa.select((rowid + _n(offset, sa.BigInteger)).label("r"), *created.c)
+            .select_from(created)
+            .where(rowid <= _n(count - offset, sa.BigInteger))
+            .subquery("debut")
+        )
 
     def _sql_type(self, decl: m.FieldDecl) -> sa.types.TypeEngine[Any]:
         """How a field's values are held: texts, integers (booleans 1/0, dates yyyymmdd), doubles."""
@@ -991,66 +1020,42 @@ def _aggregate_duckdb(
     states: dict[SlotKey, SlotState],
     top: _TopEvidence,
 ) -> None:
-    """DuckDB: every slot of every period unit, and the first evidence rows of each, in one
-    statement: one grouped SELECT per (period unit, event type), each computing only the slots
-    of its type (a row meets only the aggregates of its own type), joined by UNION ALL BY NAME.
-    Evidence is taken from the first rows of the file; the whole file is searched again only
-    for the units whose counts say some are missing there."""
+    """DuckDB: every slot of every period unit in one statement (one grouped SELECT per period
+    unit and event type, each computing only the slots of its type: a row meets only the
+    aggregates of its own type), then their first evidence rows (`_TopEvidence`)."""
     by_type = {v: k for k, v in type_index.items()}
-    prefix = top.prefix_filter(rows)
     branches: list[sa.Select[Any]] = []
     units: list[_UnitQuery] = []
     for j, (unit, keys) in enumerate(groups):
-        tag = f"u{j}_"
         period = _period_key(rows, unit).label("k")
         group = [rows.c.t, *([] if unit is m.PeriodUnit.WHOLE else [period])]
-        per_slot, layout, matches = _slot_columns(rows, ctx.dialect, keys, type_index, slot_fields, plan, tag)
-        evidence = [
-            top.columns(rows, matched if prefix is None else sa.and_(matched, prefix), f"{tag}{n}")
-            for n, matched in enumerate(matches)
-        ]
+        per_slot, layout, _ = _slot_columns(rows, ctx.dialect, keys, type_index, slot_fields, plan, f"u{j}_")
         slot_types = [type_index[key.event_type] for key in keys]
         for w in sorted(set(slot_types)):
-            mine = [n for n, t in enumerate(slot_types) if t == w]
+            mine = [c for n, t in enumerate(slot_types) if t == w for c in per_slot[n]]
             branches.append(
-                sa.select(
-                    sa.literal_column(str(j), sa.Integer).label("u"),
-                    rows.c.t,
-                    period,
-                    *[c for n in mine for c in per_slot[n]],
-                    *[c for n in mine for c in evidence[n]],
-                )
+                sa.select(_n(j).label("u"), rows.c.t, period, *mine)
                 .where(rows.c.cat == _n(USED), rows.c.t == _n(w))
                 .group_by(*group)
             )
-        units.append(_UnitQuery(j, keys, slot_types, layout, matches, period, group))
+        units.append(_UnitQuery(j, unit, keys, slot_types, layout))
     if not branches:
         return  # every slot is computed in Python
-    found: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
     for row in ctx.execute(_UnionByName(branches)):
         data = row._mapping
-        uq = units[int(data["u"])]
-        t = int(data["t"])
-        _read_slots(data, by_type[t], uq.layout, states)
-        top.read(data, uq, t, found)
-    for uq in units:
-        if prefix is not None and not top.complete(uq, found, states):
-            top.search_whole(ctx, rows, uq, found)
-        top.choose(uq, found)
-    top.fetch(ctx, rows, states)
+        _read_slots(data, by_type[int(data["t"])], units[int(data["u"])].layout, states)
+    top.collect(ctx, rows, units, states)
 
 
 @attrs.define
 class _UnitQuery:
-    """The slots of one period unit in the DuckDB statement (columns tagged `u{j}_`)."""
+    """The slots of one period unit in the DuckDB statements (columns tagged `u{j}_`)."""
 
     j: int
+    unit: m.PeriodUnit
     keys: list[SlotKey]
     slot_types: list[int]
     layout: list[tuple[SlotKey, list[str]]]
-    matches: list[Expr]
-    period: Expr
-    group: list[Any]
 
 
 def _number(x: Any) -> float:
@@ -1128,7 +1133,7 @@ def _evidence(
 _ROW_BITS = 1 << 40  # (source, row) as one integer: source * 2**40 + row
 
 
-PREFIX_ROWS = 65536  # evidence is looked for in the first rows of a file first
+PREFIX_ROWS = 16384  # evidence is looked for in the first rows of a file first
 
 
 class _TopEvidence:
@@ -1137,42 +1142,79 @@ class _TopEvidence:
     usually hold them all: they are looked for there first (with the aggregates), and in the
     whole file only when the counts say some are missing."""
 
-    def __init__(self, used: list[str], sources: Sequence[SourceSpec], with_ident: bool):
+    def __init__(
+        self,
+        used: list[str],
+        sources: Sequence[SourceSpec],
+        with_ident: bool,
+        match: Callable[[sa.Subquery, SlotKey], Expr],
+        first: sa.Subquery | None,
+    ):
         self.used = used
         self.sources = sources
         self.with_ident = with_ident
+        self.match = match  # the test of the rows a slot counts, on a set of classified rows
+        self.first = first  # the first rows of a single file, searched first
         self.chosen: list[tuple[SlotKey, int, int, int]] = []  # slot, period key, position, yyyymmdd
-
-    def prefix_filter(self, rows: sa.Subquery) -> Expr | None:
-        """The rows searched first (one file: its first PREFIX_ROWS rows), or None: all rows."""
-        if len(self.sources) != 1:
-            return None
-        return rows.c.r <= _n(PREFIX_ROWS, sa.BigInteger)
 
     def columns(self, rows: sa.Subquery, matched: Expr, name: str) -> list[Any]:
         position = rows.c.s * _n(_ROW_BITS, sa.BigInteger) + rows.c.r
         ymd = rows.c.y * _n(10000) + rows.c.m * _n(100) + rows.c.d
-        cap = sa.literal_column(str(int(EVIDENCE_CAP)), sa.Integer)
+        cap = _n(EVIDENCE_CAP)
         where = sa.case((matched, position), else_=sa.null())
         return [
             sa.func.min(where, cap).label(f"e{name}"),
             sa.func.arg_min(sa.case((matched, ymd), else_=sa.null()), where, cap).label(f"w{name}"),
         ]
 
-    def read(
+    def collect(
+        self, ctx: _Context, rows: sa.Subquery, units: list[_UnitQuery], states: dict[SlotKey, SlotState]
+    ) -> None:
+        """The evidence of every unit's slots, whose counts are in `states`: from the first
+        rows of a single file, then from the whole file for the units still missing some."""
+        found: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
+        todo = units
+        if self.first is not None:
+            self.search(ctx, self.first, units, found)
+            todo = [uq for uq in units if not self.complete(uq, found, states)]
+            for stale in [key for key in found if any(key[0] == uq.j for uq in todo)]:
+                del found[stale]
+        if todo:
+            self.search(ctx, rows, todo, found)
+        for (j, n, k), pairs in found.items():
+            self.chosen.extend((units[j].keys[n], k, pos, ymd) for pos, ymd in pairs)
+        self.fetch(ctx, rows, states)
+
+    def search(
         self,
-        data: Mapping[str, Any],
-        uq: _UnitQuery,
-        t: int,
+        ctx: _Context,
+        rows: sa.Subquery,
+        units: list[_UnitQuery],
         found: dict[tuple[int, int, int], list[tuple[int, int]]],
     ) -> None:
-        """The evidence columns of one result row (type `t`, unit `uq`) into `found`."""
-        k = int(data["k"])
-        for n, slot_type in enumerate(uq.slot_types):
-            if slot_type == t:
-                # both lists are in the order of the positions (arg_min's is its value's)
-                both = zip(data[f"eu{uq.j}_{n}"] or (), data[f"wu{uq.j}_{n}"] or (), strict=True)
-                found[(uq.j, n, k)] = [(int(pos), int(ymd)) for pos, ymd in both]
+        """One statement over `rows`: a grouped SELECT per unit, with every slot's top-N columns."""
+        selects = []
+        for uq in units:
+            period = _period_key(rows, uq.unit).label("k")
+            evidence = [
+                c
+                for n, key in enumerate(uq.keys)
+                for c in self.columns(rows, self.match(rows, key), f"u{uq.j}_{n}")
+            ]
+            selects.append(
+                sa.select(_n(uq.j).label("u"), rows.c.t, period, *evidence)
+                .where(rows.c.cat == _n(USED), rows.c.t.in_([_n(t) for t in sorted(set(uq.slot_types))]))
+                .group_by(rows.c.t, *([] if uq.unit is m.PeriodUnit.WHOLE else [period]))
+            )
+        by_j = {uq.j: uq for uq in units}
+        for row in ctx.execute(_UnionByName(selects)):
+            data = row._mapping
+            uq, t, k = by_j[int(data["u"])], int(data["t"]), int(data["k"])
+            for n, slot_type in enumerate(uq.slot_types):
+                if slot_type == t:
+                    # both lists are in the order of the positions (arg_min's is its value's)
+                    both = zip(data[f"eu{uq.j}_{n}"] or (), data[f"wu{uq.j}_{n}"] or (), strict=True)
+                    found[(uq.j, n, k)] = [(int(pos), int(ymd)) for pos, ymd in both]
 
     def complete(
         self,
@@ -1186,34 +1228,6 @@ class _TopEvidence:
             for n, key in enumerate(uq.keys)
             for k, st in states[key].items()
         )
-
-    def search_whole(
-        self,
-        ctx: _Context,
-        rows: sa.Subquery,
-        uq: _UnitQuery,
-        found: dict[tuple[int, int, int], list[tuple[int, int]]],
-    ) -> None:
-        """The first rows of the unit's slots in the whole file (replacing the prefix's)."""
-        for stale in [key for key in found if key[0] == uq.j]:
-            del found[stale]
-        branches = []
-        for w in sorted(set(uq.slot_types)):
-            mine = [n for n, t in enumerate(uq.slot_types) if t == w]
-            evidence = [c for n in mine for c in self.columns(rows, uq.matches[n], f"u{uq.j}_{n}")]
-            branches.append(
-                sa.select(rows.c.t, uq.period, *evidence)
-                .where(rows.c.cat == _n(USED), rows.c.t == _n(w))
-                .group_by(*uq.group)
-            )
-        for row in ctx.execute(_UnionByName(branches)):
-            self.read(row._mapping, uq, int(row._mapping["t"]), found)
-
-    def choose(self, uq: _UnitQuery, found: dict[tuple[int, int, int], list[tuple[int, int]]]) -> None:
-        """The unit's evidence rows, to be fetched."""
-        for (j, n, k), pairs in found.items():
-            if j == uq.j:
-                self.chosen.extend((uq.keys[n], k, pos, ymd) for pos, ymd in pairs)
 
     def fetch(self, ctx: _Context, rows: sa.Subquery, states: dict[SlotKey, SlotState]) -> None:
         idents: dict[int, Any] = {}
