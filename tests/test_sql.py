@@ -305,6 +305,9 @@ def test_duckdb_irregular_row_beyond_the_first_rows_falls_back(tmp_path: Path, o
     [
         (" ," + "\u00a0," + "\t," * 11 + " ", False),  # blank cells only: `ligne_vide`, Python numbering
         (" ,2023-03-03" + "," * 12, True),  # a blank type: rejected, by Python's own code
+        # a blank type, and text only in `lieu`, an optional text column nothing reads (not
+        # parsed in the one pass): the row looks blank there, the Python reader decides
+        (",,Maison de quartier" + "," * 11, False),
     ],
 )
 def test_duckdb_blank_cells_beyond_the_first_rows(tmp_path: Path, odd_row: str, pushed_down: bool) -> None:

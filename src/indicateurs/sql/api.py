@@ -18,7 +18,7 @@ from .. import model as m
 from ..evaluate import _window, evaluate
 from ..results import PlanResult
 from .dialects import WHITESPACE, Dialect, Expr
-from .engine import ROW_KEYS, SourceSpec, _Context, run
+from .engine import ROW_KEYS, SourceSpec, _Context, run, unread_keys
 from .pushdown import Pushdown
 from .values import ColumnClass, column_class
 
@@ -309,7 +309,7 @@ def evaluate_duckdb_explained(
         with engine.connect() as conn:
             ctx = _Context(conn, Dialect("duckdb"))
             try:
-                specs = [_duckdb_source(ctx, the_plan, f, cmap) for f in files]
+                specs = [_duckdb_source(ctx, the_plan, f, cmap, window) for f in files]
                 conn.commit()  # rows of uncommitted tables have provisional rowids
                 return run(
                     conn,
@@ -346,10 +346,10 @@ def _unreadable(exc: sa.exc.DBAPIError) -> bool:
     return isinstance(exc.orig, duckdb.InvalidInputException)
 
 
-def _duckdb_source(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> SourceSpec:
+def _duckdb_source(ctx: _Context, plan: m.Plan, path: Path, mapping: Any, window: m.PlanPeriod) -> SourceSpec:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        return _duckdb_csv(ctx, plan, path, mapping)
+        return _duckdb_csv(ctx, plan, path, mapping, window)
     if suffix == ".parquet":
         return _duckdb_table(ctx, plan, path, mapping, "read_parquet", 1)
     if suffix in (".jsonl", ".ndjson", ".json"):
@@ -382,7 +382,7 @@ def _duckdb_table(
     )
 
 
-def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> SourceSpec:
+def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any, window: m.PlanPeriod) -> SourceSpec:
     from ..sources.csv_source import CsvSource
 
     source = CsvSource(path, mapping=mapping)
@@ -429,11 +429,15 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any) -> Source
     probe = names[keys.index("type")] if "type" in keys else names[0]
 
     if _plain_values(plan, sample, keys, chosen, mapping):
-        # One pass: the file is read by the statement that classifies its rows.
+        # One pass: the file is read by the statement that classifies its rows, and only the
+        # columns something reads are parsed (DuckDB skips the others). A row blank in those
+        # is flagged as blank: the Python reader then reads the file, exactly.
+        unread = unread_keys(plan, window)
+        spec_columns = [c for c in spec_columns if c[1] not in unread]
         text = sa.text(f"SELECT * FROM {reader_sql}").bindparams(**params)
         base_q = text.columns(*[sa.column(n) for n in names]).subquery("base")
-        all_cells = [base_q.c[n] for n in names]
-        checks = {"vide": _blank_row(all_cells, base_q.c[probe])}
+        read_cells = [base_q.c[name] for name, _, _ in spec_columns]
+        checks = {"vide": _blank_row(read_cells or [base_q.c[probe]], base_q.c[probe])}
 
         def verify(count: int, flagged: int) -> None:
             _check_lines(path, header_row, count, flagged, line_count)

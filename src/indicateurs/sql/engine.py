@@ -417,6 +417,36 @@ def _not_pushable(mapping: Any) -> str | None:
 # ---------------------------------------------------------------------------- row classification
 
 
+def referenced_fields(plan: m.Plan, slot_keys: Sequence[SlotKey]) -> set[m.FieldDecl]:
+    """The fields some slot reads: its field, or a name in its condition."""
+    referenced: set[m.FieldDecl] = set()
+    for key in slot_keys:
+        event_type = plan.event_types[key.event_type]
+        names = {key.field} if key.field else set()
+        if key.where is not None:
+            names |= {n.name for n in m.walk(key.where) if isinstance(n, m.Name | m.BoolField)}
+        for name in names:
+            found = event_type.field(name) if name else None
+            if found is not None:
+                referenced.add(found)
+    return referenced
+
+
+def unread_keys(plan: m.Plan, window: m.PlanPeriod) -> set[str]:
+    """Columns nothing needs to read: optional text fields no slot reads (any text, or none,
+    is valid there, and no figure depends on it)."""
+    referenced = referenced_fields(plan, list(CompiledPlan(plan, window).slots))
+    free: set[str] = set()
+    needed: set[str] = set(ROW_KEYS)
+    for event_type in plan.event_types.values():
+        for decl in event_type.fields:
+            if decl.kind is m.FieldKind.TEXT and decl.optional and decl not in referenced:
+                free.add(decl.name)
+            else:
+                needed.add(decl.name)
+    return free - needed
+
+
 class _RowBuilder:
     """Builds, per source, the statement that classifies and converts every row."""
 
@@ -449,16 +479,7 @@ class _RowBuilder:
             for decl in plan.event_types[name].fields:
                 self.field_columns.setdefault(decl, f"v{len(self.field_columns)}")
         # Fields some slot reads (its field, or a name in its condition): their values are kept.
-        self.referenced: set[m.FieldDecl] = set()
-        for key in slot_keys:
-            event_type = plan.event_types[key.event_type]
-            names = {key.field} if key.field else set()
-            if key.where is not None:
-                names |= {n.name for n in m.walk(key.where) if isinstance(n, m.Name | m.BoolField)}
-            for name in names:
-                found = event_type.field(name) if name else None
-                if found is not None:
-                    self.referenced.add(found)
+        self.referenced = referenced_fields(plan, slot_keys)
         self.slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]] = {
             (name, decl.name): (self.field_columns[decl], decl.kind)
             for name in used
