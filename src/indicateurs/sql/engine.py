@@ -471,8 +471,11 @@ class _RowBuilder:
         self.mapping = mapping
         self.all_python = all_python
         self.values = Values(ctx.dialect)
-        # Classified tables numbered by their rowid: view name -> (table, rowid offset).
-        self.rowid_views: dict[str, tuple[sa.TableClause, int]] = {}
+        # Classified tables numbered by their rowid: view name -> (table, rowid offset, the
+        # columns the view derives).
+        self.rowid_views: dict[
+            str, tuple[sa.TableClause, int, Callable[[sa.TableClause], list[Any]] | None]
+        ] = {}
         # One value column per distinct field declaration of the used types.
         self.field_columns: dict[m.FieldDecl, str] = {}
         for name in used:
@@ -778,22 +781,37 @@ class _RowBuilder:
         )
         return self.store(outer, src)
 
-    def store(self, outer: sa.Select[Any], src: SourceSpec) -> sa.FromClause:
+    def store(
+        self,
+        outer: sa.Select[Any],
+        src: SourceSpec,
+        derived: Callable[[sa.TableClause], list[Any]] | None = None,
+    ) -> sa.FromClause:
         """The classified rows as a table; a file read in the same statement is numbered by
-        the table's rowid (DuckDB keeps the reading order)."""
+        the table's rowid (DuckDB keeps the reading order), and `derived` gives the columns
+        the view over it computes from the stored ones (fewer columns to write)."""
         if src.rowid_offset is None:
             return self.ctx.create_temp("lignes", outer)
         created = self.ctx.create_temp("lignes", outer, temporary=False)
         self.ctx.conn.commit()  # rows of an uncommitted table have provisional rowids
         # A view adds the row numbers: the statements that follow name it, and stay short.
-        offset = sa.literal_column(str(int(src.rowid_offset)), sa.BigInteger)
-        numbered = sa.select((sa.literal_column("rowid") + offset).label("r"), *created.c).select_from(
-            created
-        )
+        numbered = self._numbered(created, int(src.rowid_offset), derived)
         name = self.ctx.temp_name("vue")
         self.ctx.execute(_CreateTemp(name, numbered, temporary=True, kind="VIEW"))
-        self.rowid_views[name] = (created, int(src.rowid_offset))
+        self.rowid_views[name] = (created, int(src.rowid_offset), derived)
         return sa.table(name, *[sa.column(str(c.name)) for c in numbered.selected_columns])
+
+    def _numbered(
+        self,
+        created: sa.TableClause,
+        offset: int,
+        derived: Callable[[sa.TableClause], list[Any]] | None,
+    ) -> sa.Select[Any]:
+        rowid = sa.literal_column("rowid", sa.BigInteger)
+        extra = derived(created) if derived is not None else []
+        return sa.select((rowid + _n(offset, sa.BigInteger)).label("r"), *extra, *created.c).select_from(
+            created
+        )
 
     def first_rows(self, table: sa.FromClause, count: int) -> sa.FromClause:
         """The rows of a classified table numbered up to `count`. A table numbered by its
@@ -802,11 +820,10 @@ class _RowBuilder:
         found = self.rowid_views.get(getattr(table, "name", ""))
         if found is None:
             return sa.select(table).where(table.c.r <= _n(count, sa.BigInteger)).subquery("debut")
-        created, offset = found
+        created, offset, derived = found
         rowid = sa.literal_column("rowid", sa.BigInteger)
         return (
-            sa.select((rowid + _n(offset, sa.BigInteger)).label("r"), *created.c)
-            .select_from(created)
+            self._numbered(created, offset, derived)
             .where(rowid <= _n(count - offset, sa.BigInteger))
             .subquery("debut")
         )

@@ -261,6 +261,7 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
         first.c.t,
         first.c.rid,
         *[first.c[col] for col, _, _ in src.columns],
+        date_value.label("dv"),
         sa.func.year(date_value).label("y"),
         sa.func.month(date_value).label("m"),
         sa.func.day(date_value).label("d"),
@@ -318,15 +319,16 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
     wanted = [builder.type_index[t] for t in python_types if t in builder.type_index]
     if wanted:
         keep_raw = sa.or_(keep_raw, second.c.t.in_([_i(w) for w in wanted]))
+    # The source index, the parts of the date and a missing identifier: written to the table
+    # only when there is no view over it to compute them (fewer columns to write).
+    narrow = not numbered
     outer = sa.select(
-        _i(index).label("s"),
+        *([] if narrow else [_i(index).label("s")]),
         *[second.c[n] for n in carry],
         second.c.t,
-        second.c.y,
-        second.c.m,
-        second.c.d,
+        *([second.c.dv] if narrow else [second.c.y, second.c.m, second.c.d]),
         second.c.cat,
-        second.c.rid,
+        *([] if narrow and ident is None else [second.c.rid]),
         *[
             second.c[builder.field_columns[decl]]
             for decl in builder.field_columns
@@ -337,4 +339,15 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
             (keep_raw, sa.func.list_value(*[second.c[col] for col, _, _ in src.columns])), else_=null
         ).label("raw"),
     )
-    return builder.store(outer, src)
+
+    def derived(table: sa.TableClause) -> list[Any]:
+        dv = table.c.dv
+        return [
+            _i(index).label("s"),
+            sa.func.year(dv).label("y"),
+            sa.func.month(dv).label("m"),
+            sa.func.day(dv).label("d"),
+            *([sa.cast(null, sa.Text).label("rid")] if ident is None else []),
+        ]
+
+    return builder.store(outer, src, derived if narrow else None)
