@@ -89,6 +89,13 @@ DATE_TEXTS = st.one_of(
     st.tuples(st.integers(0, 99), st.integers(0, 99), st.integers(0, 9999), st.sampled_from(" /")).map(
         lambda t: f"{t[0]:02d}/{t[1]:02d}/{t[2]:04d}".replace("/", t[3], 1)
     ),
+    # an ISO date with one character put in, taken out or replaced (spaces, signs, letters…)
+    st.tuples(
+        st.dates(dt.date(1960, 1, 1), dt.date(2110, 12, 31)).map(dt.date.isoformat),
+        st.integers(0, 10),
+        st.sampled_from([" ", "+", "-", "0", "1", "T", "/", "\u00a0", ""]),
+        st.booleans(),
+    ).map(lambda t: t[0][: t[1]] + t[2] + t[0][t[1] + int(t[3]) :]),
 )
 
 
@@ -111,6 +118,8 @@ def test_common_dates_are_settled_in_sql() -> None:
     texts = ["2023-03-15", "15/03/2023", "1970-01-01", "2100-12-31", "2024-02-29"]
     assert duck_values(plain_date, texts) == [parse_date(t) for t in texts]
     odd = ["2023-02-29", "1969-12-31", "2101-01-01", " 2023-03-15", "2023-3-15", "15/3/2023", "45000", ""]
+    # what DuckDB's date reading accepts and a plain date is not
+    odd += ["2023-03- 5", "2023-03-15 ", "+2023-03-15", "2023-03-15 (BC)", "2023-03-15T00:00", "02023-03-15"]
     assert duck_values(plain_date, odd) == [None] * len(odd)
     for text in odd[:3]:
         with pytest.raises(ConversionError):
