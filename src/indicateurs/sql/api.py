@@ -555,13 +555,11 @@ def _physical_rows(path: Path) -> int:
     lines = 0
     last = b""
     trailing_blank = 0
+    buffer = bytearray(1 << 22)  # read into, counted in place: no copy of the file's bytes
     with path.open("rb") as f:
-        while True:
-            chunk = f.read(1 << 22)
-            if not chunk:
-                break
-            lines += chunk.count(b"\n")
-            last = (last + chunk)[-4096:]
+        while size := f.readinto(buffer):
+            lines += buffer.count(b"\n", 0, size)
+            last = (last + bytes(buffer[max(0, size - 4096) : size]))[-4096:]
     if last and not last.endswith(b"\n"):
         lines += 1
     for line in reversed(last.split(b"\n")[:-1] if last.endswith(b"\n") else last.split(b"\n")):
