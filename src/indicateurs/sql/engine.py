@@ -282,14 +282,27 @@ def _run_sql(
         [list(src.checks) for src in sources],
     )
 
-    # Row accounting of what SQL settled, the events used per type, the rows checks flagged.
+    # Row accounting of what SQL settled, the events used per type, the rows checks flagged
+    # (DuckDB: in the statement that computes the aggregates).
+    accounting = sa.select(
+        rows.c.s, rows.c.cat, rows.c.t, sa.func.count().label("n"), sa.func.sum(rows.c.flagged).label("odd")
+    ).group_by(rows.c.s, rows.c.cat, rows.c.t)
+    slot_fields = builder.slot_fields
+    states: dict[SlotKey, SlotState] = {key: {} for key in compiled.slots}
+    pushed = [key for key in compiled.slots if key not in python_slots]
+    units = list(dict.fromkeys(key.unit for key in pushed))
+    groups = [(unit, [key for key in pushed if key.unit is unit]) for unit in units]
+    duckdb = everything is None and ctx.dialect.name == "duckdb"
+    if duckdb:
+        unit_queries, counted = _aggregate_duckdb(
+            ctx, rows, groups, type_index, slot_fields, plan, states, accounting
+        )
+    else:
+        counted = [tuple(row) for row in ctx.execute(accounting)]
     settled: dict[tuple[int, int], int] = {}
     seen: dict[str, int] = {}
     flagged = [0] * len(sources)
-    acc = sa.select(
-        rows.c.s, rows.c.cat, rows.c.t, sa.func.count().label("n"), sa.func.sum(rows.c.flagged)
-    ).group_by(rows.c.s, rows.c.cat, rows.c.t)
-    for s, cat, t, n, odd in ctx.execute(acc):
+    for s, cat, t, n, odd in counted:
         settled[(int(s), int(cat))] = settled.get((int(s), int(cat)), 0) + int(n)
         flagged[int(s)] += int(odd or 0)
         if int(cat) == USED and int(t) >= 0 and everything is None:
@@ -298,12 +311,9 @@ def _run_sql(
         if src.verify is not None:
             src.verify(sum(n for (s, _), n in settled.items() if s == i), flagged[i])
 
-    slot_fields = builder.slot_fields
-    states: dict[SlotKey, SlotState] = {key: {} for key in compiled.slots}
-    pushed = [key for key in compiled.slots if key not in python_slots]
-    units = list(dict.fromkeys(key.unit for key in pushed))
-    # DuckDB: the first evidence rows come with the aggregates (a top-N aggregate, no sort).
-    if everything is None and ctx.dialect.name == "duckdb":
+    if duckdb:
+        # The first evidence rows of each slot: top-N aggregates (no sort), in the first rows
+        # of a single file first.
         value_columns = [builder.field_columns[d] for d in builder.field_columns if d in builder.referenced]
         first = (
             _union([builder.first_rows(tables[0], PREFIX_ROWS)], value_columns, [list(sources[0].checks)])
@@ -315,11 +325,9 @@ def _run_sql(
             return _match(on, ctx.dialect, key, type_index, slot_fields, plan)[0]
 
         top = _TopEvidence(used, sources, any(src.column("id") is not None for src in sources), match, first)
-        groups = [(unit, [key for key in pushed if key.unit is unit]) for unit in units]
-        _aggregate_duckdb(ctx, rows, groups, type_index, slot_fields, plan, states, top)
+        top.collect(ctx, rows, unit_queries, states)
     elif everything is None:
-        for unit in units:
-            keys = [key for key in pushed if key.unit is unit]
+        for unit, keys in groups:
             _aggregate(ctx, rows, unit, keys, type_index, slot_fields, plan, states)
             _evidence(ctx, rows, unit, keys, type_index, slot_fields, plan, states, used, sources)
 
@@ -1056,13 +1064,14 @@ def _aggregate_duckdb(
     slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
     plan: m.Plan,
     states: dict[SlotKey, SlotState],
-    top: _TopEvidence,
-) -> None:
-    """DuckDB: every slot of every period unit in one statement (one grouped SELECT per period
-    unit and event type, each computing only the slots of its type: a row meets only the
-    aggregates of its own type), then their first evidence rows (`_TopEvidence`)."""
+    accounting: sa.Select[Any],
+) -> tuple[list[_UnitQuery], list[tuple[Any, ...]]]:
+    """DuckDB: every slot of every period unit, and the row accounting, in one statement (one
+    grouped SELECT per period unit and event type, each computing only the slots of its type:
+    a row meets only the aggregates of its own type). Returns the units' queries and the
+    accounting rows (source, outcome, type, rows, flagged rows)."""
     by_type = {v: k for k, v in type_index.items()}
-    branches: list[sa.Select[Any]] = []
+    branches: list[sa.Select[Any]] = [accounting.add_columns(_n(-1).label("u"))]
     units: list[_UnitQuery] = []
     for j, (unit, keys) in enumerate(groups):
         period = _period_key(rows, unit).label("k")
@@ -1077,12 +1086,15 @@ def _aggregate_duckdb(
                 .group_by(*group)
             )
         units.append(_UnitQuery(j, unit, keys, slot_types, layout))
-    if not branches:
-        return  # every slot is computed in Python
+    counted: list[tuple[Any, ...]] = []
     for row in ctx.execute(_UnionByName(branches)):
         data = row._mapping
-        _read_slots(data, by_type[int(data["t"])], units[int(data["u"])].layout, states)
-    top.collect(ctx, rows, units, states)
+        j = int(data["u"])
+        if j < 0:
+            counted.append((data["s"], data["cat"], data["t"], data["n"], data["odd"]))
+        else:
+            _read_slots(data, by_type[int(data["t"])], units[j].layout, states)
+    return units, counted
 
 
 @attrs.define
@@ -1210,6 +1222,8 @@ class _TopEvidence:
     ) -> None:
         """The evidence of every unit's slots, whose counts are in `states`: from the first
         rows of a single file, then from the whole file for the units still missing some."""
+        if not units:
+            return  # every slot is computed in Python
         found: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
         todo = units
         if self.first is not None:
