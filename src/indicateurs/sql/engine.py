@@ -1211,10 +1211,9 @@ class _TopEvidence:
         position = rows.c.s * _n(_ROW_BITS, sa.BigInteger) + rows.c.r
         ymd = rows.c.y * _n(10000) + rows.c.m * _n(100) + rows.c.d
         cap = _n(EVIDENCE_CAP)
-        where = sa.case((matched, position), else_=sa.null())
         return [
-            sa.func.min(where, cap).label(f"e{name}"),
-            sa.func.arg_min(sa.case((matched, ymd), else_=sa.null()), where, cap).label(f"w{name}"),
+            sa.func.min(position, cap).filter(matched).label(f"e{name}"),
+            sa.func.arg_min(ymd, position, cap).filter(matched).label(f"w{name}"),
         ]
 
     def collect(
