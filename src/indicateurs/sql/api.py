@@ -451,9 +451,11 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any, window: m
             static_lookups=True,
             checks=checks,
             verify=verify,
+            on_read=line_count.start,
         )
 
     # Two passes: the file into a table, then the distinct values of looked-up columns.
+    line_count.start()
     table = ctx.temp_name("csv")
     quoted = conn.dialect.identifier_preparer.quote(table)
     select_list = ", ".join(names)  # every column: a row is blank only if all its cells are
@@ -501,7 +503,12 @@ class _LineCount:
         self._lines: int | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._count, args=(path,), daemon=True)
-        self._thread.start()
+
+    def start(self) -> None:
+        """Start counting: called when DuckDB starts reading (counting holds Python's lock
+        in turns: started earlier, it would slow down the Python work that comes first)."""
+        if self._thread.ident is None:
+            self._thread.start()
 
     def _count(self, path: Path) -> None:
         try:
@@ -510,6 +517,7 @@ class _LineCount:
             self._error = exc
 
     def value(self) -> int:
+        self.start()
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -544,8 +552,8 @@ def _plain_values(
     for j in chosen:
         if keys[j] not in looked_up:
             continue
-        known = set(static_candidates(plan, keys[j]))
-        if any(j < len(cells) and cells[j] != "" and cells[j] not in known for cells in sample):
+        seen = {cells[j] for cells in sample if j < len(cells)} - {""}
+        if not seen <= set(static_candidates(plan, keys[j])):
             return False
     return True
 
@@ -555,7 +563,7 @@ def _physical_rows(path: Path) -> int:
     lines = 0
     last = b""
     trailing_blank = 0
-    buffer = bytearray(1 << 22)  # read into, counted in place: no copy of the file's bytes
+    buffer = bytearray(1 << 18)  # read into, counted in place; small: Python's lock is held per count
     with path.open("rb") as f:
         while size := f.readinto(buffer):
             lines += buffer.count(b"\n", 0, size)

@@ -97,6 +97,8 @@ class SourceSpec:
     # Called, before any figure is used, with the number of rows read and the number of rows
     # some check flagged (may raise to give up on SQL).
     verify: Callable[[int, int], None] | None = None
+    # Called just before the statement that reads `base` runs (a file read in that statement).
+    on_read: Callable[[], None] | None = None
 
     def column(self, key: str) -> tuple[Expr, ColumnClass] | None:
         for name, k, cls in self.columns:
@@ -149,7 +151,8 @@ class _Context:
     created: list[str] = attrs.field(factory=list)
     keep_sql: bool = False  # record the text of every statement (for --explain)
 
-    def execute(self, stmt: Any) -> Any:  # a CursorResult; rows typed by the caller
+    def execute(self, stmt: Any) -> Any:  # a CursorResult; rows typed by the caller (`.all()`:
+        # one fetch from the driver, where iterating fetches row by row, slowly with DuckDB)
         if self.keep_sql:
             self.queries.append(str(stmt.compile(dialect=self.conn.dialect)))
         return self.conn.execute(stmt)
@@ -298,7 +301,7 @@ def _run_sql(
             ctx, rows, groups, type_index, slot_fields, plan, states, accounting
         )
     else:
-        counted = [tuple(row) for row in ctx.execute(accounting)]
+        counted = [tuple(row) for row in ctx.execute(accounting).all()]
     settled: dict[tuple[int, int], int] = {}
     seen: dict[str, int] = {}
     flagged = [0] * len(sources)
@@ -513,7 +516,7 @@ class _RowBuilder:
             .order_by(sa.desc("n"))
             .limit(LOOKUP_CAP)
         )
-        return [row[0] for row in self.ctx.execute(stmt)]
+        return [row[0] for row in self.ctx.execute(stmt).all()]
 
     def _translate(self, key: str, raw: Any) -> Any:
         """A raw value as the reader hands it to the evaluator (mapping translations applied)."""
@@ -798,6 +801,8 @@ class _RowBuilder:
         """The classified rows as a table; a file read in the same statement is numbered by
         the table's rowid (DuckDB keeps the reading order), and `derived` gives the columns
         the view over it computes from the stored ones (fewer columns to write)."""
+        if src.on_read is not None:
+            src.on_read()
         if src.rowid_offset is None:
             return self.ctx.create_temp("lignes", outer)
         created = self.ctx.create_temp("lignes", outer, temporary=False)
@@ -1052,7 +1057,7 @@ def _aggregate(
         .group_by(*group)
     )
     by_type = {v: k for k, v in type_index.items()}
-    for row in ctx.execute(stmt):
+    for row in ctx.execute(stmt).all():
         _read_slots(row._mapping, by_type[int(row._mapping["t"])], layout, states)
 
 
@@ -1087,7 +1092,7 @@ def _aggregate_duckdb(
             )
         units.append(_UnitQuery(j, unit, keys, slot_types, layout))
     counted: list[tuple[Any, ...]] = []
-    for row in ctx.execute(_UnionByName(branches)):
+    for row in ctx.execute(_UnionByName(branches)).all():
         data = row._mapping
         j = int(data["u"])
         if j < 0:
@@ -1164,7 +1169,7 @@ def _evidence(
         *[sa.and_(inner.c[f"f{n}"] == one, inner.c[f"n{n}"] <= _n(EVIDENCE_CAP)) for n in range(len(keys))]
     )
     stmt = sa.select(inner).where(keep)
-    for row in ctx.execute(stmt):
+    for row in ctx.execute(stmt).all():
         data = row._mapping
         s, r, t = int(data["s"]), int(data["r"]), int(data["t"])
         date = dt.date(int(data["y"]), int(data["m"]), int(data["d"]))
@@ -1258,7 +1263,7 @@ class _TopEvidence:
                 .group_by(rows.c.t, *([] if uq.unit is m.PeriodUnit.WHOLE else [period]))
             )
         by_j = {uq.j: uq for uq in units}
-        for row in ctx.execute(_UnionByName(selects)):
+        for row in ctx.execute(_UnionByName(selects)).all():
             data = row._mapping
             uq, t, k = by_j[int(data["u"])], int(data["t"]), int(data["k"])
             for n, slot_type in enumerate(uq.slot_types):
@@ -1290,7 +1295,7 @@ class _TopEvidence:
                 fetch = sa.select(position, rows.c.rid).where(
                     rows.c.cat == _n(USED), position.in_([_n(p, sa.BigInteger) for p in batch])
                 )
-                idents.update((int(pos), rid) for pos, rid in ctx.execute(fetch))
+                idents.update((int(pos), rid) for pos, rid in ctx.execute(fetch).all())
         for key, k, pos, ymd in self.chosen:
             st = states[key].get(k)
             if st is None:
@@ -1335,7 +1340,7 @@ def _merge_distinct(
                 )
                 .distinct()
             )
-            found.update(row[0] for row in ctx.execute(stmt))
+            found.update(row[0] for row in ctx.execute(stmt).all())
         mine = state.get(k)
         already = len(mine.value) if mine is not None and mine.value is not None else 0
         added = len(as_sql - found)
