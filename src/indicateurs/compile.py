@@ -49,7 +49,7 @@ _OPS: dict[m.Comparator, Callable[[Any, Any], bool]] = {
 }
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # a dict key everywhere; its condition can be a deep tree
 class SlotKey:
     fn: m.AggregateFn
     event_type: str
