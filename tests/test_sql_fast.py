@@ -4,6 +4,7 @@ is exactly what Python's converters give, and everything else is left to Python.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,36 @@ def test_common_dates_are_settled_in_sql() -> None:
     for text in odd[:3]:
         with pytest.raises(ConversionError):
             parse_date(text)
+
+
+def test_iso_shaped_texts_are_settled_only_as_python_reads_them() -> None:
+    """Every ten-character text with its dashes in place around a few dates, one or two
+    characters changed (spaces, signs, letters, separators): a date settled in SQL is always
+    the one Python reads, and the plain ones are settled."""
+    need_duckdb()
+    from indicateurs.sql.fast import plain_date
+
+    changes = [" ", "T", "+", ".", "/", ":", "a", "\t", "0", "9", "-", "Z", ",", "e", "\u00a0", "٣"]
+    bases = ["2023-01-05", "1999-12-31", "2100-12-31", "1970-01-01", "2024-02-29", "2000-10-10"]
+    texts = set(bases)
+    places = [k for k in range(10) if k not in (4, 7)]
+    for base in bases:
+        for i in places:
+            texts.update(base[:i] + c + base[i + 1 :] for c in changes)
+        for i, j in itertools.combinations(places, 2):
+            for a, b in itertools.product([" ", "T", "+", ".", "a"], [" ", "T", "0", ":"]):
+                chars = list(base)
+                chars[i], chars[j] = a, b
+                texts.add("".join(chars))
+    ordered = sorted(texts)
+    settled = 0
+    for text, got in zip(ordered, duck_values(plain_date, ordered), strict=True):
+        if got is None:
+            continue  # left to Python: always allowed
+        settled += 1
+        assert got == parse_date(text), text
+    assert settled >= len(bases)
+    assert duck_values(plain_date, bases) == [parse_date(t) for t in bases]
 
 
 def test_clean_rows_are_settled_in_sql_and_odd_rows_by_python(tmp_path: Path) -> None:

@@ -112,17 +112,16 @@ class _CreateTemp(Executable, ClauseElement):
 
     inherit_cache = False
 
-    def __init__(self, name: str, select: sa.Select[Any], temporary: bool = True, kind: str = "TABLE"):
+    def __init__(self, name: str, select: sa.Select[Any], temporary: bool = True):
         self.name = name
         self.select = select
         self.temporary = temporary
-        self.kind = kind  # TABLE, or VIEW (whose definition may hold no bound value)
 
 
 @compiles(_CreateTemp)
 def _compile_create_temp(element: _CreateTemp, compiler: SQLCompiler, **kw: Any) -> str:
     name = compiler.preparer.quote(element.name)
-    kind = f"TEMPORARY {element.kind}" if element.temporary else element.kind
+    kind = "TEMPORARY TABLE" if element.temporary else "TABLE"
     return f"CREATE {kind} {name} AS {compiler.process(element.select, **kw)}"
 
 
@@ -482,8 +481,8 @@ class _RowBuilder:
         self.mapping = mapping
         self.all_python = all_python
         self.values = Values(ctx.dialect)
-        # Classified tables numbered by their rowid: view name -> (table, rowid offset, the
-        # columns the view derives).
+        # Classified tables numbered by their rowid: name of the numbering SELECT -> (table,
+        # rowid offset, the columns it derives).
         self.rowid_views: dict[
             str, tuple[sa.TableClause, int, Callable[[sa.TableClause], list[Any]] | None]
         ] = {}
@@ -800,19 +799,17 @@ class _RowBuilder:
     ) -> sa.FromClause:
         """The classified rows as a table; a file read in the same statement is numbered by
         the table's rowid (DuckDB keeps the reading order), and `derived` gives the columns
-        the view over it computes from the stored ones (fewer columns to write)."""
+        the SELECT over it computes from the stored ones (fewer columns to write)."""
         if src.on_read is not None:
             src.on_read()
         if src.rowid_offset is None:
             return self.ctx.create_temp("lignes", outer)
         created = self.ctx.create_temp("lignes", outer, temporary=False)
         self.ctx.conn.commit()  # rows of an uncommitted table have provisional rowids
-        # A view adds the row numbers: the statements that follow name it, and stay short.
-        numbered = self._numbered(created, int(src.rowid_offset), derived)
-        name = self.ctx.temp_name("vue")
-        self.ctx.execute(_CreateTemp(name, numbered, temporary=True, kind="VIEW"))
+        # The statements that follow read it through a SELECT that adds the row numbers.
+        name = self.ctx.temp_name("numerotees")
         self.rowid_views[name] = (created, int(src.rowid_offset), derived)
-        return sa.table(name, *[sa.column(str(c.name)) for c in numbered.selected_columns])
+        return self._numbered(created, int(src.rowid_offset), derived).subquery(name)
 
     def _numbered(
         self,
