@@ -323,8 +323,8 @@ def _run_sql(
             else None
         )
 
-        def match(on: sa.Subquery, key: SlotKey) -> Expr:
-            return _match(on, ctx.dialect, key, type_index, slot_fields, plan)[0]
+        def match(on: sa.Subquery, key: SlotKey) -> Expr | None:
+            return _condition(on, ctx.dialect, key, slot_fields, plan)[0]
 
         top = _TopEvidence(used, sources, any(src.column("id") is not None for src in sources), match, first)
         top.collect(ctx, rows, unit_queries, states)
@@ -943,7 +943,22 @@ def _match(
     with_condition: bool = True,
 ) -> tuple[Expr, Expr | None]:
     """(does a row count for this slot, the field's value column)."""
-    parts: list[Expr] = [rows.c.t == _n(type_index[key.event_type])]
+    condition, value = _condition(rows, dialect, key, slot_fields, plan, with_condition)
+    typed = rows.c.t == _n(type_index[key.event_type])
+    return (typed if condition is None else sa.and_(typed, condition)), value
+
+
+def _condition(
+    rows: sa.Subquery,
+    dialect: Dialect,
+    key: SlotKey,
+    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    plan: m.Plan,
+    with_condition: bool = True,
+) -> tuple[Expr | None, Expr | None]:
+    """(what a row of the slot's type must also meet to count — None: nothing —, the field's
+    value column)."""
+    parts: list[Expr] = []
     if key.deadline is not None:
         ymd = rows.c.y * _n(10000) + rows.c.m * _n(100) + rows.c.d
         parts.append(ymd <= _n(_ymd(key.deadline)))
@@ -959,7 +974,7 @@ def _match(
     if key.field is not None and key.fn is not m.AggregateFn.SHARE:
         value = field(key.field)[0]
         parts.append(value.is_not(None))
-    return sa.and_(*parts), value
+    return (sa.and_(*parts) if parts else None), value
 
 
 def _slot_columns(
@@ -970,38 +985,57 @@ def _slot_columns(
     slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
     plan: m.Plan,
     tag: str = "",
-) -> tuple[list[list[Any]], list[tuple[SlotKey, list[str]]], list[Expr]]:
-    """Per slot: its aggregate columns (a CASE column per quantity, named with `tag`), their
-    names, and the test of the rows it counts."""
+    typed: bool = True,
+) -> tuple[list[list[Any]], list[tuple[SlotKey, list[str]]]]:
+    """Per slot: its aggregate columns (a CASE column per quantity, named with `tag`) and their
+    names. `typed=False`: in a SELECT that reads only the slot's event type, the columns are
+    aggregates with a FILTER on the rest of the test, or none (DuckDB)."""
     one, zero = _n(1), _n(0)
     per_slot: list[list[Any]] = []
     layout: list[tuple[SlotKey, list[str]]] = []
-    matches: list[Expr] = []
+
+    def over(agg: Any, test: Expr | None, value: Expr | None) -> Any:
+        """`agg` of `value` (of every row when None) over the rows that meet `test`."""
+        if not typed:
+            column = agg(value) if value is not None else sa.func.count()
+            return column if test is None else column.filter(test)
+        assert test is not None
+        if value is None:
+            return sa.func.sum(sa.case((test, one), else_=zero))
+        return agg(sa.case((test, value), else_=sa.null()))
+
     for n, key in enumerate(keys):
-        matched, value = _match(rows, dialect, key, type_index, slot_fields, plan)
-        matches.append(matched)
+        if typed:
+            matched, value = _match(rows, dialect, key, type_index, slot_fields, plan)
+            test: Expr | None = matched
+        else:
+            test, value = _condition(rows, dialect, key, slot_fields, plan)
         names = [f"{tag}c{n}"]
-        columns: list[Any] = [sa.func.sum(sa.case((matched, one), else_=zero)).label(names[0])]
+        columns: list[Any] = [over(None, test, None).label(names[0])]
         fn = key.fn
         x = f"{tag}x{n}"
         if fn in (m.AggregateFn.SUM, m.AggregateFn.AVG):
-            assert value is not None
-            columns.append(sa.func.sum(sa.case((matched, value), else_=sa.null())).label(x))
+            columns.append(over(sa.func.sum, test, value).label(x))
         elif fn in (m.AggregateFn.MIN, m.AggregateFn.MAX):
-            assert value is not None
-            agg = sa.func.min if fn is m.AggregateFn.MIN else sa.func.max
-            columns.append(agg(sa.case((matched, value), else_=sa.null())).label(x))
+            columns.append(
+                over(sa.func.min if fn is m.AggregateFn.MIN else sa.func.max, test, value).label(x)
+            )
         elif fn is m.AggregateFn.DISTINCT:
             assert value is not None
-            columns.append(sa.func.count(sa.distinct(sa.case((matched, value), else_=sa.null()))).label(x))
+            columns.append(over(lambda v: sa.func.count(sa.distinct(v)), test, value).label(x))
         elif fn is m.AggregateFn.SHARE:
-            base, _ = _match(rows, dialect, key, type_index, slot_fields, plan, with_condition=False)
-            columns.append(sa.func.sum(sa.case((base, one), else_=zero)).label(x))
+            if typed:
+                base: Expr | None = _match(
+                    rows, dialect, key, type_index, slot_fields, plan, with_condition=False
+                )[0]
+            else:
+                base = _condition(rows, dialect, key, slot_fields, plan, with_condition=False)[0]
+            columns.append(over(None, base, None).label(x))
         if len(columns) > 1:
             names.append(x)
         per_slot.append(columns)
         layout.append((key, names))
-    return per_slot, layout, matches
+    return per_slot, layout
 
 
 def _read_slots(
@@ -1045,7 +1079,7 @@ def _aggregate(
 ) -> None:
     """One GROUP BY for every slot of a period unit: a CASE column per slot and quantity."""
     period = _period_key(rows, unit).label("k")
-    per_slot, layout, _ = _slot_columns(rows, ctx.dialect, keys, type_index, slot_fields, plan)
+    per_slot, layout = _slot_columns(rows, ctx.dialect, keys, type_index, slot_fields, plan)
     wanted = sorted({type_index[k.event_type] for k in keys})
     group = [rows.c.t, *([] if unit is m.PeriodUnit.WHOLE else [period])]
     stmt = (
@@ -1078,7 +1112,9 @@ def _aggregate_duckdb(
     for j, (unit, keys) in enumerate(groups):
         period = _period_key(rows, unit).label("k")
         group = [rows.c.t, *([] if unit is m.PeriodUnit.WHOLE else [period])]
-        per_slot, layout, _ = _slot_columns(rows, ctx.dialect, keys, type_index, slot_fields, plan, f"u{j}_")
+        per_slot, layout = _slot_columns(
+            rows, ctx.dialect, keys, type_index, slot_fields, plan, f"u{j}_", typed=False
+        )
         slot_types = [type_index[key.event_type] for key in keys]
         for w in sorted(set(slot_types)):
             mine = [c for n, t in enumerate(slot_types) if t == w for c in per_slot[n]]
@@ -1199,24 +1235,26 @@ class _TopEvidence:
         used: list[str],
         sources: Sequence[SourceSpec],
         with_ident: bool,
-        match: Callable[[sa.Subquery, SlotKey], Expr],
+        match: Callable[[sa.Subquery, SlotKey], Expr | None],
         first: sa.Subquery | None,
     ):
         self.used = used
         self.sources = sources
         self.with_ident = with_ident
-        self.match = match  # the test of the rows a slot counts, on a set of classified rows
+        self.match = match  # what a row of a slot's type must meet to count (None: nothing)
         self.first = first  # the first rows of a single file, searched first
         self.chosen: list[tuple[SlotKey, int, int, int]] = []  # slot, period key, position, yyyymmdd
 
-    def columns(self, rows: sa.Subquery, matched: Expr, name: str) -> list[Any]:
+    def columns(self, rows: sa.Subquery, test: Expr | None, name: str) -> list[Any]:
+        """The first positions (and their dates) of the rows of a group meeting `test`."""
         position = rows.c.s * _n(_ROW_BITS, sa.BigInteger) + rows.c.r
         ymd = rows.c.y * _n(10000) + rows.c.m * _n(100) + rows.c.d
         cap = _n(EVIDENCE_CAP)
-        return [
-            sa.func.min(position, cap).filter(matched).label(f"e{name}"),
-            sa.func.arg_min(ymd, position, cap).filter(matched).label(f"w{name}"),
-        ]
+        first: Any = sa.func.min(position, cap)
+        dates: Any = sa.func.arg_min(ymd, position, cap)
+        if test is not None:
+            first, dates = first.filter(test), dates.filter(test)
+        return [first.label(f"e{name}"), dates.label(f"w{name}")]
 
     def collect(
         self, ctx: _Context, rows: sa.Subquery, units: list[_UnitQuery], states: dict[SlotKey, SlotState]
@@ -1245,15 +1283,21 @@ class _TopEvidence:
         units: list[_UnitQuery],
         found: dict[tuple[int, int, int], list[tuple[int, int]]],
     ) -> None:
-        """One statement over `rows`: a grouped SELECT per unit, with every slot's top-N columns."""
+        """One statement over `rows`: a grouped SELECT per unit (by type and period), with
+        each slot's top-N columns filtered on what its rows must meet beyond their type; the
+        slots with nothing more to meet share one pair of columns."""
         selects = []
+        names: dict[tuple[int, int], str] = {}  # (unit, slot) -> its evidence columns' suffix
         for uq in units:
             period = _period_key(rows, uq.unit).label("k")
-            evidence = [
-                c
-                for n, key in enumerate(uq.keys)
-                for c in self.columns(rows, self.match(rows, key), f"u{uq.j}_{n}")
-            ]
+            evidence: list[Any] = []
+            for n, key in enumerate(uq.keys):
+                test = self.match(rows, key)
+                name = f"{uq.j}_{'t' if test is None else n}"
+                if test is not None or (uq.j, -1) not in names:  # the shared pair: once
+                    evidence += self.columns(rows, test, name)
+                    names.setdefault((uq.j, -1 if test is None else n), name)
+                names[(uq.j, n)] = name
             selects.append(
                 sa.select(_n(uq.j).label("u"), rows.c.t, period, *evidence)
                 .where(rows.c.cat == _n(USED), rows.c.t.in_([_n(t) for t in sorted(set(uq.slot_types))]))
@@ -1266,7 +1310,8 @@ class _TopEvidence:
             for n, slot_type in enumerate(uq.slot_types):
                 if slot_type == t:
                     # both lists are in the order of the positions (arg_min's is its value's)
-                    both = zip(data[f"eu{uq.j}_{n}"] or (), data[f"wu{uq.j}_{n}"] or (), strict=True)
+                    name = names[(uq.j, n)]
+                    both = zip(data[f"e{name}"] or (), data[f"w{name}"] or (), strict=True)
                     found[(uq.j, n, k)] = [(int(pos), int(ymd)) for pos, ymd in both]
 
     def complete(
