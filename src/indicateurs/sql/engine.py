@@ -1291,12 +1291,13 @@ class _TopEvidence:
         for uq in units:
             period = _period_key(rows, uq.unit).label("k")
             evidence: list[Any] = []
+            shared = False  # the pair of the slots with nothing to meet, written once
             for n, key in enumerate(uq.keys):
                 test = self.match(rows, key)
-                name = f"{uq.j}_{'t' if test is None else n}"
-                if test is not None or (uq.j, -1) not in names:  # the shared pair: once
+                name = f"{uq.j}_t" if test is None else f"{uq.j}_{n}"
+                if test is not None or not shared:
                     evidence += self.columns(rows, test, name)
-                    names.setdefault((uq.j, -1 if test is None else n), name)
+                    shared = shared or test is None
                 names[(uq.j, n)] = name
             selects.append(
                 sa.select(_n(uq.j).label("u"), rows.c.t, period, *evidence)
