@@ -328,6 +328,46 @@ def test_duckdb_blank_cells_beyond_the_first_rows(tmp_path: Path, odd_row: str, 
     assert got.to_dict() == expected.to_dict()
 
 
+@pytest.mark.parametrize("at", [3, 6000], ids=["in the rows read first", "after them"])
+def test_duckdb_cell_longer_than_the_python_reader_accepts(tmp_path: Path, at: int) -> None:
+    """A cell longer than `csv.field_size_limit()`: the Python reader rejects its row, DuckDB
+    would read it; the file is read by the Python reader, wherever the row is."""
+    need_duckdb()
+    from indicateurs.sql import evaluate_duckdb_explained
+
+    synth, plan, path = _synthetic(tmp_path, 6050)
+    text = path.read_text(encoding="utf-8").splitlines()
+    cells = text[at].split(",")
+    cells[2] = "y" * (csv.field_size_limit() + 10)  # `lieu`, a column nothing reads
+    text[at] = ",".join(cells)
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    window = (synth.START, synth.END)
+    expected = indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF)
+    got, pushdown = evaluate_duckdb_explained(plan, path, period=window, as_of=synth.AS_OF)
+    assert expected.rejected == 1 and pushdown.reason is not None
+    assert got.to_dict() == expected.to_dict()
+
+
+def test_duckdb_bytes_not_utf8_in_a_column_nothing_reads(tmp_path: Path) -> None:
+    """DuckDB does not parse the columns nothing reads, nor check their encoding: the thread
+    that counts the lines does, and the Python reader reads such a file."""
+    need_duckdb()
+    from indicateurs.sql import evaluate_duckdb_explained
+    from indicateurs.sql.api import SAMPLE_ROWS
+
+    synth, plan, path = _synthetic(tmp_path, SAMPLE_ROWS * 8)
+    data = path.read_bytes()
+    cut = data.index(b"\n", len(data) - 5000) + 1
+    odd = b"espace_ecoute,2023-05-10,caf\xe9" + b"," * 11 + b"\n"  # cp1252 in `lieu`
+    path.write_bytes(data[:cut] + odd + data[cut:])
+    window = (synth.START, synth.END)
+    expected = indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF)
+    got, pushdown = evaluate_duckdb_explained(plan, path, period=window, as_of=synth.AS_OF)
+    assert expected.rejected == 1
+    assert pushdown.reason is not None and "UTF-8" in pushdown.reason
+    assert got.to_dict() == expected.to_dict()
+
+
 def test_duckdb_quoted_empty_cells_are_blank(tmp_path: Path) -> None:
     """`""` is an empty cell for the Python reader: DuckDB reads it as one too."""
     need_duckdb()

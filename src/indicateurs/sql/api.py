@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import itertools
@@ -340,10 +341,10 @@ def evaluate_duckdb_explained(
 
 
 def _unreadable(exc: sa.exc.DBAPIError) -> bool:
-    """DuckDB's reader refused a file's content (not an error in the statement itself)."""
+    """DuckDB's CSV reader refused a file's content (not an error in the statement itself)."""
     import duckdb
 
-    return isinstance(exc.orig, duckdb.InvalidInputException)
+    return isinstance(exc.orig, duckdb.InvalidInputException) and "CSV" in str(exc.orig)
 
 
 def _duckdb_source(ctx: _Context, plan: m.Plan, path: Path, mapping: Any, window: m.PlanPeriod) -> SourceSpec:
@@ -388,17 +389,20 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any, window: m
     source = CsvSource(path, mapping=mapping)
     if source.encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "utf8"):
         raise _IrregularFileError(f"{path} : encodage {source.encoding}, lu par le lecteur Python")
-    with path.open(encoding=source.encoding, newline="") as f:
-        lines = csv.reader(f, delimiter=source.delimiter)
-        header: list[str] | None = None
-        header_row = 0
-        for cells in lines:
-            header_row += 1
-            if any(c.strip() for c in cells):
-                header = cells
-                break
-        # the first rows, read by Python: is one pass enough (see _plain_values)?
-        sample = list(itertools.islice(lines, SAMPLE_ROWS))
+    header: list[str] | None = None
+    header_row = 0
+    try:
+        with path.open(encoding=source.encoding, newline="") as f:
+            lines = csv.reader(f, delimiter=source.delimiter)
+            for cells in lines:
+                header_row += 1
+                if any(c.strip() for c in cells):
+                    header = cells
+                    break
+            # the first rows, read by Python: is one pass enough (see _plain_values)?
+            sample = list(itertools.islice(lines, SAMPLE_ROWS))
+    except (csv.Error, UnicodeDecodeError) as exc:  # a row the Python reader rejects as it reads it
+        raise _IrregularFileError(f"{path} : lu par le lecteur Python ({exc})") from None
     if header is None:
         raise _IrregularFileError(f"{path} : fichier sans en-tête")
     if any(cells and len(cells) != len(header) for cells in sample):
@@ -414,16 +418,20 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any, window: m
     chosen = [j for j, k in enumerate(keys) if k in wanted]
     options = (
         ":path, delim = :delim, quote = '\"', escape = '\"', header = false, skip = :skip, "
-        "all_varchar = true, null_padding = false, nullstr = '', auto_detect = false, columns = :columns"
+        "all_varchar = true, null_padding = false, nullstr = '', auto_detect = false, columns = :columns, "
+        "max_line_size = :longest"
     )
-    # Every cell as text; an empty cell (or "") is NULL; a row with too few or too many cells
-    # is an error, and the Python reader reads the file (see evaluate_duckdb_explained).
+    # Every cell as text; an empty cell (or "") is NULL. A row with too few or too many cells,
+    # or a line longer (in bytes) than the longest cell the Python reader accepts (in
+    # characters), is DuckDB's error, and the Python reader reads the file (see
+    # evaluate_duckdb_explained): it rejects such a row where DuckDB would read it.
     reader_sql = f"read_csv({options})"
     params = {
         "path": str(path),
         "delim": source.delimiter,
         "skip": header_row,
         "columns": {n: "VARCHAR" for n in names},
+        "longest": csv.field_size_limit(),
     }
     spec_columns = [(names[j], keys[j], ColumnClass.TEXT) for j in chosen]
     probe = names[keys.index("type")] if "type" in keys else names[0]
@@ -434,6 +442,9 @@ def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any, window: m
         # is flagged as blank: the Python reader then reads the file, exactly.
         unread = unread_keys(plan, window)
         spec_columns = [c for c in spec_columns if c[1] not in unread]
+        # DuckDB checks the encoding of the cells it reads only: the others are checked by
+        # the thread that counts the lines (Python rejects a row that is not UTF-8).
+        line_count.check_encoding = len(spec_columns) < width
         text = sa.text(f"SELECT * FROM {reader_sql}").bindparams(**params)
         base_q = text.columns(*[sa.column(n) for n in names]).subquery("base")
         read_cells = [base_q.c[name] for name, _, _ in spec_columns]
@@ -503,6 +514,8 @@ class _LineCount:
         self._lines: int | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._count, args=(path,), daemon=True)
+        self.check_encoding = False  # also check that every byte is UTF-8 (set before start)
+        self.not_utf8 = False
 
     def start(self) -> None:
         """Start counting: called when DuckDB starts reading (counting holds Python's lock
@@ -512,7 +525,7 @@ class _LineCount:
 
     def _count(self, path: Path) -> None:
         try:
-            self._lines = _physical_rows(path)
+            self._lines, self.not_utf8 = _physical_rows(path, self.check_encoding)
         except BaseException as exc:  # re-raised by value(), in the caller's thread
             self._error = exc
 
@@ -527,13 +540,15 @@ class _LineCount:
 
 def _check_lines(path: Path, header_row: int, count: int, odd_rows: int, lines: _LineCount) -> None:
     """Give up on DuckDB's reading (the caller falls back to the Python reader) unless its row
-    numbers are the Python reader's: one line per row, no blank or incomplete rows."""
+    numbers are the Python reader's — one line per row, no blank row — and every byte is UTF-8."""
     if odd_rows:
-        raise _IrregularFileError(f"{path} : lignes vides ou incomplètes, lu par le lecteur Python")
+        raise _IrregularFileError(f"{path} : lignes vides, lu par le lecteur Python")
     if lines.value() != header_row + count:
         raise _IrregularFileError(
             f"{path} : lignes vides ou cellules sur plusieurs lignes, lu par le lecteur Python"
         )
+    if lines.not_utf8:
+        raise _IrregularFileError(f"{path} : octets qui ne sont pas de l'UTF-8, lu par le lecteur Python")
 
 
 def _plain_values(
@@ -558,20 +573,35 @@ def _plain_values(
     return True
 
 
-def _physical_rows(path: Path) -> int:
-    """Lines of the file, not counting blank lines at its end (as the Python reader does)."""
+def _physical_rows(path: Path, check_encoding: bool = False) -> tuple[int, bool]:
+    """Lines of the file, not counting blank lines at its end (as the Python reader does), and
+    (with `check_encoding`) whether some bytes are not UTF-8."""
     lines = 0
     last = b""
     trailing_blank = 0
+    not_utf8 = False
+    decoder = codecs.getincrementaldecoder("utf-8")() if check_encoding else None
     buffer = bytearray(1 << 18)  # read into, counted in place; small: Python's lock is held per count
     with path.open("rb") as f:
         while size := f.readinto(buffer):
             lines += buffer.count(b"\n", 0, size)
             last = (last + bytes(buffer[max(0, size - 4096) : size]))[-4096:]
+            if decoder is not None and not not_utf8:
+                chunk = buffer if size == len(buffer) else buffer[:size]
+                if not chunk.isascii():
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        not_utf8 = True
+    if decoder is not None and not not_utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            not_utf8 = True
     if last and not last.endswith(b"\n"):
         lines += 1
     for line in reversed(last.split(b"\n")[:-1] if last.endswith(b"\n") else last.split(b"\n")):
         if line.strip():
             break
         trailing_blank += 1
-    return lines - trailing_blank
+    return lines - trailing_blank, not_utf8
