@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -173,11 +174,11 @@ def main(argv: list[str] | None = None) -> int:
         f"  moteur duckdb / requête à la main (CSV)         {t_engine / t_hand:6.2f} x ; {cpu_ratio:5.2f} x"
         "   (objectif ≤ 1,5)"
     )
-    walls = sorted(w for w, _ in PAIR_RATIOS)
-    cpus = sorted(c for _, c in PAIR_RATIOS)
+    walls = [w for w, _ in PAIR_RATIOS]
+    cpus = [c for _, c in PAIR_RATIOS]
     print(
-        f"  moteur duckdb / requête à la main (CSV), essai par essai : médiane {walls[len(walls) // 2]:.2f} x ;"
-        f" {cpus[len(cpus) // 2]:.2f} x   (de {walls[0]:.2f} à {walls[-1]:.2f} x en temps mur)"
+        f"  moteur duckdb / requête à la main (CSV), essai par essai : médiane {statistics.median(walls):.2f} x ;"
+        f" {statistics.median(cpus):.2f} x   (de {min(walls):.2f} à {max(walls):.2f} x en temps mur)"
     )
     print(f"  moteur duckdb / requête à la main (table)       {t_engine / t_table:6.2f} x")
     if not args.sans_python:

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import indicateurs
+from indicateurs import model as m
 from indicateurs.convert import ConversionError, parse_date
 from test_sql_helpers import need_duckdb
 
@@ -222,3 +223,37 @@ def test_evidence_beyond_the_first_rows(tmp_path: Path, prefix: int, monkeypatch
         assert sorted(searched) == [0, 1]  # one row is not enough for either unit
     elif prefix > 2000:
         assert searched == []  # the first rows are the whole file
+
+
+def test_evidence_of_one_unit_beyond_the_first_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first rows hold every slot's evidence of one period unit (the whole period) but not
+    of the other (years: the rows of 2025 come last): only that unit is searched again."""
+    need_duckdb()
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import synth
+
+    from indicateurs.sql import engine, evaluate_duckdb
+
+    plan = indicateurs.load_plan(synth.PLAN)
+    path = synth.write_csv(tmp_path / "molenbeek.csv", 3000)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    late = [line for line in lines[1:] if ",2025-" in line]
+    rest = [line for line in lines[1:] if ",2025-" not in line]
+    path.write_text("\n".join([lines[0], *rest, *late]) + "\n", encoding="utf-8")
+    window = (synth.START, synth.END)
+    expected = indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF)
+    searched: list[Any] = []
+    original = engine._TopEvidence.search
+
+    def counting(self: Any, ctx: Any, rows: Any, units: Any, found: Any) -> None:
+        if rows is not self.first:
+            searched.extend(uq.unit for uq in units)
+        original(self, ctx, rows, units, found)
+
+    monkeypatch.setattr(engine, "PREFIX_ROWS", len(rest))  # every row but those of 2025
+    monkeypatch.setattr(engine._TopEvidence, "search", counting)
+    got = evaluate_duckdb(plan, path, period=window, as_of=synth.AS_OF)
+    assert got.to_dict() == expected.to_dict()
+    assert searched == [m.PeriodUnit.YEAR]

@@ -39,6 +39,7 @@ from ..results import PlanResult, SourceReport
 from ..sources import Row
 from .conditions import NotPushableError, compile_where
 from .dialects import Dialect, Expr
+from .dialects import integer as _n
 from .pushdown import IndicatorPlacement, Pushdown, SlotPlacement
 from .slots import DistinctCount, KeyState, SlotState, merge, read_slot, seen_counts, set_seen, write_slot
 from .values import Cell, ColumnClass, Converted, Values
@@ -64,12 +65,6 @@ _IGNORED_CODES = {
 T_IGNORED, T_UNUSED, T_PYTHON = -1, -2, -3
 
 ROW_KEYS = ("type", "date", "id", "fin", "end")
-
-
-def _n(value: int, type_: Any = sa.Integer) -> Expr:
-    """An integer constant written into the statement (no parameter to bind: statements
-    compile faster, and the value is a Python int, never a text from the data)."""
-    return sa.literal_column(str(int(value)), type_)
 
 
 @attrs.define
@@ -483,7 +478,7 @@ class _RowBuilder:
         self.values = Values(ctx.dialect)
         # Classified tables numbered by their rowid: name of the numbering SELECT -> (table,
         # rowid offset, the columns it derives).
-        self.rowid_views: dict[
+        self.numbered_tables: dict[
             str, tuple[sa.TableClause, int, Callable[[sa.TableClause], list[Any]] | None]
         ] = {}
         # One value column per distinct field declaration of the used types.
@@ -538,11 +533,8 @@ class _RowBuilder:
         plan = self.plan
         folded = {fold(name).replace(" ", "_"): name for name in plan.event_types}
         table: list[tuple[Any, int]] = []
-        for raw in self._distinct(src, "type"):
-            value = raw
-            if src.text_cells and value is None:
-                value = ""
-            value = self._translate("type", value)
+        for raw in self._distinct(src, "type"):  # never NULL
+            value = self._translate("type", raw)
             if isinstance(value, SkippedRow):
                 table.append((raw, T_IGNORED))
                 continue
@@ -582,7 +574,7 @@ class _RowBuilder:
     # -- the statement
 
     def classify(self, index: int, src: SourceSpec, python_types: set[str]) -> sa.FromClause:
-        """The classified rows of one source, as a temporary table. Four nested SELECTs, so
+        """The classified rows of one source, as a table (`store`). Four nested SELECTs, so
         that each costly expression (trimming, digit shapes, CASEs) is computed once per row:
         A trims and shapes the inputs, B reads types, dates and fields, C checks dates and
         fields, D decides each row's outcome. DuckDB text cells take the fast path (fast.py)."""
@@ -808,7 +800,7 @@ class _RowBuilder:
         self.ctx.conn.commit()  # rows of an uncommitted table have provisional rowids
         # The statements that follow read it through a SELECT that adds the row numbers.
         name = self.ctx.temp_name("numerotees")
-        self.rowid_views[name] = (created, int(src.rowid_offset), derived)
+        self.numbered_tables[name] = (created, int(src.rowid_offset), derived)
         return self._numbered(created, int(src.rowid_offset), derived).subquery(name)
 
     def _numbered(
@@ -827,7 +819,7 @@ class _RowBuilder:
         """The rows of a classified table numbered up to `count`. A table numbered by its
         rowid is cut by a rowid range, which DuckDB reads from its first row groups only (a
         test on `r`, an expression of the rowid, would read every row)."""
-        found = self.rowid_views.get(getattr(table, "name", ""))
+        found = self.numbered_tables.get(getattr(table, "name", ""))
         if found is None:
             return sa.select(table).where(table.c.r <= _n(count, sa.BigInteger)).subquery("debut")
         created, offset, derived = found
@@ -1226,9 +1218,9 @@ PREFIX_ROWS = 16384  # evidence is looked for in the first rows of a file first
 
 class _TopEvidence:
     """DuckDB: each slot's first EVIDENCE_CAP rows in reading order, with the top-N aggregates
-    `min(x, n)` and `arg_min(x, v, n)` (no sort, no window). In one file the first rows
-    usually hold them all: they are looked for there first (with the aggregates), and in the
-    whole file only when the counts say some are missing."""
+    `min(x, n)` and `arg_min(x, v, n)` (no sort, no window), in a statement after the
+    aggregates. In one file the first rows usually hold them all: they are looked for there
+    first, and in the whole file only when the aggregates' counts say some are missing."""
 
     def __init__(
         self,

@@ -7,9 +7,10 @@ with a few cheap, vectorised tests, and hands every other row to the Python eval
 
 - a text is plain when neither its first nor its last character is one that Python's
   `str.strip()` removes (then it is its own stripped value); an empty cell is blank;
-- a date is plain when it is `yyyy-mm-dd` or `dd/mm/yyyy` in ASCII digits (a GLOB pattern:
-  DuckDB's own readers are lenient, spaces or one digit) and DuckDB reads a day that exists,
-  within the years Python accepts;
+- a date is plain when it is `yyyy-mm-dd` written in ten one-byte characters with its dashes
+  in place (within that shape DuckDB's lenient reading gives exactly Python's day, or none) or
+  `dd/mm/yyyy` in ASCII digits (a GLOB pattern), and is a day that exists, within the years
+  Python accepts;
 - an integer is `-?[0-9]{1,18}`, a decimal `-?[0-9]{1,15}([.,][0-9]{1,15})?`;
 - a type, enumeration or yes/no value is one of the spellings in the lookup, as written.
 
@@ -31,6 +32,7 @@ import sqlalchemy as sa
 from .. import model as m
 from ..convert import MAX_YEAR, MIN_YEAR
 from .dialects import WHITESPACE, Expr
+from .dialects import integer as _n
 from .values import ColumnClass
 
 if TYPE_CHECKING:
@@ -54,10 +56,6 @@ _INTEGER = "-?[0-9]{1,18}"
 _DECIMAL = "-?[0-9]{1,15}([.,][0-9]{1,15})?"
 
 
-def _i(value: int) -> Expr:
-    return sa.literal_column(str(int(value)), sa.Integer)  # rendered inline: no parameter to bind
-
-
 def _s(value: str) -> Expr:
     return sa.literal(value, sa.String)
 
@@ -75,7 +73,7 @@ def applies(builder: _RowBuilder, src: SourceSpec) -> bool:
 def _edge_ok(char_code: Expr) -> Expr:
     """The character is one str.strip() keeps (ranges: most texts pass the first test; an
     empty text has ord() -1 and passes none)."""
-    return sa.or_(*[char_code.between(_i(low), _i(high)) for low, high in _KEPT])
+    return sa.or_(*[char_code.between(_n(low), _n(high)) for low, high in _KEPT])
 
 
 def lookup(raw: Expr, pairs: Sequence[tuple[Any, Any]], missing: Expr, sparse: bool = False) -> Expr:
@@ -92,7 +90,7 @@ def lookup(raw: Expr, pairs: Sequence[tuple[Any, Any]], missing: Expr, sparse: b
 
 def plain_text(raw: Expr) -> Expr:
     """A non-empty text whose ends are not whitespace: str.strip() leaves it as it is."""
-    return sa.and_(_edge_ok(sa.func.ord(raw)), _edge_ok(sa.func.ord(sa.func.right(raw, _i(1)))))
+    return sa.and_(_edge_ok(sa.func.ord(raw)), _edge_ok(sa.func.ord(sa.func.right(raw, _n(1)))))
 
 
 def filled_text(raw: Expr) -> Expr:
@@ -114,13 +112,13 @@ def plain_date(raw: Expr) -> Expr:
     digit pattern. `dd/mm/yyyy` is checked by a digit pattern (GLOB)."""
     digit = "[0-9]"
     iso = sa.and_(
-        sa.func.strlen(raw) == _i(10),  # bytes: ten ASCII characters
+        sa.func.strlen(raw) == _n(10),  # bytes: ten ASCII characters
         raw.like(_s("____-__-__")),
         raw.between(_s(f"{MIN_YEAR:04d}-01-01"), _s(f"{MAX_YEAR:04d}-12-31")),
     )
     eu = sa.and_(
         raw.op("GLOB")(_s(f"{digit * 2}/{digit * 2}/{digit * 4}")),
-        sa.func.right(raw, _i(4)).between(_s(f"{MIN_YEAR:04d}"), _s(f"{MAX_YEAR:04d}")),
+        sa.func.right(raw, _n(4)).between(_s(f"{MIN_YEAR:04d}"), _s(f"{MAX_YEAR:04d}")),
     )
     return sa.case(
         (iso, sa.try_cast(raw, sa.Date)),
@@ -146,7 +144,7 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
     ctx = builder.ctx
     base = src.base
     null = sa.null()
-    one, zero = _i(1), _i(0)
+    one, zero = _n(1), _n(0)
     end_key = "fin" if src.column("fin") is not None else "end"
     column_of = {k: col for col, k, _ in reversed(src.columns)}
     numbered = src.rowid_offset is None
@@ -164,9 +162,9 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
     ]
     type_raw = raw_of("type")
     table = builder.type_table(src) if type_raw is not None else []
-    t: Expr = _i(T_PYTHON)
+    t: Expr = _n(T_PYTHON)
     if table and type_raw is not None:
-        t = lookup(type_raw, table, _i(T_PYTHON))
+        t = lookup(type_raw, table, _n(T_PYTHON))
     cols.append(t.label("t"))
 
     date_keys = list(
@@ -278,7 +276,7 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
                 kept = null
             else:
                 dv = first.c[f"dv{dates[decl.name]}"]
-                kept = sa.func.year(dv) * _i(10000) + sa.func.month(dv) * _i(100) + sa.func.day(dv)
+                kept = sa.func.year(dv) * _n(10000) + sa.func.month(dv) * _n(100) + sa.func.day(dv)
         else:
             kept = first.c[values[decl]] if decl in values else null
         cols2.append(sa.cast(kept, builder._sql_type(decl)).label(name))
@@ -292,7 +290,7 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
         else:
             tests = [p for p in parts if not isinstance(p, bool)]
             all_ok = sa.and_(*tests) if tests else sa.true()
-        ok_cases.append((first.c.t == _i(builder.type_index[type_name]), all_ok))
+        ok_cases.append((first.c.t == _n(builder.type_index[type_name]), all_ok))
     ok: Expr = sa.case(*ok_cases, else_=sa.false()) if ok_cases else sa.false()
 
     def day(d: Any) -> Expr:
@@ -301,32 +299,32 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
     window, as_of = builder.window, builder.as_of
     last = min(window.end, as_of)
     cat = sa.case(
-        (first.c.t == _i(T_IGNORED), _i(IGNORED_MAPPING)),
-        (first.c.t == _i(T_UNUSED), _i(UNUSED_TYPE)),
-        (sa.or_(first.c.t < zero, date_value.is_(None)), _i(PYTHON)),
+        (first.c.t == _n(T_IGNORED), _n(IGNORED_MAPPING)),
+        (first.c.t == _n(T_UNUSED), _n(UNUSED_TYPE)),
+        (sa.or_(first.c.t < zero, date_value.is_(None)), _n(PYTHON)),
         (
             sa.or_(date_value < day(window.start), date_value > day(last)),
             sa.case(
-                (sa.and_(date_value > day(as_of), date_value <= day(window.end)), _i(AFTER_AS_OF)),
-                else_=_i(OUT_OF_PERIOD),
+                (sa.and_(date_value > day(as_of), date_value <= day(window.end)), _n(AFTER_AS_OF)),
+                else_=_n(OUT_OF_PERIOD),
             ),
         ),
-        (ok, _i(USED)),
-        else_=_i(PYTHON),
+        (ok, _n(USED)),
+        else_=_n(PYTHON),
     )
     cols2.append(cat.label("cat"))
     second = sa.select(*cols2).subquery("f2")
 
     # -- stage 3: raw cells kept only for the rows Python will read
-    keep_raw = second.c.cat == _i(PYTHON)
+    keep_raw = second.c.cat == _n(PYTHON)
     wanted = [builder.type_index[t] for t in python_types if t in builder.type_index]
     if wanted:
-        keep_raw = sa.or_(keep_raw, second.c.t.in_([_i(w) for w in wanted]))
+        keep_raw = sa.or_(keep_raw, second.c.t.in_([_n(w) for w in wanted]))
     # The source index, the parts of the date and a missing identifier: written to the table
     # only when there is no numbering SELECT over it to compute them (fewer columns to write).
     narrow = not numbered
     outer = sa.select(
-        *([] if narrow else [_i(index).label("s")]),
+        *([] if narrow else [_n(index).label("s")]),
         *[second.c[n] for n in carry],
         second.c.t,
         *([second.c.dv] if narrow else [second.c.y, second.c.m, second.c.d]),
@@ -346,7 +344,7 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
     def derived(table: sa.TableClause) -> list[Any]:
         dv = table.c.dv
         return [
-            _i(index).label("s"),
+            _n(index).label("s"),
             sa.func.year(dv).label("y"),
             sa.func.month(dv).label("m"),
             sa.func.day(dv).label("d"),
