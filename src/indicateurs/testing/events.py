@@ -86,7 +86,6 @@ _MAX_ALTERNATIVES = 64
 _MAX_TERMS = 256
 _GENERATE_TRIES = 300
 _PROBE_BUDGET = 3000  # candidate constructions tried per period before giving up (a few hundred suffice)
-_ALL_DAYS = m.PlanPeriod(dt.date(1, 1, 1), dt.date(9998, 12, 31))
 
 
 class UnsatisfiableError(ValueError):
@@ -153,10 +152,6 @@ class _Bucket:
     shape: tuple[Any, ...]  # buckets of the same shape take the same construction
     cut: frozenset[int] = frozenset()  # own periods cut by the window (a school year begun before it)
     free: frozenset[int] = frozenset()  # own periods not judged: a trend's baseline years, its first period
-
-
-def _natural_range(spec: PeriodSpec, key: int) -> tuple[dt.date, dt.date]:
-    return spec.key_range(key, _ALL_DAYS)
 
 
 def _own_buckets(p: _Problem, window: m.PlanPeriod) -> list[int]:
