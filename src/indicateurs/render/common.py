@@ -130,8 +130,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "working_day": ("jour ouvrable", "working day"),
     "working_days": ("jours ouvrables", "working days"),
     "units": ("unités au seuil", "units meeting the count"),
-    "at_least": ("au moins", "at least"),
-    "at_most": ("au plus", "at most"),
     "where": ("où", "where"),
     "partial": (
         "période partielle{sep}du {start} au {end} ({days} jours sur {of}), non jugée",
