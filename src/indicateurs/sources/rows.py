@@ -33,10 +33,6 @@ class Header:
     keys: list[str]
     finish: Finisher | None
 
-    @property
-    def width(self) -> int:
-        return len(self.keys)
-
 
 def read_header(
     rows: Iterator[Cells],
