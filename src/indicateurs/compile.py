@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import operator
 from collections.abc import Callable, Mapping
 from types import CodeType
 from typing import Any, cast
@@ -32,21 +31,13 @@ from .durations import reader as duration_reader
 from .events import Event
 from .periods import KEY_INDEX, DateInfo
 from .precision import settle
+from .units import COMPARE
 
 Value = float | bool | None
 Cond = Callable[[Event], bool | None]
 ValueFn = Callable[[int], Value]
 
 EVIDENCE_CAP = 20
-
-_OPS: dict[m.Comparator, Callable[[Any, Any], bool]] = {
-    m.Comparator.GE: operator.ge,
-    m.Comparator.GT: operator.gt,
-    m.Comparator.LE: operator.le,
-    m.Comparator.LT: operator.lt,
-    m.Comparator.EQ: operator.eq,
-    m.Comparator.NE: operator.ne,
-}
 
 
 @attrs.frozen(cache_hash=True)  # a dict key everywhere; its condition can be a deep tree
@@ -141,7 +132,7 @@ def compile_condition(expr: m.Expr, event_type: m.EventType) -> Cond:
             return lambda ev: ev.fields.get(name)
         case m.Compare(op=op, left=left, right=right):
             get_a, get_b = _operand(left, event_type), _operand(right, event_type)
-            compare = _OPS[op]
+            compare = COMPARE[op]
 
             def cmp(ev: Event) -> bool | None:
                 a, b = get_a(ev), get_b(ev)
@@ -325,7 +316,7 @@ class CompiledPlan:
                 return _arith(op, self._value(a, unit, deadline, used), self._value(b, unit, deadline, used))
             case m.Compare(op=op, left=a, right=b):
                 fa, fb = self._value(a, unit, deadline, used), self._value(b, unit, deadline, used)
-                compare = _OPS[op]
+                compare = COMPARE[op]
 
                 def cmp(k: int) -> Value:
                     x, y = fa(k), fb(k)

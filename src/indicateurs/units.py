@@ -19,7 +19,8 @@ from typing import Any
 
 from . import model as m
 
-_OPS: dict[m.Comparator, Callable[[Any, Any], bool]] = {
+# The plan's comparators as Python functions; compile's conditions use this table too.
+COMPARE: dict[m.Comparator, Callable[[Any, Any], bool]] = {
     m.Comparator.GE: operator.ge,
     m.Comparator.GT: operator.gt,
     m.Comparator.LE: operator.le,
@@ -40,7 +41,7 @@ def declared_units(plan: m.Plan, share: m.UnitShare) -> tuple[str, ...] | None:
 
 def detail(share: m.UnitShare, counts: Mapping[Any, int], universe: Iterable[Any]) -> Detail:
     """How many units meet the count, out of how many, and which fall short (in order)."""
-    compare = _OPS[share.op]
+    compare = COMPARE[share.op]
     threshold = share.threshold.effective
     units = list(dict.fromkeys(universe))
     short = tuple(str(u) for u in units if not compare(counts.get(u, 0), threshold))
