@@ -31,6 +31,7 @@ from .durations import reader as duration_reader
 from .events import Event
 from .periods import KEY_INDEX, DateInfo
 from .precision import settle
+from .refvalues import expr_depth
 from .units import COMPARE
 
 Value = float | bool | None
@@ -833,7 +834,7 @@ def _emit_update(src: _Source, slot: Slot, local: dict[str, str], k: str, depth:
 
 def _condition_code(src: _Source, where: m.Expr, event_type: m.EventType, local: dict[str, str]) -> str:
     """A Python expression that is True exactly when the condition is true (not unknown)."""
-    if _depth(where) <= _MAX_INLINE_DEPTH:
+    if expr_depth(where) <= _MAX_INLINE_DEPTH:
         return _truth(src, where, event_type, local)[0]
     closure = compile_condition(where, event_type)
     names = sorted(n for n in local if n in _names_in(where))
@@ -844,15 +845,6 @@ def _condition_code(src: _Source, where: m.Expr, event_type: m.EventType, local:
 
 def _names_in(expr: m.Expr) -> set[str]:
     return {n.name for n in m.walk(expr) if isinstance(n, m.Name | m.BoolField)}
-
-
-def _depth(expr: m.Expr) -> int:
-    deepest, stack = 0, [(expr, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in m.children(node))
-    return deepest
 
 
 def _truth(src: _Source, expr: m.Expr, event_type: m.EventType, local: dict[str, str]) -> tuple[str, str]:

@@ -142,7 +142,7 @@ def resolve(expr: m.Expr, names: frozenset[str], measures: frozenset[str] = froz
 
     if not any(concerned(n) for n in m.walk(expr)):
         return expr
-    if _depth(expr) > MAX_DEPTH:
+    if expr_depth(expr) > MAX_DEPTH:
         return expr  # too deep for the checker anyway (C128)
     return _resolve(expr, names, measures)
 
@@ -170,7 +170,8 @@ def _is_expr(value: object) -> bool:
     return attrs.has(type(value)) and not isinstance(value, m.YearValue | m.ByYear | m.Number | Span)
 
 
-def _depth(expr: m.Expr) -> int:
+def expr_depth(expr: m.Expr) -> int:
+    """The number of nodes on the longest path from `expr` down (compile's inlining reads it too)."""
     deepest, stack = 0, [(expr, 1)]
     while stack:
         node, depth = stack.pop()
