@@ -38,7 +38,7 @@ Value = float | bool | None
 Cond = Callable[[Event], bool | None]
 ValueFn = Callable[[int], Value]
 
-EVIDENCE_CAP = 20
+EVIDENCE_CAP = 20  # the events kept per slot and period; calendars, reference and sql read this one
 
 
 @attrs.frozen(cache_hash=True)  # a dict key everywhere; its condition can be a deep tree

@@ -24,7 +24,7 @@ from . import durations, measures, trends
 from . import model as m
 from . import units as units_rules
 from .calendars import PeriodSpec, spec_of, value_in
-from .compile import CompiledIndicator, _monotone_up
+from .compile import EVIDENCE_CAP, CompiledIndicator, _monotone_up
 from .convert import MAX_YEAR, MIN_YEAR, ConversionError, FieldError, field_converter, is_blank, parse_date
 from .evaluate import EVIDENCE_SHOWN, _indicator_result, _plan_result, _window
 from .events import Rejection, RowProblem, SkippedRow
@@ -36,8 +36,6 @@ from .row_messages import row_message
 from .sources import as_sources
 
 Value = float | bool | None
-
-EVIDENCE_CAP = 20
 
 
 @attrs.frozen
