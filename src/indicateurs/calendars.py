@@ -26,11 +26,7 @@ def period_years(unit: m.PeriodUnit, key: int, window: m.PlanPeriod) -> tuple[in
     """The calendar years of the period `key` of `unit` (several for the whole period)."""
     if unit is m.PeriodUnit.WHOLE:
         return tuple(range(window.start.year, window.end.year + 1))
-    if unit is m.PeriodUnit.YEAR:
-        return (key,)
-    if unit is m.PeriodUnit.MONTH:
-        return (key // 100,)
-    return (key // 10,)  # semester and quarter keys: year * 10 + index
+    return (_year_of(unit, key),)
 
 
 def value_in(table: m.ByYear, years: tuple[int, ...]) -> tuple[float | None, int | None]:
@@ -191,11 +187,12 @@ class PeriodSpec:
 
 
 def _year_of(unit: m.PeriodUnit, key: int) -> int:
+    """The calendar year of the period `key` of `unit` (any unit but the whole period)."""
     if unit is m.PeriodUnit.MONTH:
         return key // 100
     if unit is m.PeriodUnit.YEAR:
         return key
-    return key // 10
+    return key // 10  # semester and quarter keys: year * 10 + index
 
 
 SCHOOL_YEAR_START = 9  # September
