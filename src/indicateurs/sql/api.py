@@ -567,7 +567,7 @@ def _plain_values(
     for j in chosen:
         if keys[j] not in looked_up:
             continue
-        seen = {cells[j] for cells in sample if j < len(cells)} - {""}
+        seen = {cells[j] for cells in sample if j < len(cells) and cells[j].strip()}  # blank: no spelling
         if not seen <= set(static_candidates(plan, keys[j])):
             return False
     return True

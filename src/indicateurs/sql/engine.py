@@ -273,11 +273,9 @@ def _run_sql(
         ctx, plan, used, type_index, window, as_of, mapping, everything is not None, list(compiled.slots)
     )
     tables = [builder.classify(i, src, python_types) for i, src in enumerate(sources)]
-    rows = _union(
-        tables,
-        [builder.field_columns[d] for d in builder.field_columns if d in builder.referenced],
-        [list(src.checks) for src in sources],
-    )
+    value_columns = [builder.field_columns[d] for d in builder.field_columns if d in builder.referenced]
+    checks = [list(src.checks) for src in sources]
+    rows = _union(tables, value_columns, checks)
 
     # Row accounting of what SQL settled, the events used per type, the rows checks flagged
     # (DuckDB: in the statement that computes the aggregates).
@@ -311,9 +309,8 @@ def _run_sql(
     if duckdb:
         # The first evidence rows of each slot: top-N aggregates (no sort), in the first rows
         # of a single file first.
-        value_columns = [builder.field_columns[d] for d in builder.field_columns if d in builder.referenced]
         first = (
-            _union([builder.first_rows(tables[0], PREFIX_ROWS)], value_columns, [list(sources[0].checks)])
+            _union([builder.first_rows(tables[0], PREFIX_ROWS)], value_columns, checks)
             if len(sources) == 1
             else None
         )
@@ -321,7 +318,7 @@ def _run_sql(
         def match(on: sa.Subquery, key: SlotKey) -> Expr | None:
             return _condition(on, ctx.dialect, key, slot_fields, plan)[0]
 
-        top = _TopEvidence(used, sources, any(src.column("id") is not None for src in sources), match, first)
+        top = _TopEvidence(sources, any(src.column("id") is not None for src in sources), match, first)
         top.collect(ctx, rows, unit_queries, states)
     elif everything is None:
         for unit, keys in groups:
@@ -1224,18 +1221,15 @@ class _TopEvidence:
 
     def __init__(
         self,
-        used: list[str],
         sources: Sequence[SourceSpec],
         with_ident: bool,
         match: Callable[[sa.Subquery, SlotKey], Expr | None],
         first: sa.Subquery | None,
     ):
-        self.used = used
         self.sources = sources
         self.with_ident = with_ident
         self.match = match  # what a row of a slot's type must meet to count (None: nothing)
         self.first = first  # the first rows of a single file, searched first
-        self.chosen: list[tuple[SlotKey, int, int, int]] = []  # slot, period key, position, yyyymmdd
 
     def columns(self, rows: sa.Subquery, test: Expr | None, name: str) -> list[Any]:
         """The first positions (and their dates) of the rows of a group meeting `test`."""
@@ -1264,9 +1258,8 @@ class _TopEvidence:
                 del found[stale]
         if todo:
             self.search(ctx, rows, todo, found)
-        for (j, n, k), pairs in found.items():
-            self.chosen.extend((units[j].keys[n], k, pos, ymd) for pos, ymd in pairs)
-        self.fetch(ctx, rows, states)
+        chosen = [(units[j].keys[n], k, pos, ymd) for (j, n, k), pairs in found.items() for pos, ymd in pairs]
+        self.fetch(ctx, rows, chosen, states)
 
     def search(
         self,
@@ -1320,18 +1313,25 @@ class _TopEvidence:
             for k, st in states[key].items()
         )
 
-    def fetch(self, ctx: _Context, rows: sa.Subquery, states: dict[SlotKey, SlotState]) -> None:
+    def fetch(
+        self,
+        ctx: _Context,
+        rows: sa.Subquery,
+        chosen: list[tuple[SlotKey, int, int, int]],  # slot, period key, position, yyyymmdd
+        states: dict[SlotKey, SlotState],
+    ) -> None:
+        """The chosen rows into their slots' evidence, with their identifiers if there are any."""
         idents: dict[int, Any] = {}
-        if self.with_ident and self.chosen:
+        if self.with_ident and chosen:
             position = rows.c.s * _n(_ROW_BITS, sa.BigInteger) + rows.c.r
-            wanted = sorted({pos for _, _, pos, _ in self.chosen})
+            wanted = sorted({pos for _, _, pos, _ in chosen})
             for start in range(0, len(wanted), FETCH_BATCH):
                 batch = wanted[start : start + FETCH_BATCH]
                 fetch = sa.select(position, rows.c.rid).where(
                     rows.c.cat == _n(USED), position.in_([_n(p, sa.BigInteger) for p in batch])
                 )
                 idents.update((int(pos), rid) for pos, rid in ctx.execute(fetch).all())
-        for key, k, pos, ymd in self.chosen:
+        for key, k, pos, ymd in chosen:
             st = states[key].get(k)
             if st is None:
                 st = states[key][k] = KeyState()
@@ -1340,7 +1340,6 @@ class _TopEvidence:
             ident = None if is_blank(rid) else str(rid)
             date = dt.date(ymd // 10000, ymd // 100 % 100, ymd % 100)
             st.evidence.append((s, r, Event(key.event_type, date, {}, ident, None, self.sources[s].name, r)))
-        self.chosen.clear()
 
 
 def _merge_distinct(

@@ -215,7 +215,7 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
         if reading not in computed:
             blank = empty(raw)
             value: Expr
-            if builder._needs_lookup(decl):
+            if reading[1] == "lookup":
                 value = lookup(raw, pairs, null, sparse=True)
             elif reading[1] == "plain":
                 value = sa.case((blank, null), (plain_text(raw), raw), else_=null)
