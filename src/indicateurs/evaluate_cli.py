@@ -94,8 +94,8 @@ def check_files(paths: list[str], mapping: str | None) -> None:
     """The data files and the mapping exist: a usage error naming the first one missing."""
     missing = [p for p in paths + ([mapping] if mapping else []) if not Path(p).is_file()]
     if missing:
-        word = "fichier introuvable" if current_language() == "fr" else "file not found"
-        raise UsageError(f"{missing[0]} : {word}")
+        fr = current_language() == "fr"
+        raise UsageError(f"{missing[0]} : fichier introuvable" if fr else f"{missing[0]}: file not found")
 
 
 def open_sources(paths: list[str], mapping: str | None) -> list[EventSource]:

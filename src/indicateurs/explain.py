@@ -87,8 +87,9 @@ def explain(
     converters = {t: _TypeConverter(plan.event_types[t]) for t in types if t in plan.event_types}
     window = plan.period or m.PlanPeriod(dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31))
     spec = spec_of(ind, plan)
-    labels = {b.key: b.label for b in spec.buckets(window)}
-    partial = tuple((b.label, b.start, b.end) for b in spec.buckets(window) if b.partial)
+    buckets = spec.buckets(window)
+    labels = {b.key: b.label for b in buckets}
+    partial = tuple((b.label, b.start, b.end) for b in buckets if b.partial)
     conditions = {
         id(a): (compile_condition(a.where, plan.event_types[a.event_type]) if a.where is not None else None)
         for a in aggregates

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .cli import EXIT_OK, EXIT_USAGE, UsageError, command
 from .diagnostics import PlanError
-from .evaluate_cli import add_engine_arguments, evaluate_with_engine
+from .evaluate_cli import add_engine_arguments, check_files, evaluate_with_engine
 from .i18n import current_language
 from .render import Format, render
 
@@ -88,9 +88,7 @@ def run_report(args: argparse.Namespace) -> int:
     period = parse_year(args.period) if args.period is not None else None
     as_of = parse_day(args.as_of) if args.as_of is not None else None
     files = args.sources if args.moteur != "sql" else []  # with --moteur sql, SOURCE is a URL
-    for path in [args.plan, *files, *([args.mapping] if args.mapping else [])]:
-        if not Path(path).is_file():
-            raise UsageError(f"{path} : fichier introuvable" if fr else f"{path}: file not found")
+    check_files([args.plan, *files], args.mapping)
     if output not in (None, "-") and not Path(output).parent.is_dir():
         raise UsageError(f"{output} : dossier inexistant" if fr else f"{output}: the folder does not exist")
 
