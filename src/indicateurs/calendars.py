@@ -21,6 +21,8 @@ from .precision import settle
 if TYPE_CHECKING:
     from .compile import Slot
 
+EVIDENCE_CAP = 20  # the events kept per slot and period (compile, reference and sql read this one)
+
 
 def period_years(unit: m.PeriodUnit, key: int, window: m.PlanPeriod) -> tuple[int, ...]:
     """The calendar years of the period `key` of `unit` (several for the whole period)."""
@@ -233,8 +235,6 @@ class _CombinedEvidence:
         self.base, self.spec = base, spec
 
     def get(self, key: int, default: Any = ()) -> list[Any]:
-        from .compile import EVIDENCE_CAP  # here: compile imports this module
-
         out: list[Any] = []
         for k in self.spec.base_keys(key):
             out.extend(self.base.evidence.get(k, ()))

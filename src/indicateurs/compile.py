@@ -24,6 +24,7 @@ import attrs
 from . import measures, trends
 from . import model as m
 from . import units as units_rules
+from .calendars import EVIDENCE_CAP as EVIDENCE_CAP  # defined with the periods, kept here too
 from .calendars import DerivedSlot, PeriodSpec, by_year_value, reference_value, spec_of
 from .convert import FieldError, end_reader, field_reader, is_blank
 from .durations import endpoints
@@ -37,8 +38,6 @@ from .units import COMPARE
 Value = float | bool | None
 Cond = Callable[[Event], bool | None]
 ValueFn = Callable[[int], Value]
-
-EVIDENCE_CAP = 20  # the events kept per slot and period; calendars, reference and sql read this one
 
 
 @attrs.frozen(cache_hash=True)  # a dict key everywhere; its condition can be a deep tree

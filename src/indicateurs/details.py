@@ -61,18 +61,16 @@ def explain_periods(
             assert ci.target is not None and ci.measure is not None
             found = ci.target(bucket.key)
             base = None if found is None or isinstance(found, bool) else float(found)
+            measured = ci.measure(bucket.key)
+            shown = None if measured is None or isinstance(measured, bool) else float(measured)
             changes["baseline"] = base
-            changes["change"], changes["direction"] = trends.change(ci.measure(bucket.key), base)
+            changes["change"], changes["direction"] = trends.change(measured, base)
             reason = trends.reference_reason(trend, spec, window, bucket.key)
             if reason is not None and period.status is not Status.NO_DATA:
-                measured = ci.measure(bucket.key)
-                shown = None if measured is None or isinstance(measured, bool) else float(measured)
                 changes.update(status=Status.MONITORED, reason=reason, projection=None, value=shown)
             elif base is None and period.value is None and ci.baseline_reason is not None:
                 why = ci.baseline_reason(bucket.key)  # no baseline: say why, not "undefined value"
                 if why is not None and period.status in (Status.NOT_EVALUABLE, Status.IN_PROGRESS):
-                    measured = ci.measure(bucket.key)
-                    shown = None if measured is None or isinstance(measured, bool) else float(measured)
                     status = Status.NOT_EVALUABLE  # nor later: the missing baseline will not come
                     changes.update(status=status, reason=why, projection=None, value=shown)
         if shows_target:

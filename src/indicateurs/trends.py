@@ -28,6 +28,7 @@ from collections.abc import Callable
 from . import model as m
 from .calendars import PeriodSpec
 from .i18n import Lang
+from .periods import Bucket
 from .results import plan_number
 
 Value = float | bool | None
@@ -99,11 +100,9 @@ def baseline_state(
         if len(numbers) != len(found):
             return None, BASELINE_EMPTY
         return sum(numbers) / len(numbers), None
-    periods = spec.buckets(window)
-    keys = [b.key for b in periods]
-    if key not in keys or keys.index(key) == 0:
+    _, before = _place(spec, window, key)
+    if before is None:
         return None, None
-    before = periods[keys.index(key) - 1]
     if before.partial:
         return None, PREVIOUS_PARTIAL
     previous = value(before.key)
@@ -157,13 +156,22 @@ def reference_reason(trend: m.Trend, spec: PeriodSpec, window: m.PlanPeriod, key
     if computed_years(trend) and spec.unit is m.PeriodUnit.YEAR and key in computed_years(trend):
         return REFERENCE_PERIOD
     if trend.baseline is None:
-        periods = spec.buckets(window)
-        keys = [b.key for b in periods]
-        if keys and keys[0] == key:
+        place, before = _place(spec, window, key)
+        if place == 0:
             return FIRST_PERIOD
-        if key in keys and periods[keys.index(key) - 1].partial:
+        if before is not None and before.partial:
             return PREVIOUS_PARTIAL
     return None
+
+
+def _place(spec: PeriodSpec, window: m.PlanPeriod, key: int) -> tuple[int | None, Bucket | None]:
+    """(where the period `key` is among the window's periods, the period before it); None for
+    a period outside the window, and before the first."""
+    periods = spec.buckets(window)
+    for place, bucket in enumerate(periods):
+        if bucket.key == key:
+            return place, (periods[place - 1] if place else None)
+    return None, None
 
 
 def compiled(
