@@ -52,7 +52,7 @@ from .. import measures, trends
 from .. import model as m
 from .. import units as units_rules
 from ..calendars import PeriodSpec, spec_of, value_in
-from ..durations import days_between, is_working_day
+from ..durations import END_NAMES, ROW_DATE, days_between, is_working_day
 from ..precision import settle
 from ..refvalues import value_over
 from ..results import Status
@@ -1138,19 +1138,17 @@ def _alternatives(
     def again(e: m.Expr, w: bool, c: _Ctx = ctx, k: int = key) -> list[list[Goal]]:
         return _alternatives(p, e, w, c, k, window)
 
-    every = _every
-
     def some(parts: list[list[list[Goal]]]) -> list[list[Goal]]:
         return [alt for part in parts for alt in part][:_MAX_ALTERNATIVES]
 
     match expr:
         case m.And(left=a, right=b):
             return (
-                every([again(a, True), again(b, True)]) if want else some([again(a, False), again(b, False)])
+                _every([again(a, True), again(b, True)]) if want else some([again(a, False), again(b, False)])
             )
         case m.Or(left=a, right=b):
             return (
-                some([again(a, True), again(b, True)]) if want else every([again(a, False), again(b, False)])
+                some([again(a, True), again(b, True)]) if want else _every([again(a, False), again(b, False)])
             )
         case m.Not(operand=o):
             return again(o, not want)
@@ -1168,7 +1166,7 @@ def _alternatives(
             parts = [again(ref.expr, want, inner, k) for k in keys]
             if not parts:
                 return []
-            return every(parts) if want else some(parts)
+            return _every(parts) if want else some(parts)
     if _is_atom(expr):
         return [[(expr, want, ctx, key)]]
     raise ValueError(f"expression non prise en charge : {expr!r}")
@@ -1574,9 +1572,9 @@ def _optional_used(p: _Problem, t: str) -> list[str]:
 
 def _blankable(et: m.EventType, name: str) -> bool:
     """Whether a date a duration is computed from may be missing from a row."""
-    if name == "date":
+    if name == ROW_DATE:
         return False
-    if name in ("fin", "end"):
+    if name in END_NAMES:
         return True
     decl = et.field(name)
     return decl is not None and decl.optional
@@ -2435,13 +2433,13 @@ def _durations_in_order(
         if isinstance(wanted, _Days):
             _set_duration(out, span, date, wanted.days, et)
             continue
-        start = date if span.start == "date" else out.get(_slot_of(span.start))
-        end = date if span.end == "date" else out.get(_slot_of(span.end))
-        if span.end in ("fin", "end") and end is None and chooser.flag():
+        start = date if span.start == ROW_DATE else out.get(_slot_of(span.start))
+        end = date if span.end == ROW_DATE else out.get(_slot_of(span.end))
+        if span.end in END_NAMES and end is None and chooser.flag():
             end = out["fin"] = (start or date) + dt.timedelta(days=chooser.integer(0, 40))
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             later = start + dt.timedelta(days=chooser.integer(0, 40))
-            if span.end == "date":  # the event's own date ends it: move the start back instead
+            if span.end == ROW_DATE:  # the event's own date ends it: move the start back instead
                 out[_slot_of(span.start)] = date - dt.timedelta(days=chooser.integer(0, 40))
             else:
                 out[_slot_of(span.end)] = later
@@ -2450,7 +2448,7 @@ def _durations_in_order(
 
 def _slot_of(name: str) -> str:
     """Where a date of a duration sits in the fields: the end of the event is `fin`."""
-    return "fin" if name in ("fin", "end") else name
+    return "fin" if name in END_NAMES else name
 
 
 def _set_duration(
@@ -2463,9 +2461,9 @@ def _set_duration(
                 out[_slot_of(name)] = None
                 return
         return
-    if span.start == "date":
+    if span.start == ROW_DATE:
         out[_slot_of(span.end)] = _shifted(date, days, span.working, 1)
-    elif span.end == "date":
+    elif span.end == ROW_DATE:
         out[_slot_of(span.start)] = _shifted(date, days, span.working, -1)
     else:
         out[_slot_of(span.start)] = date
@@ -2630,17 +2628,14 @@ def _same(a: Goal, b: Goal) -> bool:
     return a[0] is b[0] and a[2] == b[2] and a[3] == b[3]
 
 
-def _focus(solver: _Solver, key: int) -> tuple[Goal, list[Goal]]:
+def _focus(p: _Problem, window: m.PlanPeriod, key: int) -> tuple[Goal, list[Goal]]:
     """The threshold to probe in period `key` (the first comparison) and goals that let it
     decide the verdict.
 
     Of the ways to make the expression true or false that involve the threshold, the one that
     fixes the most other atoms: `a et b` holds `b` true, `a ou b` holds `b` false.
     """
-    p = solver.p
-    ways = [
-        sorted(_alternatives(p, p.expr, want, p.own, key, solver.window), key=len) for want in (True, False)
-    ]
+    ways = [sorted(_alternatives(p, p.expr, want, p.own, key, window), key=len) for want in (True, False)]
     present = _presence(p, key)
     all_ways = ways[0] + ways[1]
     seen: list[Goal] = []
@@ -2824,8 +2819,7 @@ def _threshold_once(
     first = next((i for i, keys in enumerate(judged_in) if keys), None)
     if first is None:
         raise UnsatisfiableError(f"« {p.indicator.id} » n'a aucune période jugée dans la fenêtre")
-    probe = _Solver(p, buckets[first], window, _Chooser())
-    atom = _focus(probe, judged_in[first][0])[0][0]
+    atom = _focus(p, window, judged_in[first][0])[0][0]
     order = ["below_low", "at_low", "at_high", "above_high"] if _two_sided(atom) else ["below", "at", "above"]
     chains = {position: _Chain(p, window) for position in order}
     exact = {position: True for position in order}
@@ -2848,18 +2842,20 @@ def _threshold_once(
                 chain.add(solver, dict(built))
             continue
         shape = _shape(p, bucket)
+        focused: tuple[Goal, list[Goal]] | None = None  # the period's threshold, found once
         for position in order:
             chain = chains[position]
-            if (
+            reuse = (  # drawn before the solver is built, as the picks always were
                 not p.sequential
                 and shape in cache
                 and (chooser.deterministic or chooser.flag() or position != order[0])
-            ):
+            )
+            solver = _Solver(p, bucket, window, chooser, chain.prior(), seed)
+            if reuse:
                 points, is_exact = cache[shape]  # a period like an earlier one: the same construction
-                solver = _Solver(p, bucket, window, chooser, chain.prior(), seed)
             else:
-                solver = _Solver(p, bucket, window, chooser, chain.prior(), seed)
-                focus, others = _focus(solver, judged[0])
+                focused = focused or _focus(p, window, judged[0])
+                focus, others = focused
                 if focus_of_first is None:
                     focus_of_first = focus
                 bases = list(_baselines(p, solver.variables, chooser, wide=True))
