@@ -25,7 +25,6 @@ from indicateurs.render.common import (
     rejection_message,
     status_text,
     target_label,
-    target_numbers,
     value_vs_target,
 )
 from indicateurs.render.html import chart, render_html
@@ -145,7 +144,7 @@ def test_numbers_dates_and_targets_in_both_languages(year_end: PlanResult) -> No
     assert target_label(year_end.indicator("espace_ecoute"), "en") == "Yes"
     assert value_vs_target(year_end.indicator("espace_ecoute"), "fr") == "Oui / Oui"
     assert value_vs_target(year_end.indicator("expertise"), "fr") == "— / Oui"
-    assert target_numbers(ind) == (10.0,)
+    assert ind.target_lines == (10.0,)
     assert period_label("2023-Q2", "fr") == "T2 2023"
     assert period_label("2023-Q2", "en", short=True) == "Q2"
     assert period_label("2023-05", "fr") == "mai 2023"
@@ -155,7 +154,7 @@ def test_numbers_dates_and_targets_in_both_languages(year_end: PlanResult) -> No
 
 def test_percent_targets_and_values(rich_result: PlanResult) -> None:
     share = rich_result.indicator("part_aboutie")
-    assert target_numbers(share) == (0.6,)
+    assert share.target_lines == (0.6,)
     assert value_vs_target(share, "fr") == "66,7\u00a0% / ≥ 60\u00a0%"  # 2 visits of 3
     assert value_vs_target(share, "en") == "66.7% / ≥ 60%"
     assert share.percent

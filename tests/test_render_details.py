@@ -26,7 +26,6 @@ from indicateurs.render.common import (
     indicator_details,
     partial_lines,
     target_label,
-    target_numbers,
 )
 from indicateurs.render.html import render_html
 from indicateurs.render.markdown import escape, render_markdown
@@ -427,7 +426,7 @@ def test_duration_targets_say_their_days(result: PlanResult) -> None:
     assert target_label(facts.indicator("delai_moyen"), "en") == "between 1 and 3 working days per year"
     assert facts.indicator("duree_max").target == "≤ 1 jour par an"  # French: 1 jour, 1,5 jour
     assert target_label(facts.indicator("duree_max"), "en") == "≤ 1 day per year"
-    assert target_numbers(facts.indicator("duree_max")) == (1.0,)
+    assert facts.indicator("duree_max").target_lines == (1.0,)
 
 
 def test_the_facts_are_in_the_json() -> None:

@@ -715,7 +715,7 @@ def target_lines(ind: m.Indicator, *, percent: bool) -> tuple[float, ...]:
         numbers = (expr.low, expr.high)
     else:
         return ()
-    if percent or any(n.percent for n in numbers):
+    if percent:  # (a target in percent makes the values percent: measures.percent_values)
         return tuple(n.value / 100 for n in numbers)
     return tuple(n.value for n in numbers)
 

@@ -208,13 +208,6 @@ def format_percent(fraction: float, lang: Lang, *, signed: bool = False) -> str:
     return text + percent_sign(lang)
 
 
-def is_percent(ind: IndicatorResult) -> bool:
-    """Whether the values are fractions that read as percentages: shares, values measured `en %`,
-    values compared with a target in percent; the evaluator decides (`IndicatorResult.percent`,
-    see `measures.percent_values`), reports never read it back from the target's words."""
-    return ind.percent
-
-
 def format_value(value: float | bool | None, lang: Lang, *, percent: bool = False) -> str:
     """A measured value: `Oui`/`Non`, a number (in percent for shares), `—` when there is none."""
     if value is None:
@@ -227,11 +220,11 @@ def format_value(value: float | bool | None, lang: Lang, *, percent: bool = Fals
 
 
 def indicator_value(ind: IndicatorResult, lang: Lang) -> str:
-    return format_value(ind.value, lang, percent=is_percent(ind))
+    return format_value(ind.value, lang, percent=ind.percent)
 
 
 def period_value(ind: IndicatorResult, period: PeriodResult, lang: Lang) -> str:
-    return format_value(period.value, lang, percent=is_percent(ind))
+    return format_value(period.value, lang, percent=ind.percent)
 
 
 def value_with_unit(ind: IndicatorResult, lang: Lang) -> str:
@@ -253,12 +246,6 @@ def value_vs_target(ind: IndicatorResult, lang: Lang) -> str:
     if ind.target is None:
         return indicator_value(ind, lang)
     return f"{indicator_value(ind, lang)} / {target_label(ind, lang)}"
-
-
-def target_numbers(ind: IndicatorResult) -> tuple[float, ...]:
-    """The lines a chart draws for the target, as the evaluator gives them (see
-    `IndicatorResult.target_lines`)."""
-    return ind.target_lines
 
 
 def period_label(label: str, lang: Lang, *, short: bool = False) -> str:
@@ -424,7 +411,7 @@ def indicator_details(ind: IndicatorResult, lang: Lang) -> Details | None:
     if not with_data:
         return None
     index, period = (judged or with_data)[-1]
-    percent = is_percent(ind)
+    percent = ind.percent
     facts = [
         fact
         for fact in (

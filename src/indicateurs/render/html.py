@@ -27,7 +27,6 @@ from .common import (
     format_value,
     ignored_reasons,
     indicator_details,
-    is_percent,
     node_heading,
     node_status_text,
     partial_lines,
@@ -40,7 +39,6 @@ from .common import (
     status_text,
     summary_counts,
     target_label,
-    target_numbers,
     value_with_unit,
     word,
 )
@@ -302,8 +300,8 @@ def chart(ind: IndicatorResult, lang: Lang) -> Chart | None:
     values = [None if p.value is None or isinstance(p.value, bool) else float(p.value) for p in ind.periods]
     if all(v is None for v in values):
         return None
-    targets = target_numbers(ind)
-    percent = is_percent(ind)
+    targets = ind.target_lines
+    percent = ind.percent
     n = len(values)
     slot = 56.0 if n <= 2 else 40.0 if n <= 4 else 28.0 if n <= 12 else max(8.0, 336.0 / n)
     plot_left, plot_right = _PAD, _PAD + slot * n
