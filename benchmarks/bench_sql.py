@@ -23,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth
@@ -64,32 +66,27 @@ YEARLY = {
 }
 
 
-CPU: dict[str, float] = {}  # best processor time (every thread of the process) per label
+@attrs.frozen
+class Runs:
+    """One function's runs: wall and processor times (every thread of the process: on a shared
+    machine, other work stretches wall times far more than processor times), last result."""
+
+    walls: list[float]
+    cpus: list[float]
+    result: Any
+
+    @property
+    def wall(self) -> float:
+        return min(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return min(self.cpus)
 
 
-def best(label: str, fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """Best wall time of `repeat` runs; the best processor time is kept in CPU (on a shared
-    machine, other work stretches wall times far more than processor times)."""
-    times, cpu, out = [], [], None
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        out = fn()
-        times.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    CPU[label] = min(cpu)
-    print(
-        f"  {label:<48} {min(times):8.3f} s   CPU {min(cpu):6.3f} s"
-        f"   (essais : {', '.join(f'{t:.3f}' for t in times)})"
-    )
-    return min(times), out
-
-
-PAIR_RATIOS: list[tuple[float, float]] = []  # (wall, processor) engine / hand query, per pair
-
-
-def interleaved(runs: list[tuple[str, Callable[[], Any]]], repeat: int) -> dict[str, tuple[float, Any]]:
-    """Each function once per round, `repeat` rounds: best wall time and last result per label
-    (best processor time in CPU); the engine / hand query ratio of each round in PAIR_RATIOS."""
+def measure(runs: list[tuple[str, Callable[[], Any]]], repeat: int) -> dict[str, Runs]:
+    """Each function once per round, `repeat` rounds (functions measured together take turns),
+    each label's best times printed."""
     walls: dict[str, list[float]] = {label: [] for label, _ in runs}
     cpus: dict[str, list[float]] = {label: [] for label, _ in runs}
     out: dict[str, Any] = {}
@@ -99,15 +96,13 @@ def interleaved(runs: list[tuple[str, Callable[[], Any]]], repeat: int) -> dict[
             out[label] = fn()
             walls[label].append(time.perf_counter() - start)
             cpus[label].append(time.process_time() - start_cpu)
-        (first, _), (second, _) = runs[0], runs[-1]
-        PAIR_RATIOS.append((walls[second][-1] / walls[first][-1], cpus[second][-1] / cpus[first][-1]))
-    for label, _ in runs:
-        CPU[label] = min(cpus[label])
+    measured = {label: Runs(walls[label], cpus[label], out[label]) for label, _ in runs}
+    for label, r in measured.items():
         print(
-            f"  {label:<48} {min(walls[label]):8.3f} s   CPU {min(cpus[label]):6.3f} s"
-            f"   (essais : {', '.join(f'{t:.3f}' for t in walls[label])})"
+            f"  {label:<48} {r.wall:8.3f} s   CPU {r.cpu:6.3f} s"
+            f"   (essais : {', '.join(f'{t:.3f}' for t in r.walls)})"
         )
-    return {label: (min(walls[label]), out[label]) for label, _ in runs}
+    return measured
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,17 +142,14 @@ def main(argv: list[str] | None = None) -> int:
 
     engine()  # a first run outside the measure: imports, caches
     print("temps (meilleur de", args.repetitions, "essais) :")
-    t_table, _ = best("requête DuckDB écrite à la main (table en mémoire)", hand_table, args.repetitions)
+    table_label = "requête DuckDB écrite à la main (table en mémoire)"
+    table = measure([(table_label, hand_table)], args.repetitions)[table_label]
     # The CSV query and the engine take turns, pair after pair: the speed of a shared machine
     # drifts, and two blocks measured one after the other would carry that drift into the ratio.
-    pairs = interleaved(
-        [("requête DuckDB écrite à la main (CSV)", hand_csv), ("indicateurs --moteur duckdb (CSV)", engine)],
-        args.repetitions,
-    )
-    (t_hand, rows), (t_engine, result) = (
-        pairs["requête DuckDB écrite à la main (CSV)"],
-        pairs["indicateurs --moteur duckdb (CSV)"],
-    )
+    hand_label, engine_label = "requête DuckDB écrite à la main (CSV)", "indicateurs --moteur duckdb (CSV)"
+    pairs = measure([(hand_label, hand_csv), (engine_label, engine)], args.repetitions)
+    hand, eng = pairs[hand_label], pairs[engine_label]
+    rows, result = hand.result, eng.result
 
     # The engine's figures are the hand query's.
     columns = [d[0] for d in con.execute(HAND_QUERY.format(source="t")).description]
@@ -168,30 +160,27 @@ def main(argv: list[str] | None = None) -> int:
             assert period.value == expected, (ident, period.label, period.value, expected)
     print("  chiffres identiques à ceux de la requête écrite à la main : oui")
 
-    cpu_ratio = CPU["indicateurs --moteur duckdb (CSV)"] / CPU["requête DuckDB écrite à la main (CSV)"]
     print("rapports (temps mur ; temps processeur) :")
     print(
-        f"  moteur duckdb / requête à la main (CSV)         {t_engine / t_hand:6.2f} x ; {cpu_ratio:5.2f} x"
-        "   (objectif ≤ 1,5)"
+        f"  moteur duckdb / requête à la main (CSV)         {eng.wall / hand.wall:6.2f} x ;"
+        f" {eng.cpu / hand.cpu:5.2f} x   (objectif ≤ 1,5)"
     )
-    walls = [w for w, _ in PAIR_RATIOS]
-    cpus = [c for _, c in PAIR_RATIOS]
+    walls = [e / h for e, h in zip(eng.walls, hand.walls, strict=True)]
+    cpus = [e / h for e, h in zip(eng.cpus, hand.cpus, strict=True)]
     print(
         f"  moteur duckdb / requête à la main (CSV), essai par essai : médiane {statistics.median(walls):.2f} x ;"
         f" {statistics.median(cpus):.2f} x   (de {min(walls):.2f} à {max(walls):.2f} x en temps mur)"
     )
-    print(f"  moteur duckdb / requête à la main (table)       {t_engine / t_table:6.2f} x")
+    print(f"  moteur duckdb / requête à la main (table)       {eng.wall / table.wall:6.2f} x")
     if not args.sans_python:
-        t_python, reference = best(
-            "chemin Python (indicateurs.evaluate)",
-            lambda: indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF),
-            1,
-        )
-        same = reference.to_dict() == result.to_dict()
-        python_cpu = CPU["chemin Python (indicateurs.evaluate)"] / CPU["indicateurs --moteur duckdb (CSV)"]
+        label = "chemin Python (indicateurs.evaluate)"
+        python = measure(
+            [(label, lambda: indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF))], 1
+        )[label]
+        same = python.result.to_dict() == result.to_dict()
         print(
-            f"  chemin Python / moteur duckdb                   {t_python / t_engine:6.2f} x ;"
-            f" {python_cpu:5.2f} x plus lent"
+            f"  chemin Python / moteur duckdb                   {python.wall / eng.wall:6.2f} x ;"
+            f" {python.cpu / eng.cpu:5.2f} x plus lent"
         )
         print(f"  résultat identique au chemin Python : {'oui' if same else 'NON'}")
         if not same:
