@@ -54,6 +54,7 @@ from .results import (
     SourceReport,
     SpanRef,
     Status,
+    days_text,
     plan_number,
 )
 from .row_messages import row_message
@@ -733,13 +734,5 @@ def _number(n: m.Number, fr: bool) -> str:
     `0,5 jour`): a number of the plan as the language writes it (`results.plan_number`)."""
     lang: Lang = "fr" if fr else "en"
     if n.days is not None:
-        singular = abs(n.value) < 2 if fr else n.value == 1  # French: 1,5 jour; English: 1.5 days
-        words = _DAY_WORDS[n.days][0 if fr else 1]
-        return f"{plan_number(n.value, lang)} {words[0] if singular else words[1]}"
+        return days_text(n.value, n.days, lang, plan_number(n.value, lang))
     return plan_number(n.value, lang, percent=n.percent)
-
-
-_DAY_WORDS = {
-    "days": (("jour", "jours"), ("day", "days")),
-    "working_days": (("jour ouvrable", "jours ouvrables"), ("working day", "working days")),
-}

@@ -600,6 +600,20 @@ def percent_sign(lang: Lang) -> str:
     return "\u00a0%" if lang == "fr" else "%"
 
 
+_DAY_WORDS = {
+    "days": (("jour", "jours"), ("day", "days")),
+    "working_days": (("jour ouvrable", "jours ouvrables"), ("working day", "working days")),
+}
+
+
+def days_text(value: float, unit: str, lang: Lang, written: str) -> str:
+    """`1,5 jour`, `21 jours ouvrables`, `1 day`, `1.5 days`: a number of days (`unit`: days or
+    working_days) already `written`, followed by the word agreed with it."""
+    singular = abs(value) < 2 if lang == "fr" else value == 1  # French: 1,5 jour; English: 1.5 days
+    words = _DAY_WORDS[unit][0 if lang == "fr" else 1]
+    return f"{written} {words[0] if singular else words[1]}"
+
+
 def plan_number(value: float, lang: Lang, *, percent: bool = False) -> str:
     """A number as the plan writes it (a target, a declared baseline), every decimal kept, in the
     language's writing: `2 150`, `12 500`, `0,125`, `80 %` (`2,150`, `0.125`, `80%`). Only

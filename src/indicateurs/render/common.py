@@ -20,6 +20,7 @@ from ..results import (
     PlanResult,
     SourceReport,
     Status,
+    days_text,
     format_number,
     percent_sign,
 )
@@ -125,10 +126,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "max_duration": ("durée la plus longue{sep}{value}", "longest duration{sep}{value}"),
     "total_duration": ("durée totale{sep}{value}", "total duration{sep}{value}"),
     "latest_duration": ("dernière durée{sep}{value}", "latest duration{sep}{value}"),
-    "day": ("jour", "day"),
-    "days": ("jours", "days"),
-    "working_day": ("jour ouvrable", "working day"),
-    "working_days": ("jours ouvrables", "working days"),
     "units": ("unités au seuil", "units meeting the count"),
     "where": ("où", "where"),
     "partial": (
@@ -519,10 +516,7 @@ _OPS = {"<=": "≤", ">=": "≥", "!=": "≠"}
 
 def _days(n: float, unit: str, lang: Lang) -> str:
     """`1,54 jour`, `21 jours ouvrables`, `2 working days`: a number of days, agreed."""
-    working = unit == "working_days"
-    singular = abs(n) < 2 if lang == "fr" else n == 1
-    key = ("working_day" if working else "day") if singular else ("working_days" if working else "days")
-    return f"{format_number(n, lang)} {word(key, lang)}"
+    return days_text(n, unit, lang, format_number(n, lang))
 
 
 def _duration_fact(ind: IndicatorResult, period: PeriodResult, lang: Lang) -> Fact | None:
