@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from indicateurs.i18n import set_language
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -19,6 +21,15 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(autouse=True)
+def _default_language(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """French unless a test asks otherwise; `--lang` sets the language for the whole process,
+    so it is put back after every test (a test of English output left the next ones in English)."""
+    monkeypatch.delenv("INDICATEURS_LANG", raising=False)
+    yield
+    set_language(None)
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,12 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from indicateurs.cli import main
-from indicateurs.i18n import set_language
 
 BROKEN = """\
 période 2023
@@ -31,14 +30,6 @@ indicateur e « E »
   nombre(formation) >= 10 par ans
 """
 BROKEN_ERRORS = [(6, 3, "C101"), (8, 21, "S010"), (9, 14, "S002"), (11, 3, "C104"), (13, 31, "S016")]
-
-
-@pytest.fixture(autouse=True)
-def _default_language(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """`--lang` sets the language for the process: put it back for the next tests."""
-    monkeypatch.delenv("INDICATEURS_LANG", raising=False)
-    yield
-    set_language(None)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
