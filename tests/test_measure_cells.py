@@ -266,7 +266,7 @@ def test_read_only_mode_gives_the_number_format(tmp_path: Path) -> None:
     """The premise, checked on this openpyxl: in read-only mode a cell still has its format."""
     import openpyxl
 
-    from indicateurs.sources.xlsx_source import _shows_percent
+    from indicateurs.sources.xlsx_source import percent_styles
 
     path = write_percent_workbook(tmp_path / "pourcents.xlsx")
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -275,7 +275,10 @@ def test_read_only_mode_gives_the_number_format(tmp_path: Path) -> None:
         assert sheet is not None
         formats = [row[2].number_format for row in sheet.iter_rows(min_row=2)]
         assert formats == ["0%", "0.0%", '0" %"', "General", "0.0", "0%"]
-        assert _shows_percent(workbook)
+        percent = percent_styles(workbook)
+        assert percent  # and each cell's style says whether it shows its number in percent
+        shown = [row[2]._style_id in percent for row in sheet.iter_rows(min_row=2)]
+        assert shown == [True, True, False, False, False, True]  # `0" %"`: a quoted sign, no ×100
     finally:
         workbook.close()
     plain = openpyxl.Workbook()
@@ -285,7 +288,7 @@ def test_read_only_mode_gives_the_number_format(tmp_path: Path) -> None:
     plain.save(tmp_path / "sans.xlsx")
     workbook = openpyxl.load_workbook(tmp_path / "sans.xlsx", read_only=True, data_only=True)
     try:
-        assert not _shows_percent(workbook)  # read by values, the quicker way
+        assert percent_styles(workbook) == frozenset()  # read by values, the quicker way
     finally:
         workbook.close()
 

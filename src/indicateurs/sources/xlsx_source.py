@@ -61,37 +61,44 @@ def is_percent_format(number_format: str | None) -> bool:
     return bool(number_format) and "%" in _LITERAL.sub("", number_format or "")
 
 
-def _shows_percent(workbook: Any) -> bool:
-    """Whether any cell style of the workbook has a number format in percent; True when openpyxl
-    does not tell (the cells are then read one by one, which is always right)."""
+def percent_styles(workbook: Any) -> frozenset[int] | None:
+    """The indices of the workbook's cell styles whose number format is in percent, read once
+    (as openpyxl keeps its date styles), so that a cell is tested by its style index alone;
+    None when openpyxl does not tell (then each cell's format is read, which is always right)."""
     styles = getattr(workbook, "_cell_styles", None)
     formats = getattr(workbook, "_number_formats", None)
     if styles is None or formats is None:
-        return True
+        return None
     from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 
+    found: set[int] = set()
     try:
-        for style in styles:
+        for index, style in enumerate(styles):
             ident = style.numFmtId
             if ident < BUILTIN_FORMATS_MAX_SIZE:
-                found = BUILTIN_FORMATS.get(ident, "General")
+                number_format = BUILTIN_FORMATS.get(ident, "General")
             else:
-                found = formats[ident - BUILTIN_FORMATS_MAX_SIZE]
-            if is_percent_format(found):
-                return True
+                number_format = formats[ident - BUILTIN_FORMATS_MAX_SIZE]
+            if is_percent_format(number_format):
+                found.add(index)
     except (AttributeError, IndexError, TypeError):
-        return True
-    return False
+        return None
+    return frozenset(found)
 
 
-def _cell_values(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    """The values of rows of read-only cells, a number shown in percent as a `PercentCell`."""
+def _cell_values(
+    rows: Iterator[tuple[Any, ...]], percent: frozenset[int] | None
+) -> Iterator[tuple[Any, ...]]:
+    """The values of rows of read-only cells, a number shown in percent as a `PercentCell`
+    (`percent`: the percent style indices, see `percent_styles`)."""
     for cells in rows:
         values = []
         for cell in cells:
             value = cell.value
             kind = value.__class__
-            if (kind is float or kind is int) and is_percent_format(cell.number_format):
+            if (kind is float or kind is int) and (
+                cell._style_id in percent if percent is not None else is_percent_format(cell.number_format)
+            ):
                 value = PercentCell(value)
             values.append(value)
         yield tuple(values)
@@ -149,8 +156,9 @@ class XlsxSource:
         try:
             sheet = workbook[self.sheet]
             sheet.reset_dimensions()  # a wrong stored dimension must not hide rows
-            if _shows_percent(workbook):
-                rows = _cell_values(sheet.iter_rows())
+            percent = percent_styles(workbook)
+            if percent is None or percent:
+                rows = _cell_values(sheet.iter_rows(), percent)
             else:
                 rows = sheet.iter_rows(values_only=True)
             header = read_header(rows, _blank_row, self.mapping, self.name, self.warnings, trim=True)
