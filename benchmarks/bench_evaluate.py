@@ -34,11 +34,8 @@ import csv
 import datetime as dt
 import functools
 import gc
-import importlib.util
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -247,25 +244,9 @@ class Table:
         return wall / base_wall, cpu / base_cpu
 
 
-def module_at(revision: str, path: str, name: str) -> Any:
-    """`path` (under src/indicateurs/) as it was at a git revision, imported as `indicateurs.<name>`
-    so that its relative imports resolve against today's package."""
-    root = Path(__file__).resolve().parents[1]
-    text = subprocess.run(
-        ["git", "show", f"{revision}:src/indicateurs/{path}"], cwd=root, check=True, capture_output=True
-    ).stdout
-    folder = Path(tempfile.mkdtemp(prefix="indicateurs-bench-"))
-    (folder / Path(path).name).write_bytes(text)
-    spec = importlib.util.spec_from_file_location(f"indicateurs.{name}", folder / Path(path).name)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def against(revision: str, n: int, repeat: int) -> None:
     """The CSV reader of `revision` against today's, alternately, in this process."""
-    old = module_at(revision, "sources/csv_source.py", "sources._csv_source_then")
+    old = synth.module_at(revision, "sources/csv_source.py", "sources._csv_source_then")
     plan = indicateurs.load_plan(synth.PLAN)
     path = synth.csv_file(n)
     readers = {revision: old.read_csv, "now": read_csv}

@@ -25,11 +25,8 @@ import argparse
 import cProfile
 import functools
 import gc
-import importlib.util
 import pstats
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -107,16 +104,7 @@ def against(revision: str, text: str, repeat: int) -> None:
     import indicateurs
     from indicateurs import loader, parse
 
-    root = Path(__file__).resolve().parents[1]
-    source = subprocess.run(
-        ["git", "show", f"{revision}:src/indicateurs/parse.py"], cwd=root, check=True, capture_output=True
-    ).stdout
-    file = Path(tempfile.mkdtemp(prefix="indicateurs-bench-")) / "parse.py"
-    file.write_bytes(source)
-    spec = importlib.util.spec_from_file_location("indicateurs._parse_then", file)
-    assert spec is not None and spec.loader is not None
-    old = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(old)
+    old = synth.module_at(revision, "parse.py", "_parse_then")
     old.parser = parse.parser  # type: ignore[attr-defined]  # one Lark parser (and grammar) for both
     if old.parse_statements(text, "p") != parse.parse_statements(text, "p"):
         raise SystemExit("the two parsers give different statements")

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib.util
 import random
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "plans" / "molenbeek-2023.plan"
@@ -117,3 +121,18 @@ def csv_file(n: int, seed: int = 2023) -> Path:
     if not path.exists():
         write_csv(path, n, seed)
     return path
+
+
+def module_at(revision: str, path: str, name: str) -> Any:
+    """`path` (under src/indicateurs/) as it was at a git revision, imported as `indicateurs.<name>`
+    so that its relative imports resolve against today's package."""
+    text = subprocess.run(
+        ["git", "show", f"{revision}:src/indicateurs/{path}"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    folder = Path(tempfile.mkdtemp(prefix="indicateurs-bench-"))
+    (folder / Path(path).name).write_bytes(text)
+    spec = importlib.util.spec_from_file_location(f"indicateurs.{name}", folder / Path(path).name)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
