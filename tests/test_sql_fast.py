@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import indicateurs
 from indicateurs import model as m
 from indicateurs.convert import ConversionError, parse_date
+from indicateurs.results import Status
 from test_sql_helpers import need_duckdb
 
 
@@ -257,3 +258,80 @@ def test_evidence_of_one_unit_beyond_the_first_rows(tmp_path: Path, monkeypatch:
     got = evaluate_duckdb(plan, path, period=window, as_of=synth.AS_OF)
     assert got.to_dict() == expected.to_dict()
     assert searched == [m.PeriodUnit.YEAR]
+
+
+WHOLE_WINDOW_PLAN = """\
+plan « Comptes sur toute la période »
+commune « Commune »
+période 2023
+niveaux « action »
+événement atelier « Atelier »
+  lieu : texte optionnel
+événement visite « Visite »
+  niveau : haut | bas
+  personnes : entier optionnel
+événement rapport « Rapport »
+action 1 « Action »
+  indicateur atelier_existe « Un atelier »
+    existe(atelier)
+  indicateur ateliers « Deux ateliers »
+    nombre(atelier) >= 2
+  indicateur atelier_tot « Un atelier avant juillet »
+    existe(atelier) avant le 30/06/2023
+  indicateur visites « Des visites »
+    nombre(visite) >= 3
+  indicateur visites_hautes « Des visites de haut niveau »
+    nombre(visite où niveau = haut) >= 1
+  indicateur personnes « Des personnes reçues »
+    somme(visite.personnes) >= 10
+  indicateur rapports « Un rapport »
+    existe(rapport)
+  indicateur rapports_an « Deux rapports par an »
+    nombre(rapport) >= 2 par an
+"""
+
+
+@pytest.mark.parametrize("with_reports", [True, False])
+def test_whole_window_counts_come_from_the_row_accounting(
+    tmp_path: Path, with_reports: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A count of every used row of a type over the whole window is the accounting's count of
+    those rows (no grouped SELECT of its own); a condition, a deadline, a field or a period unit
+    makes it an aggregate again. Same result as the Python path, with or without such rows."""
+    need_duckdb()
+    from indicateurs.sql import engine, evaluate_duckdb
+
+    plan = indicateurs.load_plan(WHOLE_WINDOW_PLAN)
+    lines = ["type,date,lieu,niveau,personnes"]
+    lines += [f"atelier,2023-0{m}-1{m},Salle {m},," for m in range(1, 10)]
+    lines += [f"visite,2023-0{m}-0{m},,{'haut' if m % 3 else 'bas'},{m}" for m in range(1, 10)]
+    lines += ["visite,2022-12-31,,haut,4", "atelier,2024-01-01,,,"]  # outside the window
+    if with_reports:
+        lines += ["rapport,2023-03-01,,,", "rapport,2023-11-30,,,"]
+    path = tmp_path / "activites.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    judged: dict[tuple[str, str, bool, bool], bool] = {}
+    original = engine._counts_rows
+
+    def spying(rows: Any, dialect: Any, key: Any, slot_fields: Any, plan: Any) -> bool:
+        answer: bool = original(rows, dialect, key, slot_fields, plan)
+        judged[(key.fn.value, key.event_type, key.where is not None, key.deadline is not None)] = answer
+        return answer
+
+    monkeypatch.setattr(engine, "_counts_rows", spying)
+    as_of = dt.date(2024, 3, 1)
+    expected = indicateurs.evaluate(plan, str(path), as_of=as_of)
+    got = evaluate_duckdb(plan, path, as_of=as_of)
+    assert got.to_dict() == expected.to_dict()
+    by_id = {r.id: r for r in got.indicators}
+    assert by_id["ateliers"].value == 9 and by_id["visites"].value == 9
+    assert (by_id["rapports"].status is Status.MET) is with_reports
+    plain = {key for key, answer in judged.items() if answer}
+    assert plain == {
+        ("exists", "atelier", False, False),
+        ("count", "atelier", False, False),
+        ("count", "visite", False, False),
+        ("exists", "rapport", False, False),
+    }
+    assert ("exists", "atelier", False, True) in judged  # asked, and answered no
+    assert not judged[("count", "visite", True, False)]

@@ -567,7 +567,8 @@ def _plain_values(
     for j in chosen:
         if keys[j] not in looked_up:
             continue
-        seen = {cells[j] for cells in sample if j < len(cells) and cells[j].strip()}  # blank: no spelling
+        # (a sampled row is empty or as wide as the header); blank: no spelling
+        seen = {value for value in {cells[j] for cells in sample if cells} if value.strip()}
         if not seen <= set(static_candidates(plan, keys[j])):
             return False
     return True
