@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from .. import model as m
 from ..evaluate import _window, evaluate
 from ..results import PlanResult
+from .context import Context
 from .dialects import WHITESPACE, Dialect, Expr
-from .engine import ROW_KEYS, SourceSpec, _Context, run, unread_keys
+from .engine import ROW_KEYS, SourceSpec, run, unread_keys
 from .pushdown import Pushdown
 from .values import ColumnClass, column_class
 
@@ -142,7 +143,7 @@ def evaluate_sql_explained(
         raise ValueError(f"pilote de base de données manquant : {exc.name}") from None
     try:
         with _RolledBack(conn):
-            ctx = _Context(conn, Dialect(conn.dialect.name))
+            ctx = Context(conn, Dialect(conn.dialect.name))
             try:
                 spec = _sql_source(ctx, the_plan, table, query, schema, row_column, order_by, cmap, name)
             except sa.exc.NoSuchTableError:
@@ -185,7 +186,7 @@ class _RolledBack:
 
 
 def _sql_source(
-    ctx: _Context,
+    ctx: Context,
     plan: m.Plan,
     table: str | None,
     query: str | None,
@@ -308,7 +309,7 @@ def evaluate_duckdb_explained(
     engine = sa.create_engine("duckdb:///:memory:")
     try:
         with engine.connect() as conn:
-            ctx = _Context(conn, Dialect("duckdb"))
+            ctx = Context(conn, Dialect("duckdb"))
             try:
                 specs = [_duckdb_source(ctx, the_plan, f, cmap, window) for f in files]
                 conn.commit()  # rows of uncommitted tables have provisional rowids
@@ -323,6 +324,7 @@ def evaluate_duckdb_explained(
                     force_python=force_python,
                     keep_sql=keep_sql,
                     drop_tables=False,  # the in-memory database goes with the engine
+                    private=True,
                 )
             except _IrregularFileError as exc:
                 reason = str(exc)
@@ -347,7 +349,7 @@ def _unreadable(exc: sa.exc.DBAPIError) -> bool:
     return isinstance(exc.orig, duckdb.InvalidInputException) and "CSV" in str(exc.orig)
 
 
-def _duckdb_source(ctx: _Context, plan: m.Plan, path: Path, mapping: Any, window: m.PlanPeriod) -> SourceSpec:
+def _duckdb_source(ctx: Context, plan: m.Plan, path: Path, mapping: Any, window: m.PlanPeriod) -> SourceSpec:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         return _duckdb_csv(ctx, plan, path, mapping, window)
@@ -359,7 +361,7 @@ def _duckdb_source(ctx: _Context, plan: m.Plan, path: Path, mapping: Any, window
 
 
 def _duckdb_table(
-    ctx: _Context, plan: m.Plan, path: Path, mapping: Any, reader: str, first: int
+    ctx: Context, plan: m.Plan, path: Path, mapping: Any, reader: str, first: int
 ) -> SourceSpec:
     conn = ctx.conn
     table = ctx.temp_name("fichier")
@@ -383,7 +385,7 @@ def _duckdb_table(
     )
 
 
-def _duckdb_csv(ctx: _Context, plan: m.Plan, path: Path, mapping: Any, window: m.PlanPeriod) -> SourceSpec:
+def _duckdb_csv(ctx: Context, plan: m.Plan, path: Path, mapping: Any, window: m.PlanPeriod) -> SourceSpec:
     from ..sources.csv_source import CsvSource
 
     source = CsvSource(path, mapping=mapping)

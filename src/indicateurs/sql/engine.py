@@ -16,17 +16,13 @@ Finally `evaluate._results` turns the slots into the `PlanResult`, as for files.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import itertools
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from .. import model as m
 from ..compile import EVIDENCE_CAP, CompiledPlan, SlotKey
@@ -38,6 +34,7 @@ from ..periods import bucket_key
 from ..results import PlanResult, SourceReport
 from ..sources import Row
 from .conditions import NotPushableError, compile_where
+from .context import Context, UnionByName
 from .dialects import Dialect, Expr
 from .dialects import integer as _n
 from .pushdown import IndicatorPlacement, Pushdown, SlotPlacement
@@ -102,66 +99,6 @@ class SourceSpec:
         return None
 
 
-class _CreateTemp(Executable, ClauseElement):
-    """CREATE TEMPORARY TABLE name AS select (compiled by the dialect, values bound)."""
-
-    inherit_cache = False
-
-    def __init__(self, name: str, select: sa.Select[Any], temporary: bool = True):
-        self.name = name
-        self.select = select
-        self.temporary = temporary
-
-
-@compiles(_CreateTemp)
-def _compile_create_temp(element: _CreateTemp, compiler: SQLCompiler, **kw: Any) -> str:
-    name = compiler.preparer.quote(element.name)
-    kind = "TEMPORARY TABLE" if element.temporary else "TABLE"
-    return f"CREATE {kind} {name} AS {compiler.process(element.select, **kw)}"
-
-
-class _UnionByName(Executable, ClauseElement):
-    """DuckDB's `UNION ALL BY NAME`: each SELECT has only its own columns, the others are NULL."""
-
-    inherit_cache = False
-
-    def __init__(self, selects: Sequence[sa.Select[Any]]):
-        self.selects = list(selects)
-
-
-@compiles(_UnionByName)
-def _compile_union_by_name(element: _UnionByName, compiler: SQLCompiler, **kw: Any) -> str:
-    parts = [compiler.process(select, asfrom=True, **kw) for select in element.selects]
-    return " UNION ALL BY NAME ".join(f"({part})" for part in parts)
-
-
-@attrs.define
-class _Context:
-    conn: sa.Connection
-    dialect: Dialect
-    queries: list[str] = attrs.field(factory=list)
-    counter: itertools.count[int] = attrs.field(factory=itertools.count)
-    token: str = attrs.field(factory=lambda: uuid.uuid4().hex[:8])
-    created: list[str] = attrs.field(factory=list)
-    keep_sql: bool = False  # record the text of every statement (for --explain)
-
-    def execute(self, stmt: Any) -> Any:  # a CursorResult; rows typed by the caller (`.all()`:
-        # one fetch from the driver, where iterating fetches row by row, slowly with DuckDB)
-        if self.keep_sql:
-            self.queries.append(str(stmt.compile(dialect=self.conn.dialect)))
-        return self.conn.execute(stmt)
-
-    def temp_name(self, stem: str) -> str:
-        return f"indicateurs_{stem}_{self.token}_{next(self.counter)}"
-
-    def create_temp(self, stem: str, select: sa.Select[Any], temporary: bool = True) -> sa.TableClause:
-        name = self.temp_name(stem)
-        self.execute(_CreateTemp(name, select, temporary))
-        self.created.append(name)
-        columns: list[sa.ColumnClause[Any]] = [sa.column(str(c.name)) for c in select.selected_columns]
-        return sa.table(name, *columns)
-
-
 # ---------------------------------------------------------------------------- placement
 
 
@@ -209,6 +146,7 @@ def run(
     force_python: Sequence[str] = (),
     keep_sql: bool = False,
     drop_tables: bool = True,
+    private: bool = False,
 ) -> tuple[PlanResult, Pushdown]:
     """Evaluate `plan` on `sources` through `conn`; the result and where each part ran.
 
@@ -216,11 +154,16 @@ def run(
     through the Python evaluator (used to check the streaming path; never needed otherwise).
     `keep_sql`: keep the text of every statement in `Pushdown.queries`.
     `drop_tables`: drop the tables created (not needed when the database is thrown away).
+    `private`: no one else uses the database (DuckDB in memory): statements may overlap.
     """
-    ctx = _Context(conn, Dialect(conn.dialect.name), keep_sql=keep_sql)
+    ctx = Context(conn, Dialect(conn.dialect.name), keep_sql=keep_sql, private=private)
     try:
         return _run_sql(ctx, plan, sources, window, as_of, mapping, strict, force_python)
     finally:
+        # A statement still running when an error stopped the run: its own error is the one
+        # being raised, or follows from it.
+        with contextlib.suppress(Exception):
+            ctx.wait()
         for name in reversed(ctx.created if drop_tables else []):
             try:
                 with conn.begin_nested():
@@ -232,7 +175,7 @@ def run(
 
 
 def _run_sql(
-    ctx: _Context,
+    ctx: Context,
     plan: m.Plan,
     sources: Sequence[SourceSpec],
     window: m.PlanPeriod,
@@ -289,9 +232,22 @@ def _run_sql(
     groups = [(unit, [key for key in pushed if key.unit is unit]) for unit in units]
     duckdb = everything is None and ctx.dialect.name == "duckdb"
     if duckdb:
-        unit_queries, counted = _aggregate_duckdb(
-            ctx, rows, groups, type_index, slot_fields, plan, states, accounting
+        # Built and compiled while the classification may still run in the background; the
+        # evidence in the first rows is searched beside the aggregates (it needs no figure).
+        aggregates = _DuckAggregates(ctx, rows, groups, type_index, slot_fields, plan, accounting)
+        first = (
+            _union([builder.first_rows(tables[0], PREFIX_ROWS)], value_columns, checks)
+            if len(sources) == 1
+            else None
         )
+
+        def match(on: sa.Subquery, key: SlotKey) -> Expr | None:
+            return _condition(on, ctx.dialect, key, slot_fields, plan)[0]
+
+        top = _TopEvidence(sources, any(src.column("id") is not None for src in sources), match, first)
+        prepared = ctx.prepare(aggregates.statement)
+        early = top.start(ctx, aggregates.units)
+        counted = aggregates.read(ctx.run(prepared), states)
     else:
         counted = [tuple(row) for row in ctx.execute(accounting).all()]
     settled: dict[tuple[int, int], int] = {}
@@ -309,17 +265,7 @@ def _run_sql(
     if duckdb:
         # The first evidence rows of each slot: top-N aggregates (no sort), in the first rows
         # of a single file first.
-        first = (
-            _union([builder.first_rows(tables[0], PREFIX_ROWS)], value_columns, checks)
-            if len(sources) == 1
-            else None
-        )
-
-        def match(on: sa.Subquery, key: SlotKey) -> Expr | None:
-            return _condition(on, ctx.dialect, key, slot_fields, plan)[0]
-
-        top = _TopEvidence(sources, any(src.column("id") is not None for src in sources), match, first)
-        top.collect(ctx, rows, unit_queries, states)
+        top.collect(ctx, rows, aggregates.units, states, early)
     elif everything is None:
         for unit, keys in groups:
             _aggregate(ctx, rows, unit, keys, type_index, slot_fields, plan, states)
@@ -454,7 +400,7 @@ class _RowBuilder:
 
     def __init__(
         self,
-        ctx: _Context,
+        ctx: Context,
         plan: m.Plan,
         used: list[str],
         type_index: dict[str, int],
@@ -793,8 +739,9 @@ class _RowBuilder:
             src.on_read()
         if src.rowid_offset is None:
             return self.ctx.create_temp("lignes", outer)
-        created = self.ctx.create_temp("lignes", outer, temporary=False)
-        self.ctx.conn.commit()  # rows of an uncommitted table have provisional rowids
+        # Committed: rows of an uncommitted table have provisional rowids. In the background
+        # on a private database (the statements that follow are built meanwhile).
+        created = self.ctx.create_temp("lignes", outer, temporary=False, background=True, commit=True)
         # The statements that follow read it through a SELECT that adds the row numbers.
         name = self.ctx.temp_name("numerotees")
         self.numbered_tables[name] = (created, int(src.rowid_offset), derived)
@@ -1057,7 +1004,7 @@ def _read_slots(
 
 
 def _aggregate(
-    ctx: _Context,
+    ctx: Context,
     rows: sa.Subquery,
     unit: m.PeriodUnit,
     keys: list[SlotKey],
@@ -1081,66 +1028,73 @@ def _aggregate(
         _read_slots(row._mapping, by_type[int(row._mapping["t"])], layout, states)
 
 
-def _aggregate_duckdb(
-    ctx: _Context,
-    rows: sa.Subquery,
-    groups: list[tuple[m.PeriodUnit, list[SlotKey]]],
-    type_index: dict[str, int],
-    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
-    plan: m.Plan,
-    states: dict[SlotKey, SlotState],
-    accounting: sa.Select[Any],
-) -> tuple[list[_UnitQuery], list[tuple[Any, ...]]]:
+class _DuckAggregates:
     """DuckDB: every slot of every period unit, and the row accounting, in one statement (one
     grouped SELECT per period unit and event type, each computing only the slots of its type:
-    a row meets only the aggregates of its own type). Returns the units' queries and the
-    accounting rows (source, outcome, type, rows, flagged rows)."""
-    by_type = {v: k for k, v in type_index.items()}
-    branches: list[sa.Select[Any]] = [accounting.add_columns(_n(-1).label("u"))]
-    units: list[_UnitQuery] = []
-    # Slots that count every used row of their type over the whole window: the accounting
-    # branch counts those rows already (a branch per such type cost 2 ms of 45).
-    plain: list[SlotKey] = []
-    for j, (unit, keys) in enumerate(groups):
-        period = _period_key(rows, unit).label("k")
-        group = [rows.c.t, *([] if unit is m.PeriodUnit.WHOLE else [period])]
-        per_slot, layout = _slot_columns(
-            rows, ctx.dialect, keys, type_index, slot_fields, plan, f"u{j}_", typed=False
-        )
-        slot_types = [type_index[key.event_type] for key in keys]
-        counted_rows = [
-            unit is m.PeriodUnit.WHOLE and _counts_rows(rows, ctx.dialect, key, slot_fields, plan)
-            for key in keys
-        ]
-        plain += [key for key, counts in zip(keys, counted_rows, strict=True) if counts]
-        for w in sorted(set(slot_types)):
-            mine = [
-                c for n, t in enumerate(slot_types) if t == w and not counted_rows[n] for c in per_slot[n]
+    a row meets only the aggregates of its own type). Built first, run later (`read`)."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        rows: sa.Subquery,
+        groups: list[tuple[m.PeriodUnit, list[SlotKey]]],
+        type_index: dict[str, int],
+        slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+        plan: m.Plan,
+        accounting: sa.Select[Any],
+    ):
+        self.type_index = type_index
+        branches: list[sa.Select[Any]] = [accounting.add_columns(_n(-1).label("u"))]
+        self.units: list[_UnitQuery] = []
+        # Slots that count every used row of their type over the whole window: the accounting
+        # branch counts those rows already (a branch per such type cost 2 ms of 45).
+        self.plain: list[SlotKey] = []
+        for j, (unit, keys) in enumerate(groups):
+            period = _period_key(rows, unit).label("k")
+            group = [rows.c.t, *([] if unit is m.PeriodUnit.WHOLE else [period])]
+            per_slot, layout = _slot_columns(
+                rows, ctx.dialect, keys, type_index, slot_fields, plan, f"u{j}_", typed=False
+            )
+            slot_types = [type_index[key.event_type] for key in keys]
+            counted_rows = [
+                unit is m.PeriodUnit.WHOLE and _counts_rows(rows, ctx.dialect, key, slot_fields, plan)
+                for key in keys
             ]
-            if mine:
-                branches.append(
-                    sa.select(_n(j).label("u"), rows.c.t, period, *mine)
-                    .where(rows.c.cat == _n(USED), rows.c.t == _n(w))
-                    .group_by(*group)
-                )
-        computed = [entry for entry, counts in zip(layout, counted_rows, strict=True) if not counts]
-        units.append(_UnitQuery(j, unit, keys, slot_types, computed))
-    counted: list[tuple[Any, ...]] = []
-    for row in ctx.execute(_UnionByName(branches)).all():
-        data = row._mapping
-        j = int(data["u"])
-        if j < 0:
-            counted.append((data["s"], data["cat"], data["t"], data["n"], data["odd"]))
-        else:
-            _read_slots(data, by_type[int(data["t"])], units[j].layout, states)
-    used_rows: dict[int, int] = {}
-    for _, cat, t, n, _ in counted:
-        if int(cat) == USED:
-            used_rows[int(t)] = used_rows.get(int(t), 0) + int(n)
-    for key in plain:
-        if n := used_rows.get(type_index[key.event_type], 0):
-            states[key][0] = KeyState(n)  # the whole window's one period key
-    return units, counted
+            self.plain += [key for key, counts in zip(keys, counted_rows, strict=True) if counts]
+            for w in sorted(set(slot_types)):
+                mine = [
+                    c for n, t in enumerate(slot_types) if t == w and not counted_rows[n] for c in per_slot[n]
+                ]
+                if mine:
+                    branches.append(
+                        sa.select(_n(j).label("u"), rows.c.t, period, *mine)
+                        .where(rows.c.cat == _n(USED), rows.c.t == _n(w))
+                        .group_by(*group)
+                    )
+            computed = [entry for entry, counts in zip(layout, counted_rows, strict=True) if not counts]
+            self.units.append(_UnitQuery(j, unit, keys, slot_types, computed))
+        self.statement = UnionByName(branches)
+
+    def read(self, result: Sequence[Any], states: dict[SlotKey, SlotState]) -> list[tuple[Any, ...]]:
+        """The statement's rows into the slots' states; returns the accounting rows (source,
+        outcome, type, rows, flagged rows)."""
+        by_type = {v: k for k, v in self.type_index.items()}
+        counted: list[tuple[Any, ...]] = []
+        for row in result:
+            data = row._mapping
+            j = int(data["u"])
+            if j < 0:
+                counted.append((data["s"], data["cat"], data["t"], data["n"], data["odd"]))
+            else:
+                _read_slots(data, by_type[int(data["t"])], self.units[j].layout, states)
+        used_rows: dict[int, int] = {}
+        for _, cat, t, n, _ in counted:
+            if int(cat) == USED:
+                used_rows[int(t)] = used_rows.get(int(t), 0) + int(n)
+        for key in self.plain:
+            if n := used_rows.get(self.type_index[key.event_type], 0):
+                states[key][0] = KeyState(n)  # the whole window's one period key
+        return counted
 
 
 def _counts_rows(
@@ -1174,7 +1128,7 @@ def _number(x: Any) -> float:
 
 
 def _evidence(
-    ctx: _Context,
+    ctx: Context,
     rows: sa.Subquery,
     unit: m.PeriodUnit,
     keys: list[SlotKey],
@@ -1275,17 +1229,32 @@ class _TopEvidence:
             first, dates = first.filter(test), dates.filter(test)
         return [first.label(f"e{name}"), dates.label(f"w{name}")]
 
+    def start(self, ctx: Context, units: list[_UnitQuery]) -> Any:
+        """The search in the first rows, compiled now and run beside the aggregates (`ctx.aside`);
+        None without first rows to search."""
+        if self.first is None or not units:
+            return None
+        stmt, names = self.statement(self.first, units)
+        return ctx.aside(ctx.prepare(stmt)), names
+
     def collect(
-        self, ctx: _Context, rows: sa.Subquery, units: list[_UnitQuery], states: dict[SlotKey, SlotState]
+        self,
+        ctx: Context,
+        rows: sa.Subquery,
+        units: list[_UnitQuery],
+        states: dict[SlotKey, SlotState],
+        early: Any = None,
     ) -> None:
         """The evidence of every unit's slots, whose counts are in `states`: from the first
-        rows of a single file, then from the whole file for the units still missing some."""
+        rows of a single file (`early`: their search, started), then from the whole file for the
+        units still missing some."""
         if not units:
             return  # every slot is computed in Python
         found: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
         todo = units
-        if self.first is not None:
-            self.search(ctx, self.first, units, found)
+        if early is not None:
+            job, names = early
+            self.read(job.join(), units, names, found)
             todo = [uq for uq in units if not self.complete(uq, found, states)]
             for stale in [key for key in found if any(key[0] == uq.j for uq in todo)]:
                 del found[stale]
@@ -1296,14 +1265,20 @@ class _TopEvidence:
 
     def search(
         self,
-        ctx: _Context,
+        ctx: Context,
         rows: sa.Subquery,
         units: list[_UnitQuery],
         found: dict[tuple[int, int, int], list[tuple[int, int]]],
     ) -> None:
+        """The first rows of each slot and period among `rows`, into `found`."""
+        stmt, names = self.statement(rows, units)
+        self.read([row._mapping for row in ctx.execute(stmt).all()], units, names, found)
+
+    def statement(self, rows: sa.Subquery, units: list[_UnitQuery]) -> tuple[Any, dict[tuple[int, int], str]]:
         """One statement over `rows`: a grouped SELECT per unit (by type and period), with
         each slot's top-N columns filtered on what its rows must meet beyond their type; the
-        slots with nothing more to meet share one pair of columns."""
+        slots with nothing more to meet share one pair of columns. Returns it, and each slot's
+        column suffix by (unit, slot)."""
         selects = []
         names: dict[tuple[int, int], str] = {}  # (unit, slot) -> its evidence columns' suffix
         for uq in units:
@@ -1322,9 +1297,17 @@ class _TopEvidence:
                 .where(rows.c.cat == _n(USED), rows.c.t.in_([_n(t) for t in sorted(set(uq.slot_types))]))
                 .group_by(rows.c.t, *([] if uq.unit is m.PeriodUnit.WHOLE else [period]))
             )
+        return UnionByName(selects), names
+
+    def read(
+        self,
+        result: Sequence[Mapping[str, Any]],
+        units: list[_UnitQuery],
+        names: dict[tuple[int, int], str],
+        found: dict[tuple[int, int, int], list[tuple[int, int]]],
+    ) -> None:
         by_j = {uq.j: uq for uq in units}
-        for row in ctx.execute(_UnionByName(selects)).all():
-            data = row._mapping
+        for data in result:
             uq, t, k = by_j[int(data["u"])], int(data["t"]), int(data["k"])
             for n, slot_type in enumerate(uq.slot_types):
                 if slot_type == t:
@@ -1348,7 +1331,7 @@ class _TopEvidence:
 
     def fetch(
         self,
-        ctx: _Context,
+        ctx: Context,
         rows: sa.Subquery,
         chosen: list[tuple[SlotKey, int, int, int]],  # slot, period key, position, yyyymmdd
         states: dict[SlotKey, SlotState],
@@ -1376,7 +1359,7 @@ class _TopEvidence:
 
 
 def _merge_distinct(
-    ctx: _Context,
+    ctx: Context,
     rows: sa.Subquery,
     key: SlotKey,
     state: SlotState,
@@ -1426,7 +1409,7 @@ class _FetchedSource:
 
     def __init__(
         self,
-        ctx: _Context,
+        ctx: Context,
         spec: SourceSpec,
         table: sa.FromClause,
         cats: tuple[int, ...],
