@@ -1,0 +1,98 @@
+"""The connection a push-down runs on (indicateurs.sql.context): a statement started in the
+background is waited for by the next one and its error reaches the caller; a statement run
+aside sees the committed tables, on its own connection."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from test_sql_helpers import need_duckdb
+
+
+@pytest.fixture
+def conn() -> Iterator[Any]:
+    need_duckdb()
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("duckdb:///:memory:")
+    with engine.connect() as connection:
+        yield connection
+    engine.dispose()
+
+
+def context(conn: Any, private: bool = True, keep_sql: bool = False) -> Any:
+    from indicateurs.sql.context import Context
+    from indicateurs.sql.dialects import Dialect
+
+    return Context(conn, Dialect("duckdb"), private=private, keep_sql=keep_sql)
+
+
+def numbers(count: int) -> Any:
+    import sqlalchemy as sa
+
+    return sa.select(sa.column("range").label("n")).select_from(sa.text(f"range({int(count)})"))
+
+
+def test_background_table_is_there_for_the_next_statement(conn: Any) -> None:
+    import sqlalchemy as sa
+
+    ctx = context(conn, keep_sql=True)
+    table = ctx.create_temp("t", numbers(200_000), temporary=False, background=True, commit=True)
+    assert ctx._background is not None  # still running, or done but not yet waited for
+    total = ctx.execute(sa.select(sa.func.sum(table.c.n))).scalar()
+    assert total == sum(range(200_000))
+    assert ctx._background is None
+    assert ctx.queries and ctx.queries[0].startswith("CREATE TABLE")
+
+
+def test_background_error_is_raised_by_the_next_statement(conn: Any) -> None:
+    import sqlalchemy as sa
+
+    ctx = context(conn)
+    bad = sa.select(sa.func.error(sa.literal("refusé")).label("n"))
+    ctx.create_temp("t", bad, temporary=False, background=True, commit=True)  # returns at once
+    with pytest.raises(sa.exc.DBAPIError, match="refusé"):
+        ctx.execute(sa.select(sa.literal(1)))
+    ctx.wait()  # raised once: nothing left to wait for
+
+
+def test_not_private_runs_at_once(conn: Any) -> None:
+    ctx = context(conn, private=False)
+    ctx.create_temp("t", numbers(10), temporary=False, background=True, commit=True)
+    assert ctx._background is None
+
+
+def test_aside_runs_on_another_connection_and_sees_committed_tables(conn: Any) -> None:
+    import sqlalchemy as sa
+
+    ctx = context(conn)
+    table = ctx.create_temp("t", numbers(100_000), temporary=False, background=True, commit=True)
+    threads: list[str] = []
+    original = threading.Thread.start
+
+    def counting(self: threading.Thread) -> None:
+        threads.append(self.name)
+        original(self)
+
+    stmt = sa.select(sa.func.count().label("rows"), sa.func.max(table.c.n).label("top"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(threading.Thread, "start", counting)
+        job = ctx.aside(ctx.prepare(stmt))
+        here = ctx.run(ctx.prepare(stmt))  # meanwhile, on the first connection
+    assert [dict(row) for row in job.join()] == [{"rows": 100_000, "top": 99_999}]
+    assert [tuple(row) for row in here] == [(100_000, 99_999)]
+    assert len(threads) == 1  # the aside statement's thread
+
+
+def test_aside_waits_here_when_a_table_is_not_shared(conn: Any) -> None:
+    """A temporary table lives on its own connection: the statement runs here, at once."""
+    import sqlalchemy as sa
+
+    ctx = context(conn)
+    table = ctx.create_temp("t", numbers(1000), temporary=True)
+    job = ctx.aside(ctx.prepare(sa.select(sa.func.count().label("rows")).select_from(table)))
+    assert [dict(row) for row in job.join()] == [{"rows": 1000}]
