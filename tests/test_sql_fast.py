@@ -335,3 +335,59 @@ def test_whole_window_counts_come_from_the_row_accounting(
     }
     assert ("exists", "atelier", False, True) in judged  # asked, and answered no
     assert not judged[("count", "visite", True, False)]
+
+
+CODED_PLAN = """\
+plan « Codes »
+période 2023
+niveaux « action »
+événement visite « Visite »
+  forme : individuelle | familiale
+  canal : téléphone | rendez_vous | courrier
+  suite : oui_suite | non_suite
+  statut : ouvert | clos
+  urgent : booléen optionnel
+action 1 « Action »
+  indicateur a « A »
+    nombre(visite où forme = familiale et (canal dans [téléphone, courrier] ou non urgent)) >= 1
+  indicateur b « B »
+    nombre(visite où canal pas dans [rendez_vous] et suite != non_suite) >= 1
+  indicateur c « C »
+    distinct(visite.statut) >= 1
+  indicateur d « D »
+    nombre(visite où statut = clos) >= 1
+"""
+
+
+def test_enumerations_read_only_by_equality_are_held_as_codes(tmp_path: Path) -> None:
+    """Enumerations compared to constants by =, ≠, dans, pas dans are held as codes (their
+    values in sorted order); one read as a slot's value stays text; the result is Python's."""
+    need_duckdb()
+    from indicateurs.compile import CompiledPlan
+    from indicateurs.evaluate import _window
+    from indicateurs.sql import engine, evaluate_duckdb_explained
+
+    plan = indicateurs.load_plan(CODED_PLAN)
+    slots = list(CompiledPlan(plan, _window(plan, None)).slots)
+    assert {decl.name for decl in engine.coded_fields(plan, slots)} == {"forme", "canal", "suite"}
+    rows = ["type,date,forme,canal,suite,statut,urgent"]
+    forms, channels, follow = (
+        ["familiale", "individuelle", "Familiale"],
+        ["téléphone", "courrier", "rendez_vous", ""],
+        ["oui_suite", "non_suite"],
+    )
+    for n, (f, c, s) in enumerate(itertools.product(forms, channels, follow)):
+        rows.append(
+            f"visite,2023-0{1 + n % 9}-1{n % 10},{f},{c},{s},{'clos' if n % 3 else 'ouvert'},{'oui' if n % 2 else ''}"
+        )
+    path = tmp_path / "visites.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    as_of = dt.date(2024, 1, 15)
+    expected = indicateurs.evaluate(plan, str(path), as_of=as_of)
+    got, pushdown = evaluate_duckdb_explained(plan, path, as_of=as_of, keep_sql=True)
+    assert got.to_dict() == expected.to_dict()
+    assert {p.engine for p in pushdown.indicators} == {"sql"}
+    classify = pushdown.queries[0]
+    assert classify.count("AS SMALLINT)") == 3  # forme, canal, suite; statut stays text
+    by_id = {r.id: r.value for r in got.indicators}
+    assert by_id["a"] and by_id["b"] and by_id["d"]  # each condition matched some rows

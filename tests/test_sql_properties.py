@@ -55,6 +55,7 @@ CONDITIONS = [
     "jour >= 01/03/2023",
     "confirmé = faux",
     "nb != 3 et durée > 0,5",
+    "forme != individuelle",
 ]
 AGGREGATES = [
     "nombre(visite{w})",
@@ -71,6 +72,8 @@ AGGREGATES = [
     "dernier(visite.nb{w})",  # streamed through Python by the SQL engines
     "dernier(visite.durée{w})",
     "nombre(réunion où instance = csil)",
+    "nombre(réunion où instance pas dans [police])",
+    "distinct(visite.forme{w})",  # an enumeration read as a value: held as text, not as codes
     "existe(réunion)",
 ]
 PERIODS = ["", " par an", " par semestre", " par trimestre", " par mois"]

@@ -10,13 +10,13 @@ dialect); every constant is a bound parameter.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from .. import model as m
-from .dialects import Dialect, Expr
+from .dialects import Dialect, Expr, integer
 
 
 class NotPushableError(Exception):
@@ -26,22 +26,37 @@ class NotPushableError(Exception):
 FieldRef = Callable[[str], tuple[Expr, m.FieldKind]]
 
 
-def compile_where(expr: m.Expr, event_type: m.EventType, field: FieldRef, dialect: Dialect) -> Expr:
-    """The SQL form of a condition; raises NotPushableError where the dialect cannot promise Python's result."""
+def compile_where(
+    expr: m.Expr,
+    event_type: m.EventType,
+    field: FieldRef,
+    dialect: Dialect,
+    codes: Mapping[str, Sequence[str]] | None = None,
+) -> Expr:
+    """The SQL form of a condition; raises NotPushableError where the dialect cannot promise
+    Python's result. `codes`: the enumerations whose columns hold codes (field name -> its
+    values in code order), compared by `=`, `≠`, `dans`, `pas dans` with constants only."""
+    codes = codes or {}
     match expr:
         case m.And(left=a, right=b):
             return sa.and_(
-                compile_where(a, event_type, field, dialect), compile_where(b, event_type, field, dialect)
+                compile_where(a, event_type, field, dialect, codes),
+                compile_where(b, event_type, field, dialect, codes),
             )
         case m.Or(left=a, right=b):
             return sa.or_(
-                compile_where(a, event_type, field, dialect), compile_where(b, event_type, field, dialect)
+                compile_where(a, event_type, field, dialect, codes),
+                compile_where(b, event_type, field, dialect, codes),
             )
         case m.Not(operand=o):
-            return sa.not_(compile_where(o, event_type, field, dialect))
+            return sa.not_(compile_where(o, event_type, field, dialect, codes))
         case m.BoolField(name=name):
             column, _ = field(name)
             return column == sa.literal(1, sa.Integer)
+        case m.Compare(op=op, left=m.Name(name=name), right=other) if name in codes:
+            return _compare(op, field(name)[0], _code(_constant(other), codes[name]))
+        case m.Compare(op=op, left=other, right=m.Name(name=name)) if name in codes:
+            return _compare(op, _code(_constant(other), codes[name]), field(name)[0])
         case m.Compare(op=op, left=left, right=right):
             sa_left, kind_left = _operand(left, event_type, field)
             sa_right, kind_right = _operand(right, event_type, field)
@@ -54,11 +69,26 @@ def compile_where(expr: m.Expr, event_type: m.EventType, field: FieldRef, dialec
             if any(kind == "text" for _, kind in operands):
                 v, lo, hi = (_ordered(x, dialect) for x in (v, lo, hi))
             return sa.and_(lo <= v, v <= hi)
+        case m.InList(value=m.Name(name=name), items=items, negated=negated) if name in codes:
+            column, _ = field(name)
+            found = sorted({_code_of(_constant(item), codes[name]) for item in items})
+            listed = [integer(code, sa.SmallInteger) for code in found]
+            return column.not_in(listed) if negated else column.in_(listed)
         case m.InList(value=value, items=items, negated=negated):
             v, _ = _operand(value, event_type, field)
             constants = [_bind(_constant(item)) for item in items]
             return v.not_in(constants) if negated else v.in_(constants)
     raise NotPushableError(f"condition inattendue : {expr!r}")
+
+
+def _code_of(constant: Any, values: Sequence[str]) -> int:
+    """The code of an enumeration value; -1 (no row's code) for anything else, so that `=`
+    and `dans` are false and `≠` and `pas dans` true, NULL staying NULL, as for the texts."""
+    return values.index(constant) if isinstance(constant, str) and constant in values else -1
+
+
+def _code(constant: Any, values: Sequence[str]) -> Expr:
+    return integer(_code_of(constant, values), sa.SmallInteger)
 
 
 def _compare(op: m.Comparator, a: Expr, b: Expr) -> Expr:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 import sqlalchemy as sa
@@ -33,6 +33,7 @@ from ..keywords import fold
 from ..periods import bucket_key
 from ..results import PlanResult, SourceReport
 from ..sources import Row
+from . import fast
 from .conditions import NotPushableError, compile_where
 from .context import Context, UnionByName
 from .dialects import Dialect, Expr
@@ -62,6 +63,18 @@ _IGNORED_CODES = {
 T_IGNORED, T_UNUSED, T_PYTHON = -1, -2, -3
 
 ROW_KEYS = ("type", "date", "id", "fin", "end")
+
+
+class SlotField(NamedTuple):
+    """Where a slot reads a field: its value column, its kind, and, for an enumeration held as
+    codes, the values in code order (code i is values[i]; sorted, so codes order as texts)."""
+
+    column: str
+    kind: m.FieldKind
+    codes: tuple[str, ...] | None = None
+
+
+SlotFields = dict[tuple[str, str], SlotField]
 
 
 @attrs.define
@@ -215,6 +228,8 @@ def _run_sql(
     builder = _RowBuilder(
         ctx, plan, used, type_index, window, as_of, mapping, everything is not None, list(compiled.slots)
     )
+    if all(fast.applies(builder, src) for src in sources):
+        builder.hold_codes(list(compiled.slots))
     tables = [builder.classify(i, src, python_types) for i, src in enumerate(sources)]
     value_columns = [builder.field_columns[d] for d in builder.field_columns if d in builder.referenced]
     checks = [list(src.checks) for src in sources]
@@ -380,6 +395,45 @@ def referenced_fields(plan: m.Plan, slot_keys: Sequence[SlotKey]) -> set[m.Field
     return referenced
 
 
+def coded_fields(plan: m.Plan, slot_keys: Sequence[SlotKey]) -> set[m.FieldDecl]:
+    """The enumerations that slots read only in conditions, each time as one side of `=` or
+    `≠` whose other side is a constant, or as the value of `dans` / `pas dans`."""
+    fit: set[m.FieldDecl] = set()
+    unfit: set[m.FieldDecl] = set()
+    for key in slot_keys:
+        event_type = plan.event_types[key.event_type]
+        if key.field is not None and (decl := event_type.field(key.field)) is not None:
+            unfit.add(decl)
+        if key.where is None:
+            continue
+        allowed = _compared_to_constants(key.where, event_type)
+        for node in m.walk(key.where):
+            if isinstance(node, m.Name | m.BoolField):
+                decl = event_type.field(node.name)
+                if decl is not None and decl.kind is m.FieldKind.ENUM:
+                    (fit if id(node) in allowed else unfit).add(decl)
+    return fit - unfit
+
+
+def _compared_to_constants(where: m.Expr, event_type: m.EventType) -> set[int]:
+    """The field nodes of `where` (by identity) that are one side of `=` / `≠` with a constant
+    on the other, or the value of `dans` / `pas dans`."""
+
+    def is_field(node: m.Expr) -> bool:
+        return isinstance(node, m.Name) and event_type.field(node.name) is not None
+
+    allowed: set[int] = set()
+    for node in m.walk(where):
+        if isinstance(node, m.Compare) and node.op in (m.Comparator.EQ, m.Comparator.NE):
+            if is_field(node.left) and not is_field(node.right):
+                allowed.add(id(node.left))
+            elif is_field(node.right) and not is_field(node.left):
+                allowed.add(id(node.right))
+        elif isinstance(node, m.InList) and is_field(node.value):
+            allowed.add(id(node.value))
+    return allowed
+
+
 def unread_keys(plan: m.Plan, window: m.PlanPeriod) -> set[str]:
     """Columns nothing needs to read: optional text fields no slot reads (any text, or none,
     is valid there, and no figure depends on it)."""
@@ -431,11 +485,24 @@ class _RowBuilder:
                 self.field_columns.setdefault(decl, f"v{len(self.field_columns)}")
         # Fields some slot reads (its field, or a name in its condition): their values are kept.
         self.referenced = referenced_fields(plan, slot_keys)
-        self.slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]] = {
-            (name, decl.name): (self.field_columns[decl], decl.kind)
-            for name in used
-            for decl in plan.event_types[name].fields
+        # Enumerations read only in conditions by equality or membership, held as codes by the
+        # fast classification (set by `hold_codes`: an integer is cheaper to write and compare).
+        self.codes: dict[m.FieldDecl, tuple[str, ...]] = {}
+        self.slot_fields: SlotFields = self._slot_fields()
+
+    def _slot_fields(self) -> SlotFields:
+        return {
+            (name, decl.name): SlotField(self.field_columns[decl], decl.kind, self.codes.get(decl))
+            for name in self.used
+            for decl in self.plan.event_types[name].fields
         }
+
+    def hold_codes(self, slot_keys: Sequence[SlotKey]) -> None:
+        """Hold as codes the enumerations that only conditions read, by `=`, `≠`, `dans` or
+        `pas dans` a list of constants (not a slot's field, not an ordering, not compared
+        with another field): a condition then compares codes (conditions.compile_where)."""
+        self.codes = {decl: tuple(sorted(decl.values)) for decl in coded_fields(self.plan, slot_keys)}
+        self.slot_fields = self._slot_fields()
 
     # -- lookups: distinct raw values converted by the Python code itself
 
@@ -521,8 +588,6 @@ class _RowBuilder:
         that each costly expression (trimming, digit shapes, CASEs) is computed once per row:
         A trims and shapes the inputs, B reads types, dates and fields, C checks dates and
         fields, D decides each row's outcome. DuckDB text cells take the fast path (fast.py)."""
-        from . import fast
-
         if fast.applies(self, src):
             return fast.classify(self, index, src, python_types)
         values = self.values
@@ -775,7 +840,10 @@ class _RowBuilder:
         )
 
     def _sql_type(self, decl: m.FieldDecl) -> sa.types.TypeEngine[Any]:
-        """How a field's values are held: texts, integers (booleans 1/0, dates yyyymmdd), doubles."""
+        """How a field's values are held: texts, integers (booleans 1/0, dates yyyymmdd,
+        enumerations held as codes), doubles."""
+        if decl in self.codes:
+            return sa.SmallInteger()
         if decl.kind in (m.FieldKind.TEXT, m.FieldKind.ENUM):
             return sa.Text()
         if decl.kind is m.FieldKind.DECIMAL:
@@ -874,7 +942,7 @@ def _match(
     dialect: Dialect,
     key: SlotKey,
     type_index: dict[str, int],
-    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    slot_fields: SlotFields,
     plan: m.Plan,
     with_condition: bool = True,
 ) -> tuple[Expr, Expr | None]:
@@ -888,7 +956,7 @@ def _condition(
     rows: sa.Subquery,
     dialect: Dialect,
     key: SlotKey,
-    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    slot_fields: SlotFields,
     plan: m.Plan,
     with_condition: bool = True,
 ) -> tuple[Expr | None, Expr | None]:
@@ -901,11 +969,16 @@ def _condition(
     event_type = plan.event_types[key.event_type]
 
     def field(name: str) -> tuple[Expr, m.FieldKind]:
-        column, kind = slot_fields[(key.event_type, name)]
-        return rows.c[column], kind
+        found = slot_fields[(key.event_type, name)]
+        return rows.c[found.column], found.kind
 
     if with_condition and key.where is not None:
-        parts.append(compile_where(key.where, event_type, field, dialect))
+        codes = {
+            name: found.codes
+            for (type_name, name), found in slot_fields.items()
+            if type_name == key.event_type and found.codes is not None
+        }
+        parts.append(compile_where(key.where, event_type, field, dialect, codes))
     value = None
     if key.field is not None and key.fn is not m.AggregateFn.SHARE:
         value = field(key.field)[0]
@@ -918,7 +991,7 @@ def _slot_columns(
     dialect: Dialect,
     keys: list[SlotKey],
     type_index: dict[str, int],
-    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    slot_fields: SlotFields,
     plan: m.Plan,
     tag: str = "",
     typed: bool = True,
@@ -1009,7 +1082,7 @@ def _aggregate(
     unit: m.PeriodUnit,
     keys: list[SlotKey],
     type_index: dict[str, int],
-    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    slot_fields: SlotFields,
     plan: m.Plan,
     states: dict[SlotKey, SlotState],
 ) -> None:
@@ -1039,7 +1112,7 @@ class _DuckAggregates:
         rows: sa.Subquery,
         groups: list[tuple[m.PeriodUnit, list[SlotKey]]],
         type_index: dict[str, int],
-        slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+        slot_fields: SlotFields,
         plan: m.Plan,
         accounting: sa.Select[Any],
     ):
@@ -1101,7 +1174,7 @@ def _counts_rows(
     rows: sa.Subquery,
     dialect: Dialect,
     key: SlotKey,
-    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    slot_fields: SlotFields,
     plan: m.Plan,
 ) -> bool:
     """Whether the slot's figure is the number of used rows of its type (nothing else to meet)."""
@@ -1133,7 +1206,7 @@ def _evidence(
     unit: m.PeriodUnit,
     keys: list[SlotKey],
     type_index: dict[str, int],
-    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    slot_fields: SlotFields,
     plan: m.Plan,
     states: dict[SlotKey, SlotState],
     used: list[str],
@@ -1365,7 +1438,7 @@ def _merge_distinct(
     state: SlotState,
     extra: SlotState,
     type_index: dict[str, int],
-    slot_fields: dict[tuple[str, str], tuple[str, m.FieldKind]],
+    slot_fields: SlotFields,
     plan: m.Plan,
 ) -> None:
     """Distinct values found by Python: count those SQL has not counted already."""

@@ -82,7 +82,9 @@ def lookup(raw: Expr, pairs: Sequence[tuple[Any, Any]], missing: Expr, sparse: b
     most cells are empty (a field of a few types), tested first."""
     if not pairs:
         return missing
-    whens: list[tuple[Expr, Expr]] = [(raw == sa.literal(k), sa.literal(v)) for k, v in pairs]
+    whens: list[tuple[Expr, Expr]] = [
+        (raw == sa.literal(k), _n(v) if type(v) is int else sa.literal(v)) for k, v in pairs
+    ]
     if sparse:  # no lookup key is blank: an empty cell is missing at once
         whens.insert(0, (empty(raw), missing))
     return sa.case(*whens, else_=missing)
@@ -207,6 +209,9 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
         reading: tuple[Any, ...]
         if builder._needs_lookup(decl):
             pairs = builder.lookup_table(src, decl)
+            if decl in builder.codes:  # each value as its code
+                code_of = {value: code for code, value in enumerate(builder.codes[decl])}
+                pairs = [(raw, code_of[value]) for raw, value in pairs]
             reading = (column, "lookup", tuple(pairs))
         elif decl.kind is m.FieldKind.TEXT:
             reading = (column, "plain" if referenced else "filled")
