@@ -55,6 +55,22 @@ def test_text_edges_are_never_what_strip_removes() -> None:
     assert not any(ok for code, ok in zip(codes, accepted, strict=True) if code >= 0 and chr(code).isspace())
 
 
+def test_first_character_test_on_every_code_point() -> None:
+    """The end tests on every code point starting a text: they never accept what str.strip()
+    removes, and accept every printable ASCII character."""
+    need_duckdb()
+    from indicateurs.sql.fast import filled_text, plain_text
+
+    codes = [c for c in range(1, 0x110000) if not 0xD800 <= c <= 0xDFFF]
+    texts = [chr(c) + "x" for c in codes]
+    filled = duck_values(filled_text, texts)
+    plain = duck_values(plain_text, texts)
+    for text, is_filled, is_plain in zip(texts, filled, plain, strict=True):
+        if is_filled or is_plain:
+            assert not text[0].isspace(), hex(ord(text[0]))
+    assert all(filled[c - 1] and plain[c - 1] for c in range(ord("!"), ord("~") + 1))
+
+
 def test_plain_text_is_its_own_stripped_value() -> None:
     need_duckdb()
     from indicateurs.sql.fast import filled_text, plain_text
