@@ -27,7 +27,7 @@ from .values import ColumnClass, column_class
 
 PlanLike = m.Plan | str | os.PathLike[str]
 
-SAMPLE_ROWS = 5000  # rows read by Python to choose between one pass and two
+SAMPLE_ROWS = 2000  # rows read by Python to choose between one pass and two
 
 
 def _plan(plan: PlanLike) -> m.Plan:
