@@ -96,3 +96,40 @@ def test_aside_waits_here_when_a_table_is_not_shared(conn: Any) -> None:
     table = ctx.create_temp("t", numbers(1000), temporary=True)
     job = ctx.aside(ctx.prepare(sa.select(sa.func.count().label("rows")).select_from(table)))
     assert [dict(row) for row in job.join()] == [{"rows": 1000}]
+
+
+def test_settle_waits_for_every_statement_and_sets_their_errors_aside(conn: Any) -> None:
+    """At the end of a run (also one stopped by an error), no statement outlives it."""
+    import sqlalchemy as sa
+
+    ctx = context(conn)
+    table = ctx.create_temp("t", numbers(300_000), temporary=False, background=True, commit=True)
+    running = ctx.aside(ctx.prepare(sa.select(sa.func.sum(table.c.n).label("total"))))
+    failing = ctx.aside(ctx.prepare(sa.select(sa.func.error(sa.literal("refusé")).label("x"))))
+    ctx.settle()  # does not raise: the error of a run stopped early is the one that stopped it
+    assert not running._thread.is_alive() and not failing._thread.is_alive()
+    assert [dict(row) for row in running.join()] == [{"total": sum(range(300_000))}]
+
+
+def test_no_thread_outlives_an_evaluation_that_falls_back_to_python(tmp_path: Any) -> None:
+    """A file DuckDB cannot number as Python does (here, a blank line between rows) is read
+    by the Python reader, after the statements started for it have ended."""
+    import sys
+    from pathlib import Path
+
+    import indicateurs
+    from indicateurs.sql import evaluate_duckdb_explained
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import synth
+
+    plan = indicateurs.load_plan(synth.PLAN)
+    path = synth.write_csv(tmp_path / "molenbeek.csv", 3000)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines[:1500], "", *lines[1500:]]) + "\n", encoding="utf-8")
+    before = threading.active_count()
+    window = (synth.START, synth.END)
+    got, pushdown = evaluate_duckdb_explained(plan, path, period=window, as_of=synth.AS_OF)
+    assert pushdown.reason is not None and "lignes vides" in pushdown.reason
+    assert got.to_dict() == indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF).to_dict()
+    assert threading.active_count() == before

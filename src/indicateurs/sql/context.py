@@ -11,6 +11,7 @@ need the results of another can run beside it on a second connection to the same
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import uuid
@@ -102,6 +103,7 @@ class Context:
     # A database no one else uses (DuckDB in memory): statements may run in the background.
     private: bool = False
     _background: _Job | None = None
+    _aside: list[_Job] = attrs.field(factory=list)
     # Every table created is committed and not temporary: another connection sees them.
     _shared: bool = True
 
@@ -186,4 +188,15 @@ class Context:
             finally:
                 second.close()
 
-        return _Job(query)
+        job = _Job(query)
+        self._aside.append(job)
+        return job
+
+    def settle(self) -> None:
+        """Wait for every statement still running, their errors set aside: called when a run
+        ends, so that none outlives it (an error that stopped the run is the one raised)."""
+        for job in [self._background, *self._aside]:
+            if job is not None:
+                with contextlib.suppress(Exception):
+                    job.join()
+        self._background, self._aside = None, []

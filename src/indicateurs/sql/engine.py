@@ -16,7 +16,6 @@ Finally `evaluate._results` turns the slots into the `PlanResult`, as for files.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -173,10 +172,7 @@ def run(
     try:
         return _run_sql(ctx, plan, sources, window, as_of, mapping, strict, force_python)
     finally:
-        # A statement still running when an error stopped the run: its own error is the one
-        # being raised, or follows from it.
-        with contextlib.suppress(Exception):
-            ctx.wait()
+        ctx.settle()  # statements still running when an error stopped the run
         for name in reversed(ctx.created if drop_tables else []):
             try:
                 with conn.begin_nested():
