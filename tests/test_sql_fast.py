@@ -186,8 +186,11 @@ def test_clean_rows_are_settled_in_sql_and_odd_rows_by_python(tmp_path: Path) ->
 
     from indicateurs.sql import evaluate_duckdb_explained
 
+    from indicateurs.sql.api import SAMPLE_ROWS
+
     plan = indicateurs.load_plan(synth.PLAN)
-    path = synth.write_csv(tmp_path / "molenbeek.csv", 3000)
+    # fewer rows than Python samples: the odd spelling appended below is in the sample
+    path = synth.write_csv(tmp_path / "molenbeek.csv", SAMPLE_ROWS - 100)
     odd = [
         "formation,2023-02-30,,,,,4,,,,,,,",  # no such day: rejected
         "formation,2023-03-02,,,,,12 ,,,,,,,",  # a space after the number: accepted
