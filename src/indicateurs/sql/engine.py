@@ -52,6 +52,7 @@ FETCH_BATCH = 5000
 
 # Outcome of a row, as computed in SQL.
 USED, IGNORED_MAPPING, UNUSED_TYPE, OUT_OF_PERIOD, AFTER_AS_OF, PYTHON = 0, 1, 2, 3, 4, 9
+FLAGGED = 8  # a source's check flagged the row (fast classification: see SourceSpec.checks)
 _IGNORED_CODES = {
     IGNORED_MAPPING: "ignore_par_correspondance",
     UNUSED_TYPE: "type_non_utilise",
@@ -96,7 +97,8 @@ class SourceSpec:
     # Lookups from the plan's own spellings (and their capitalisations) instead of a query for
     # the distinct values; anything else is left to Python, still exact, only slower.
     static_lookups: bool = False
-    # Per-row flags computed from `base` and kept in the classified table (e.g. blank rows).
+    # Per-row flags computed from `base` (e.g. blank rows): kept in the classified table, or,
+    # by the fast classification, tested on the rows no lookup settles only (outcome FLAGGED).
     checks: dict[str, Expr] = attrs.field(factory=dict)
     # Called, before any figure is used, with the number of rows read and the number of rows
     # some check flagged (may raise to give up on SQL).
@@ -228,7 +230,8 @@ def _run_sql(
         builder.hold_codes(list(compiled.slots))
     tables = [builder.classify(i, src, python_types) for i, src in enumerate(sources)]
     value_columns = [builder.field_columns[d] for d in builder.field_columns if d in builder.referenced]
-    checks = [list(src.checks) for src in sources]
+    # the check columns of each table (the fast classification turns checks into FLAGGED)
+    checks = [[] if fast.applies(builder, src) else list(src.checks) for src in sources]
     rows = _union(tables, value_columns, checks)
 
     # Row accounting of what SQL settled, the events used per type, the rows checks flagged
@@ -266,7 +269,7 @@ def _run_sql(
     flagged = [0] * len(sources)
     for s, cat, t, n, odd in counted:
         settled[(int(s), int(cat))] = settled.get((int(s), int(cat)), 0) + int(n)
-        flagged[int(s)] += int(odd or 0)
+        flagged[int(s)] += int(odd or 0) + (int(n) if int(cat) == FLAGGED else 0)
         if int(cat) == USED and int(t) >= 0 and everything is None:
             seen[used[int(t)]] = seen.get(used[int(t)], 0) + int(n)
     for i, src in enumerate(sources):

@@ -28,6 +28,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql import util as sql_util
+from sqlalchemy.sql import visitors
 
 from .. import model as m
 from ..convert import MAX_YEAR, MIN_YEAR
@@ -129,10 +131,22 @@ def plain_date(raw: Expr) -> Expr:
     )
 
 
+def _check_cells(src: SourceSpec) -> list[str]:
+    """The columns of `src.base` that its checks read and that are not among its columns."""
+    own = {col for col, _, _ in src.columns}
+    found: dict[str, None] = {}
+    for check in src.checks.values():
+        for element in visitors.iterate(check):
+            if isinstance(element, sa.ColumnClause) and element.table is src.base and element.key not in own:
+                found[element.key] = None
+    return list(found)
+
+
 def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: set[str]) -> sa.FromClause:
     """The classified rows of one source (same columns as the careful classification)."""
     from .engine import (
         AFTER_AS_OF,
+        FLAGGED,
         IGNORED_MAPPING,
         OUT_OF_PERIOD,
         PYTHON,
@@ -150,7 +164,7 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
     end_key = "fin" if src.column("fin") is not None else "end"
     column_of = {k: col for col, k, _ in reversed(src.columns)}
     numbered = src.rowid_offset is None
-    carry = (["r"] if numbered else []) + list(src.checks)
+    carry = ["r"] if numbered else []
 
     def raw_of(key: str) -> Expr | None:
         col = column_of.get(key)
@@ -159,8 +173,9 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
     # -- stage 1: type, dates, field values, straight from the cells
     cols: list[Any] = [
         *([base.c.r.label("r")] if numbered else []),
-        *[e.label(n) for n, e in src.checks.items()],
         *[base.c[col].label(col) for col, _, _ in src.columns],
+        # cells the checks read besides (tested in stage 2, on the rows they concern)
+        *[base.c[col].label(col) for col in _check_cells(src)],
     ]
     type_raw = raw_of("type")
     table = builder.type_table(src) if type_raw is not None else []
@@ -303,9 +318,15 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
 
     window, as_of = builder.window, builder.as_of
     last = min(window.end, as_of)
+    # The source's checks (a row blank in the columns read…) flag a row as FLAGGED. Only a row
+    # whose type no lookup settled can be flagged (a known spelling is not blank): they are
+    # tested on those rows only, not computed and stored for every row.
+    flags = [sql_util.ClauseAdapter(first).traverse(check) == one for check in src.checks.values()]
+    flagged = [(sa.and_(first.c.t == _n(T_PYTHON), sa.or_(*flags)), _n(FLAGGED))] if flags else []
     cat = sa.case(
         (first.c.t == _n(T_IGNORED), _n(IGNORED_MAPPING)),
         (first.c.t == _n(T_UNUSED), _n(UNUSED_TYPE)),
+        *flagged,
         (sa.or_(first.c.t < zero, date_value.is_(None)), _n(PYTHON)),
         (
             sa.or_(date_value < day(window.start), date_value > day(last)),
