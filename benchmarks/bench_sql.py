@@ -1,7 +1,7 @@
 """The SQL push-down on the Molenbeek plan: `evaluer --moteur duckdb` against a hand-written
 DuckDB query computing the same figures, and against the Python evaluator.
 
-    python benchmarks/bench_sql.py                  # 1 000 000 rows, best of 3
+    python benchmarks/bench_sql.py                  # 1 000 000 rows, best of 7
     python benchmarks/bench_sql.py --lignes 200000 --sans-python
 
 The rows come from benchmarks/synth.py (deterministic, 2020-2025, written once under
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--lignes", type=int, default=1_000_000)
-    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--repetitions", type=int, default=7)
     parser.add_argument("--sans-python", action="store_true", help="ne pas mesurer le chemin Python")
     args = parser.parse_args(argv)
 
