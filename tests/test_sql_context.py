@@ -107,7 +107,7 @@ def test_settle_waits_for_every_statement_and_sets_their_errors_aside(conn: Any)
     running = ctx.aside(ctx.prepare(sa.select(sa.func.sum(table.c.n).label("total"))))
     failing = ctx.aside(ctx.prepare(sa.select(sa.func.error(sa.literal("refusé")).label("x"))))
     ctx.settle()  # does not raise: the error of a run stopped early is the one that stopped it
-    assert not running._thread.is_alive() and not failing._thread.is_alive()
+    assert running.done and failing.done
     assert [dict(row) for row in running.join()] == [{"total": sum(range(300_000))}]
 
 
@@ -132,4 +132,61 @@ def test_no_thread_outlives_an_evaluation_that_falls_back_to_python(tmp_path: An
     got, pushdown = evaluate_duckdb_explained(plan, path, period=window, as_of=synth.AS_OF)
     assert pushdown.reason is not None and "lignes vides" in pushdown.reason
     assert got.to_dict() == indicateurs.evaluate(plan, str(path), period=window, as_of=synth.AS_OF).to_dict()
+    assert threading.active_count() == before
+
+
+def test_interrupt_stops_a_statement_that_would_run_for_minutes(conn: Any) -> None:
+    """An error (or Ctrl-C) in the run: the statements still running are stopped, then waited
+    for; none is left running, and its own error (interrupted) is set aside."""
+    import time
+
+    import sqlalchemy as sa
+
+    ctx = context(conn)
+    endless = sa.select(sa.func.sum(sa.column("range")).label("n")).select_from(
+        sa.text("range(100000000000)")
+    )
+    ctx.create_temp("t", endless, temporary=False, background=True, commit=True)
+    job = ctx._background
+    time.sleep(0.2)
+    assert job is not None and not job.done
+    start = time.perf_counter()
+    ctx.interrupt()
+    ctx.settle()
+    assert job.done and time.perf_counter() - start < 5
+    assert ctx._background is None
+
+
+def test_a_run_stopped_by_an_error_stops_its_statements(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`engine.run`: an error raised while the classification still runs in the background
+    reaches the caller at once, and no statement outlives the run."""
+    import sys
+    from pathlib import Path
+
+    import indicateurs
+    from indicateurs.sql import engine, evaluate_duckdb
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import synth
+
+    plan = indicateurs.load_plan(synth.PLAN)
+    path = synth.write_csv(tmp_path / "molenbeek.csv", 3000)
+    stopped: list[bool] = []
+    original = engine.Context.interrupt
+
+    def interrupting(self: Any) -> None:
+        stopped.append(self._background is not None)
+        original(self)
+
+    def failing(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(engine.Context, "interrupt", interrupting)
+    monkeypatch.setattr(engine, "_DuckAggregates", failing)
+    before = threading.active_count()
+    with pytest.raises(RuntimeError, match="panne"):
+        evaluate_duckdb(plan, path, period=(synth.START, synth.END), as_of=synth.AS_OF)
+    assert stopped == [True]  # the classification, not waited for yet, was asked to stop
     assert threading.active_count() == before

@@ -185,7 +185,6 @@ def test_clean_rows_are_settled_in_sql_and_odd_rows_by_python(tmp_path: Path) ->
     import synth
 
     from indicateurs.sql import evaluate_duckdb_explained
-
     from indicateurs.sql.api import SAMPLE_ROWS
 
     plan = indicateurs.load_plan(synth.PLAN)
@@ -410,3 +409,42 @@ def test_enumerations_read_only_by_equality_are_held_as_codes(tmp_path: Path) ->
     assert classify.count("AS SMALLINT)") == 3  # forme, canal, suite; statut stays text
     by_id = {r.id: r.value for r in got.indicators}
     assert by_id["a"] and by_id["b"] and by_id["d"]  # each condition matched some rows
+
+
+EMPTY_LIST_PLAN = """\
+plan « Listes vides »
+période 2023
+événement visite « Visite »
+    personne : texte optionnel
+    canal : tel | mail optionnel
+objectif stratégique 1 « O »
+    indicateur dans_vide « Dans une liste vide »
+        suivi nombre(visite où canal dans [])
+    indicateur pas_dans_vide « Pas dans une liste vide »
+        suivi nombre(visite où canal pas dans [])
+    indicateur non_dans_vide « Non dans une liste vide »
+        suivi nombre(visite où non (personne dans []))
+"""
+
+
+def test_empty_lists_as_python_reads_them(tmp_path: Path) -> None:
+    """`dans []` is false and `pas dans []` true, except for a missing value, unknown as in
+    Python: blank cells are not counted by either (SQL's own empty IN is false even for NULL)."""
+    need_duckdb()
+    from indicateurs.sql import evaluate_duckdb
+
+    plan = indicateurs.load_plan(EMPTY_LIST_PLAN)
+    path = tmp_path / "visites.csv"
+    rows = [
+        "visite,2023-01-05,A,tel",
+        "visite,2023-02-05,,",
+        "visite,2023-03-05,B,mail",
+        "visite,2023-04-05,C,",
+    ]
+    path.write_text("type,date,personne,canal\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    as_of = dt.date(2024, 1, 15)
+    expected = indicateurs.evaluate(plan, str(path), as_of=as_of)
+    got = evaluate_duckdb(plan, path, as_of=as_of)
+    assert got.to_dict() == expected.to_dict()
+    values = {r.id: r.value for r in got.indicators}
+    assert values == {"dans_vide": 0, "pas_dans_vide": 2, "non_dans_vide": 3}

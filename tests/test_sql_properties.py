@@ -56,6 +56,8 @@ CONDITIONS = [
     "confirmé = faux",
     "nb != 3 et durée > 0,5",
     "forme != individuelle",
+    "personne pas dans []",  # an empty list: unknown for a missing value, as in Python
+    "non (nb dans [])",
 ]
 AGGREGATES = [
     "nombre(visite{w})",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import functools
 import itertools
 import os
 import threading
@@ -340,12 +339,18 @@ def evaluate_duckdb_explained(
     return result, Pushdown("duckdb", (), tuple(ctx.queries), result.read, 0, reason)
 
 
-@functools.cache
+_MEMORY_ENGINE: list[sa.Engine] = []
+_MEMORY_ENGINE_LOCK = threading.Lock()
+
+
 def _memory_engine() -> sa.Engine:
     """One engine for every in-memory evaluation: its dialect is set up once (a fresh engine
     costs 2 to 3 ms a call), and without a pool each connection opens a new, empty database
     and closes it."""
-    return sa.create_engine("duckdb:///:memory:", poolclass=sa.pool.NullPool)
+    with _MEMORY_ENGINE_LOCK:
+        if not _MEMORY_ENGINE:
+            _MEMORY_ENGINE.append(sa.create_engine("duckdb:///:memory:", poolclass=sa.pool.NullPool))
+        return _MEMORY_ENGINE[0]
 
 
 def _unreadable(exc: sa.exc.DBAPIError) -> bool:

@@ -69,6 +69,11 @@ def compile_where(
             if any(kind == "text" for _, kind in operands):
                 v, lo, hi = (_ordered(x, dialect) for x in (v, lo, hi))
             return sa.and_(lo <= v, v <= hi)
+        case m.InList(value=value, items=(), negated=negated):
+            # an empty list: unknown for a missing value (as in Python), else false (`dans`) or
+            # true (`pas dans`); SQL's own empty IN would be false even for NULL
+            v, _ = _operand(value, event_type, field)
+            return sa.case((v.is_(None), sa.null()), else_=sa.true() if negated else sa.false())
         case m.InList(value=m.Name(name=name), items=items, negated=negated) if name in codes:
             column, _ = field(name)
             found = sorted({_code_of(_constant(item), codes[name]) for item in items})

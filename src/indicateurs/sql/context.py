@@ -69,22 +69,32 @@ class Prepared:
 
 
 class _Job:
-    """One statement running in a thread; its error is raised again by `join`."""
+    """One statement running in a thread; `join` gives its result or raises its error (once).
+    Completion is an event set when the work ends: waiting on it can be interrupted (Ctrl-C),
+    and the job stays known as running until it has really ended (on Python 3.11, a
+    `Thread.join` cut short marks the thread as stopped while it still runs)."""
 
-    def __init__(self, target: Any):
+    def __init__(self, target: Any, cancel: Any = None):
         self.result: Any = None
         self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(target,), daemon=True)
-        self._thread.start()
+        self.cancel = cancel  # stops the statement (DuckDB's interrupt), if it can be stopped
+        self._done = threading.Event()
+        threading.Thread(target=self._run, args=(target,), daemon=True).start()
 
     def _run(self, target: Any) -> None:
         try:
             self.result = target()
         except BaseException as exc:  # raised again in the caller's thread
             self.error = exc
+        finally:
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
 
     def join(self) -> Any:
-        self._thread.join()
+        self._done.wait()
         if self.error is not None:
             error, self.error = self.error, None
             raise error
@@ -139,7 +149,7 @@ class Context:
                 if commit:
                     self.conn.commit()
 
-            self._background = _Job(create)
+            self._background = _Job(create, cancel=self._driver().interrupt)
         else:
             self.execute(stmt)
             if commit:
@@ -148,19 +158,37 @@ class Context:
         columns: list[sa.ColumnClause[Any]] = [sa.column(str(c.name)) for c in select.selected_columns]
         return sa.table(name, *columns)
 
+    def _driver(self) -> Any:
+        """The DBAPI connection under SQLAlchemy's (duckdb_engine's wrapper for DuckDB)."""
+        return self.conn.connection.driver_connection
+
     def wait(self) -> None:
-        """Wait for the statement started in the background (and raise its error)."""
-        job, self._background = self._background, None
+        """Wait for the statement started in the background (and raise its error). The job is
+        forgotten only once it has ended, so that `settle` still sees one that an interrupted
+        wait left running."""
+        job = self._background
         if job is not None:
-            job.join()
+            try:
+                job.join()
+            finally:
+                if job.done:
+                    self._background = None
 
     def prepare(self, stmt: Any) -> Prepared:
         """Compile `stmt` now (while the database works on another statement)."""
-        compiled = stmt.compile(dialect=self.conn.dialect)
+        # parameters that SQLAlchemy expands when it runs a statement itself (an IN list bound
+        # as one parameter) are written out now
+        compiled = stmt.compile(dialect=self.conn.dialect, compile_kwargs={"render_postcompile": True})
         if self.keep_sql:
             self.queries.append(str(compiled))
         values = compiled.construct_params()
-        return Prepared(compiled.string, tuple(values[name] for name in compiled.positiontup or ()))
+        # the values as SQLAlchemy would pass them when running the statement itself
+        processors = getattr(compiled, "_bind_processors", {})
+        params = []
+        for name in compiled.positiontup or ():
+            process = processors.get(name)
+            params.append(process(values[name]) if process is not None else values[name])
+        return Prepared(compiled.string, tuple(params))
 
     def run(self, prepared: Prepared) -> list[Any]:
         """The rows of a prepared statement (after the background statement)."""
@@ -181,16 +209,27 @@ class Context:
         second = duck.cursor()
 
         def query() -> list[dict[str, Any]]:
+            import duckdb
+
             try:
                 result = second.execute(prepared.sql, list(prepared.params))
                 names = [d[0] for d in result.description]
                 return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+            except duckdb.Error as exc:  # as SQLAlchemy wraps the errors of its connection
+                raise sa.exc.DBAPIError.instance(prepared.sql, prepared.params, exc, duckdb.Error) from exc
             finally:
                 second.close()
 
-        job = _Job(query)
+        job = _Job(query, cancel=second.interrupt)
         self._aside.append(job)
         return job
+
+    def interrupt(self) -> None:
+        """Stop the statements still running (an error, or Ctrl-C, stopped the run)."""
+        for job in [self._background, *self._aside]:
+            if job is not None and not job.done and job.cancel is not None:
+                with contextlib.suppress(Exception):
+                    job.cancel()
 
     def settle(self) -> None:
         """Wait for every statement still running, their errors set aside: called when a run

@@ -173,8 +173,11 @@ def run(
     ctx = Context(conn, Dialect(conn.dialect.name), keep_sql=keep_sql, private=private)
     try:
         return _run_sql(ctx, plan, sources, window, as_of, mapping, strict, force_python)
+    except BaseException:
+        ctx.interrupt()  # an error or Ctrl-C: statements still running are stopped
+        raise
     finally:
-        ctx.settle()  # statements still running when an error stopped the run
+        ctx.settle()  # none outlives the run
         for name in reversed(ctx.created if drop_tables else []):
             try:
                 with conn.begin_nested():
