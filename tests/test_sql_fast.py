@@ -448,3 +448,24 @@ def test_empty_lists_as_python_reads_them(tmp_path: Path) -> None:
     assert got.to_dict() == expected.to_dict()
     values = {r.id: r.value for r in got.indicators}
     assert values == {"dans_vide": 0, "pas_dans_vide": 2, "non_dans_vide": 3}
+
+
+def test_a_mapping_that_translates_blank_cells_is_read_by_python(tmp_path: Path) -> None:
+    """A mapping that gives blank cells a value (`"" = "mail"`): SQL would hold them as
+    missing, so every row goes through Python, which translates them (the reason is given)."""
+    need_duckdb()
+    from indicateurs.sql import evaluate_duckdb_explained
+
+    plan = indicateurs.load_plan(EMPTY_LIST_PLAN.replace("canal dans []", "canal = mail"))
+    mapping = tmp_path / "export.toml"
+    mapping.write_text('[valeurs.canal]\n"" = "mail"\n', encoding="utf-8")
+    path = tmp_path / "visites.csv"
+    path.write_text(
+        "type,date,personne,canal\nvisite,2023-01-05,A,\nvisite,2023-02-05,B,mail\n", encoding="utf-8"
+    )
+    as_of = dt.date(2024, 1, 15)
+    expected = indicateurs.evaluate(plan, str(path), as_of=as_of, mapping=str(mapping))
+    got, pushdown = evaluate_duckdb_explained(plan, path, as_of=as_of, mapping=str(mapping))
+    assert got.to_dict() == expected.to_dict()
+    assert {r.id: r.value for r in got.indicators}["dans_vide"] == 2  # the blank cell is « mail »
+    assert pushdown.reason is not None and "cellules vides" in pushdown.reason

@@ -376,6 +376,10 @@ def _not_pushable(mapping: Any) -> str | None:
     for key in ("date", "fin", "end"):
         if key in values:
             return f"la correspondance traduit les valeurs de « {key} »"
+    for key, table in values.items():
+        # SQL holds a blank cell as missing, where the reader hands the translation over
+        if any(not str(spelling).strip() for spelling in table):
+            return f"la correspondance traduit les cellules vides de « {key} »"
     return None
 
 
