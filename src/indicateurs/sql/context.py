@@ -103,6 +103,9 @@ class _Job:
 
 @attrs.define
 class Context:
+    """One run's connection: the statements it sends (and their text, for --explain), the
+    tables it creates, and the statements running in the background or aside."""
+
     conn: sa.Connection
     dialect: Dialect
     queries: list[str] = attrs.field(factory=list)
@@ -202,7 +205,7 @@ class Context:
         committed and not temporary (the second connection would not see it)."""
         self.wait()
         # the DuckDB connection under duckdb_engine's wrapper: its cursor() is a new connection
-        duck = getattr(self.conn.connection.driver_connection, "_ConnectionWrapper__c", None)
+        duck = getattr(self._driver(), "_ConnectionWrapper__c", None)
         if not (self.private and self._shared) or duck is None:
             rows = [row._mapping for row in self.run(prepared)]
             return _Job(lambda: rows)
