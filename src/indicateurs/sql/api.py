@@ -19,7 +19,7 @@ from .. import model as m
 from ..evaluate import _window, evaluate
 from ..results import PlanResult
 from .context import Context
-from .dialects import WHITESPACE, Dialect, Expr
+from .dialects import WHITESPACE, Dialect, Expr, integer
 from .engine import ROW_KEYS, SourceSpec, run, unread_keys
 from .pushdown import Pushdown
 from .values import ColumnClass, column_class
@@ -512,7 +512,7 @@ def _blank_row(cells: list[Any], probe: Any) -> Any:
     from .fast import filled_text
 
     ws = sa.literal(WHITESPACE, sa.String)
-    one, zero = sa.literal_column("1", sa.Integer), sa.literal_column("0", sa.Integer)
+    one, zero = integer(1), integer(0)
     blank = sa.func.trim(sa.func.concat_ws(sa.literal("", sa.String), *cells), ws) == sa.literal(
         "", sa.String
     )

@@ -2,8 +2,9 @@
 overlaps.
 
 DuckDB runs a statement without holding Python's lock. So while the statement that reads and
-classifies a file runs (most of an evaluation), the evaluator builds and compiles the
-statements that follow in the main thread (`start`, `prepare`), and a statement that does not
+classifies a file runs in the background (`create_temp(background=True)`: most of an
+evaluation), the evaluator builds and compiles the statements that follow in the main thread
+(`prepare`), and a statement that does not
 need the results of another can run beside it on a second connection to the same database
 (`aside`). Every statement still runs after the one that creates its table: `execute` and
 `run` wait for the statement started in the background first.

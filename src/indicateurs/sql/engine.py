@@ -229,12 +229,13 @@ def _run_sql(
     builder = _RowBuilder(
         ctx, plan, used, type_index, window, as_of, mapping, everything is not None, list(compiled.slots)
     )
-    if all(fast.applies(builder, src) for src in sources):
+    quick = [fast.applies(builder, src) for src in sources]  # the fast classification, per source
+    if all(quick):
         builder.hold_codes(list(compiled.slots))
     tables = [builder.classify(i, src, python_types) for i, src in enumerate(sources)]
     value_columns = [builder.field_columns[d] for d in builder.field_columns if d in builder.referenced]
     # the check columns of each table (the fast classification turns checks into FLAGGED)
-    checks = [[] if fast.applies(builder, src) else list(src.checks) for src in sources]
+    checks = [[] if q else list(src.checks) for q, src in zip(quick, sources, strict=True)]
     rows = _union(tables, value_columns, checks)
 
     # Row accounting of what SQL settled, the events used per type, the rows checks flagged
@@ -730,7 +731,7 @@ class _RowBuilder:
             if decl.kind is m.FieldKind.DATE and not self._needs_lookup(decl):
                 n = date_slot[decl.name]
                 dy, dm, dd = checked[decl.name]
-                value = dy * _n(10000) + dm * _n(100) + dd
+                value = sql_ymd(dy, dm, dd)
                 blank = stage_b.c[f"db{n}"] == one
             else:
                 value, blank = stage_b.c[name], stage_b.c[f"{name}_b"] == one
@@ -753,7 +754,7 @@ class _RowBuilder:
         inner = self._fence(sa.select(*c_cols)).subquery("c")
 
         # -- D: the outcome of each row
-        ymd = inner.c.y * _n(10000) + inner.c.m * _n(100) + inner.c.d
+        ymd = sql_ymd(inner.c.y, inner.c.m, inner.c.d)
         start = _ymd(self.window.start)
         end = _ymd(min(self.window.end, self.as_of))
         if self.all_python:
@@ -909,6 +910,11 @@ def _ymd(d: dt.date) -> int:
     return d.year * 10000 + d.month * 100 + d.day
 
 
+def sql_ymd(y: Expr, mo: Expr, d: Expr) -> Expr:
+    """A date's parts as the integer yyyymmdd, in SQL (as `_ymd` in Python)."""
+    return y * _n(10000) + mo * _n(100) + d
+
+
 def _union(
     tables: Sequence[sa.FromClause], value_columns: Sequence[str], checks: Sequence[Sequence[str]]
 ) -> sa.Subquery:
@@ -940,7 +946,7 @@ def _period_key(rows: sa.Subquery, unit: m.PeriodUnit) -> Expr:
         return y * _n(10) + q
     if unit is m.PeriodUnit.SEMESTER:
         return y * _n(10) + sa.case((mo <= _n(6), 1), else_=2)
-    return sa.literal_column("0", sa.Integer)  # the whole period: a constant, not a parameter
+    return _n(0)  # the whole period: a constant, not a parameter
 
 
 def _match(
@@ -970,7 +976,7 @@ def _condition(
     value column)."""
     parts: list[Expr] = []
     if key.deadline is not None:
-        ymd = rows.c.y * _n(10000) + rows.c.m * _n(100) + rows.c.d
+        ymd = sql_ymd(rows.c.y, rows.c.m, rows.c.d)
         parts.append(ymd <= _n(_ymd(key.deadline)))
     event_type = plan.event_types[key.event_type]
 
@@ -1276,6 +1282,11 @@ def _evidence(
 _ROW_BITS = 1 << 40  # (source, row) as one integer: source * 2**40 + row
 
 
+def _position(rows: sa.Subquery) -> Expr:
+    """A row's (source, row) as one integer, in SQL: source * 2**40 + row."""
+    return rows.c.s * _n(_ROW_BITS, sa.BigInteger) + rows.c.r
+
+
 PREFIX_ROWS = 16384  # evidence is looked for in the first rows of a file first
 
 
@@ -1299,8 +1310,8 @@ class _TopEvidence:
 
     def columns(self, rows: sa.Subquery, test: Expr | None, name: str) -> list[Any]:
         """The first positions (and their dates) of the rows of a group meeting `test`."""
-        position = rows.c.s * _n(_ROW_BITS, sa.BigInteger) + rows.c.r
-        ymd = rows.c.y * _n(10000) + rows.c.m * _n(100) + rows.c.d
+        position = _position(rows)
+        ymd = sql_ymd(rows.c.y, rows.c.m, rows.c.d)
         cap = _n(EVIDENCE_CAP)
         first: Any = sa.func.min(position, cap)
         dates: Any = sa.func.arg_min(ymd, position, cap)
@@ -1418,7 +1429,7 @@ class _TopEvidence:
         """The chosen rows into their slots' evidence, with their identifiers if there are any."""
         idents: dict[int, Any] = {}
         if self.with_ident and chosen:
-            position = rows.c.s * _n(_ROW_BITS, sa.BigInteger) + rows.c.r
+            position = _position(rows)
             wanted = sorted({pos for _, _, pos, _ in chosen})
             for start in range(0, len(wanted), FETCH_BATCH):
                 batch = wanted[start : start + FETCH_BATCH]

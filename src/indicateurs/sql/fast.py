@@ -155,6 +155,7 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
         T_UNUSED,
         UNUSED_TYPE,
         USED,
+        sql_ymd,
     )
 
     ctx = builder.ctx
@@ -296,7 +297,7 @@ def classify(builder: _RowBuilder, index: int, src: SourceSpec, python_types: se
                 kept = null
             else:
                 dv = first.c[f"dv{dates[decl.name]}"]
-                kept = sa.func.year(dv) * _n(10000) + sa.func.month(dv) * _n(100) + sa.func.day(dv)
+                kept = sql_ymd(sa.func.year(dv), sa.func.month(dv), sa.func.day(dv))
         else:
             kept = first.c[values[decl]] if decl in values else null
         cols2.append(sa.cast(kept, builder._sql_type(decl)).label(name))
