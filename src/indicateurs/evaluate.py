@@ -707,15 +707,9 @@ def target_lines(ind: m.Indicator, *, percent: bool) -> tuple[float, ...]:
     """The numbers a chart draws against the values, in their unit (fractions when the values
     are in %, `percent`, or the target is): one for `>= 10`, two for `entre 3 et 5`, none for a
     yes/no, a milestone, a trend or a value per year (no single line to draw)."""
-    expr = ind.expr
     if ind.kind is m.IndicatorKind.YES_NO or ind.milestone is not None:
         return ()
-    if isinstance(expr, m.Compare) and isinstance(expr.right, m.Number):
-        numbers: tuple[m.Number, ...] = (expr.right,)
-    elif isinstance(expr, m.Between) and isinstance(expr.low, m.Number) and isinstance(expr.high, m.Number):
-        numbers = (expr.low, expr.high)
-    else:
-        return ()
+    numbers = measures.target_numbers(ind.expr, per_year=False)
     if percent:  # (a target in percent makes the values percent: measures.percent_values)
         return tuple(n.value / 100 for n in numbers)
     return tuple(n.value for n in numbers)

@@ -78,13 +78,19 @@ def percent_values(expr: m.Expr | None, plan: m.Plan) -> bool:
     return False
 
 
-def _percent_target(expr: m.Expr | None) -> bool:
-    """Whether a target's numbers are in percent: `>= 10 %`, `entre 40 % et 60 %`, `[2019: 7 %]`.
-    A trend's `10 %` is the change it asks for, not the unit of its values: not one of them."""
+def target_numbers(expr: m.Expr | None, *, per_year: bool = True) -> tuple[m.Number, ...]:
+    """The numbers a target compares the values with: one for `>= 10`, two for `entre 3 et 5`,
+    those of a value per year (`[2019: 7 %, …]`, unless `per_year` is false), none otherwise
+    (a trend's `10 %` is the change it asks for, not a value)."""
     if isinstance(expr, m.Compare) and isinstance(expr.right, m.Number):
-        return expr.right.percent
-    if isinstance(expr, m.Compare) and isinstance(expr.right, m.ByYear):
-        return any(item.value.percent for item in expr.right.items)
+        return (expr.right,)
+    if isinstance(expr, m.Compare) and isinstance(expr.right, m.ByYear) and per_year:
+        return tuple(item.value for item in expr.right.items)
     if isinstance(expr, m.Between) and isinstance(expr.low, m.Number) and isinstance(expr.high, m.Number):
-        return expr.low.percent or expr.high.percent
-    return False
+        return (expr.low, expr.high)
+    return ()
+
+
+def _percent_target(expr: m.Expr | None) -> bool:
+    """Whether a target's numbers are in percent: `>= 10 %`, `entre 40 % et 60 %`, `[2019: 7 %]`."""
+    return any(n.percent for n in target_numbers(expr))

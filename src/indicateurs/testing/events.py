@@ -2819,13 +2819,14 @@ def _threshold_once(
     first = next((i for i, keys in enumerate(judged_in) if keys), None)
     if first is None:
         raise UnsatisfiableError(f"« {p.indicator.id} » n'a aucune période jugée dans la fenêtre")
-    atom = _focus(p, window, judged_in[first][0])[0][0]
+    first_focus = _focus(p, window, judged_in[first][0])  # the first judged period's threshold
+    atom = first_focus[0][0]
     order = ["below_low", "at_low", "at_high", "above_high"] if _two_sided(atom) else ["below", "at", "above"]
     chains = {position: _Chain(p, window) for position in order}
     exact = {position: True for position in order}
     cache: dict[tuple[Any, ...], tuple[dict[str, dict[VarKey, float]], bool]] = {}
     focus_of_first: Goal | None = None
-    for bucket, judged in zip(buckets, judged_in, strict=True):
+    for i, (bucket, judged) in enumerate(zip(buckets, judged_in, strict=True)):
         if not judged:  # a trend's baseline period: the same construction below, at and above
             shared = focus_of_first is None  # the chains still coincide: build it once
             built: dict[VarKey, float] | None = None
@@ -2842,7 +2843,8 @@ def _threshold_once(
                 chain.add(solver, dict(built))
             continue
         shape = _shape(p, bucket)
-        focused: tuple[Goal, list[Goal]] | None = None  # the period's threshold, found once
+        # the period's threshold, found once (the first judged period's is known already)
+        focused: tuple[Goal, list[Goal]] | None = first_focus if i == first else None
         for position in order:
             chain = chains[position]
             reuse = (  # drawn before the solver is built, as the picks always were
